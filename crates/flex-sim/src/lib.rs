@@ -1,0 +1,1 @@
+//! A faithful local Flex: REST API, fault injection and demo data, for tests and the demo. Must not depend on `flex-api` (the contract tests mean something only if both sides are written from the reference).
