@@ -1,2 +1,76 @@
-//! The `flex-mcp` command line: stdio bridge/standalone server, serve, login, mode, clients, doctor, activity. Must not depend on Tauri.
-fn main() {}
+//! The `flex-mcp` command line: stdio server, HTTP server, login, mode, clients, doctor, activity. Must not depend on Tauri.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use flex_core::{Code, Paths};
+
+mod cmd;
+
+/// Connect AI assistants to your Flex account, safely.
+#[derive(Debug, Parser)]
+#[command(name = "flex-mcp", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve MCP over stdin/stdout (this is what MCP clients run).
+    Stdio(cmd::stdio::Args),
+    /// Serve MCP over Streamable HTTP on 127.0.0.1 (bearer token required).
+    Serve(cmd::serve::Args),
+    /// Sign in with a Flex API key (read from a hidden prompt or stdin, never from arguments).
+    Login(cmd::login::Args),
+    /// Remove stored credentials.
+    Logout(cmd::logout::Args),
+    /// Show the mode and which credentials are stored (never the secrets).
+    Status(cmd::status::Args),
+    /// Show or switch test/live mode.
+    Mode(cmd::mode::Args),
+    /// Connect MCP clients (Claude Desktop, Cursor, Windsurf, …).
+    Clients(cmd::clients::Args),
+    /// Check everything and say how to fix what is wrong.
+    Doctor(cmd::doctor::Args),
+    /// Show recent tool calls.
+    Activity(cmd::activity::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // stdout belongs to MCP in `stdio`; all logs go to stderr, quiet unless asked.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let Some(paths) = Paths::from_env() else {
+        eprintln!("error: could not find your home directory (set HOME).");
+        return ExitCode::from(2);
+    };
+    let result = match cli.command {
+        Command::Stdio(a) => cmd::stdio::run(a, &paths),
+        Command::Serve(a) => cmd::serve::run(a, &paths),
+        Command::Login(a) => cmd::login::run(a, &paths),
+        Command::Logout(a) => cmd::logout::run(a, &paths),
+        Command::Status(a) => cmd::status::run(a, &paths),
+        Command::Mode(a) => cmd::mode::run(a, &paths),
+        Command::Clients(a) => cmd::clients::run(a, &paths),
+        Command::Doctor(a) => cmd::doctor::run(a, &paths),
+        Command::Activity(a) => cmd::activity::run(a, &paths),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let code = Code::of(&err);
+            eprintln!("error: {err:#}");
+            if code != Code::Unknown {
+                eprintln!("(code: {code})");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

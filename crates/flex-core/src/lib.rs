@@ -1,1 +1,9 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
+
+pub mod error;
+pub mod paths;
+pub mod settings;
+
+pub use error::Code;
+pub use paths::Paths;
+pub use settings::Settings;

@@ -1,0 +1,13 @@
+//! `flex-mcp clients`.
+
+use std::process::ExitCode;
+
+use flex_core::Paths;
+
+/// Arguments of `flex-mcp clients`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+pub(crate) fn run(_args: Args, _paths: &Paths) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`flex-mcp clients` is not available yet")
+}

@@ -1,0 +1,11 @@
+//! One module per subcommand; each exposes `Args` and `run(args, &Paths)`.
+
+pub(crate) mod activity;
+pub(crate) mod clients;
+pub(crate) mod doctor;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod mode;
+pub(crate) mod serve;
+pub(crate) mod status;
+pub(crate) mod stdio;

@@ -1,0 +1,13 @@
+//! `flex-mcp status`.
+
+use std::process::ExitCode;
+
+use flex_core::Paths;
+
+/// Arguments of `flex-mcp status`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+pub(crate) fn run(_args: Args, _paths: &Paths) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`flex-mcp status` is not available yet")
+}

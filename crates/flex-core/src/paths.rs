@@ -1,0 +1,81 @@
+//! Every path the product reads or writes comes from one [`Paths`] value. Tests build it over a
+//! temporary directory; nothing else computes a path on its own.
+
+use std::path::{Path, PathBuf};
+
+/// Where our state lives, and the home directory under which MCP clients keep their configs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Settings (plain file, no secrets).
+    pub config_dir: PathBuf,
+    /// Activity database, backups of client configs, logs.
+    pub data_dir: PathBuf,
+    /// Local socket and HTTP token (user-only permissions).
+    pub runtime_dir: PathBuf,
+    /// The user's home, under which client configs are looked up.
+    pub home: PathBuf,
+}
+
+impl Paths {
+    /// All our state under one root (tests, `FLEX_MCP_HOME`), with `home` as the clients' home.
+    pub fn under(root: &Path, home: &Path) -> Paths {
+        Paths {
+            config_dir: root.join("config"),
+            data_dir: root.join("data"),
+            runtime_dir: root.join("run"),
+            home: home.to_path_buf(),
+        }
+    }
+
+    /// The real locations: `FLEX_MCP_HOME` when set (everything under it), otherwise the
+    /// platform's standard directories (`~/.config/flex-mcp`, `~/.local/share/flex-mcp`, …).
+    pub fn from_env() -> Option<Paths> {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map(PathBuf::from)
+            .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()))?;
+        if let Some(root) = std::env::var_os("FLEX_MCP_HOME").filter(|v| !v.is_empty()) {
+            return Some(Paths::under(Path::new(&root), &home));
+        }
+        let dirs = directories::ProjectDirs::from("com", "withflex", "flex-mcp")?;
+        let runtime_dir = dirs
+            .runtime_dir()
+            .map_or_else(|| dirs.data_local_dir().join("run"), Path::to_path_buf);
+        Some(Paths {
+            config_dir: dirs.config_dir().to_path_buf(),
+            data_dir: dirs.data_local_dir().to_path_buf(),
+            runtime_dir,
+            home,
+        })
+    }
+
+    /// `settings.json` in the config dir.
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join("settings.json")
+    }
+
+    /// The SQLite activity store.
+    pub fn activity_db(&self) -> PathBuf {
+        self.data_dir.join("activity.sqlite3")
+    }
+
+    /// Timestamped backups of client configs, one folder per client.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
+    /// Log files.
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    /// Bearer token of the local Streamable HTTP endpoint (user-only permissions).
+    pub fn http_token_file(&self) -> PathBuf {
+        self.runtime_dir.join("http-token")
+    }
+
+    /// The app's local socket, which `flex-mcp stdio` bridges to.
+    pub fn socket_path(&self) -> PathBuf {
+        self.runtime_dir.join("flex-mcp.sock")
+    }
+}
