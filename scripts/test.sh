@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian/Ubuntu machine: installs what is missing (system packages with
+# sudo when not root, tauri-driver, Node 22 + MCP Inspector + conformance suite, the Python MCP SDK), builds
+# everything once, checks format and lints, then runs the Rust tests, the end-to-end tests with MCP clients
+# nobody here wrote, and the GUI smoke test — all against the local simulator, never against withflex.com.
+# Secrets live only in a private keychain that this script starts and throws away.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "system packages";  scripts/install-system-deps.sh
+step "test tools";       scripts/install-test-tools.sh
+
+# One cargo invocation style throughout (--workspace --all-targets), so features unify once and nothing is
+# rebuilt twice (platform-notes §2).
+step "build";            cargo build --workspace --all-targets --locked
+step "format";           cargo fmt --all -- --check
+step "lint";             cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust tests (private keychain)"
+scripts/with-keyring.sh cargo nextest run --workspace --all-targets --locked --no-fail-fast
+
+step "end-to-end: real binary, real MCP clients (private keychain)"
+scripts/with-keyring.sh scripts/test-e2e.sh
+
+step "GUI smoke test (Xvfb + WebDriver)"
+scripts/test-gui.sh
+
+step "all tests passed"
