@@ -19,7 +19,7 @@ step "format";           cargo fmt --all -- --check
 step "lint";             cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "rust tests (private keychain)"
-scripts/with-keyring.sh cargo nextest run --workspace --all-targets --locked --no-fail-fast
+scripts/with-keyring.sh cargo nextest run --workspace --locked --no-fail-fast
 
 step "end-to-end: real binary, real MCP clients (private keychain)"
 scripts/with-keyring.sh scripts/test-e2e.sh
