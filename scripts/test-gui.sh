@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# GUI smoke test of the real app (issue 2 §5), run by scripts/test.sh after the workspace build.
+#
+# 1. WebDriver: tauri-driver (+ WebKitWebDriver) starts the app binary on a private virtual display;
+#    tests/gui/smoke.py reads the window (mode badge, DEMO label, the demo's latest payments), calls commands
+#    through window.__TAURI__.core.invoke, closes the window and checks the app stays alive in the tray.
+# 2. Tray (when trayer and xdotool are installed): the app runs under an XEmbed tray host; the test opens the
+#    tray menu, takes a screenshot of it, chooses Quit from the keyboard and checks the app exits with 0.
+#
+# Everything runs inside a private D-Bus session with XDG_* dirs and FLEX_MCP_HOME in a temp dir, so the
+# real home, keychain and settings are never touched. Exits non-zero on any failure; stops every process
+# it started. Environment:
+#   FLEX_APP_BIN=path         test this binary instead of building target/debug/flex-mcp-desktop
+#   FLEX_GUI_ARTIFACTS=dir    where screenshots and logs go (default target/gui-test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" != --inside-session ]]; then
+  scripts/install-system-deps.sh
+  if [[ ! -x .tools/bin/tauri-driver ]]; then
+    echo "test-gui: installing tauri-driver 2 into .tools (v3 is an alpha, so ^2 is pinned)"
+    cargo install tauri-driver --version '^2' --locked --root .tools
+  fi
+  if [[ -z "${FLEX_APP_BIN:-}" ]]; then
+    # Same invocation as scripts/test.sh, so this is a no-op after its build step (platform-notes §2).
+    cargo build --workspace --all-targets --locked
+    FLEX_APP_BIN="${CARGO_TARGET_DIR:-target}/debug/flex-mcp-desktop"
+  fi
+  FLEX_APP_BIN="$(realpath "$FLEX_APP_BIN")"
+  FLEX_GUI_ARTIFACTS="$(realpath -m "${FLEX_GUI_ARTIFACTS:-target/gui-test}")"
+  mkdir -p "$FLEX_GUI_ARTIFACTS"
+  export FLEX_APP_BIN FLEX_GUI_ARTIFACTS
+  # A private session bus: GTK, WebKit and at-spi talk to it instead of the user's (platform-notes §3).
+  exec dbus-run-session -- "$0" --inside-session
+fi
+
+ROOT="$PWD"
+WORK="$(mktemp -d -t flex-gui.XXXXXX)"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Nothing of the user's: temp XDG dirs and state root, no configured account (so the app runs its demo).
+export XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/data" XDG_CACHE_HOME="$WORK/cache"
+export XDG_RUNTIME_DIR="$WORK/run" FLEX_MCP_HOME="$WORK/flex-mcp"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$FLEX_MCP_HOME"
+mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+unset FLEX_API_KEY FLEX_API_BASE
+# Marks the app processes of this run, so the test can find (and stop) exactly those.
+export FLEX_GUI_RUN="$$-$RANDOM$RANDOM"
+MARKER="FLEX_GUI_RUN=$FLEX_GUI_RUN"
+
+# Xvfb picks a free display itself (-displayfd) and tells us which.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" 2>"$WORK/xvfb.log" &
+PIDS+=($!)
+for _ in $(seq 100); do [[ -s "$WORK/display" ]] && break; sleep 0.1; done
+[[ -s "$WORK/display" ]] || { echo "test-gui: Xvfb did not start:"; cat "$WORK/xvfb.log"; exit 1; }
+export DISPLAY=":$(head -n1 "$WORK/display")"
+echo "test-gui: virtual display $DISPLAY"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+FAILED=0
+
+webdriver_test() {
+  local port native
+  port="$(free_port)"
+  native="$(free_port)"
+  "$ROOT/.tools/bin/tauri-driver" --port "$port" --native-port "$native" \
+    >"$FLEX_GUI_ARTIFACTS/tauri-driver.log" 2>&1 &
+  PIDS+=($!)
+  local ready=0
+  for _ in $(seq 100); do
+    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/status', timeout=1)" 2>/dev/null; then
+      ready=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [[ $ready -ne 1 ]]; then
+    echo "test-gui: tauri-driver did not start:"
+    cat "$FLEX_GUI_ARTIFACTS/tauri-driver.log"
+    return 1
+  fi
+  python3 "$ROOT/tests/gui/smoke.py" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
+    --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window.png"
+}
+
+tray_test() {
+  if ! command -v trayer >/dev/null || ! command -v xdotool >/dev/null; then
+    echo "test-gui: SKIP tray test (trayer and xdotool are not installed)"
+    return 0
+  fi
+  trayer --edge top --align right --widthtype request --height 32 --SetDockType true \
+    >"$WORK/trayer.log" 2>&1 &
+  PIDS+=($!)
+  "$FLEX_APP_BIN" >"$FLEX_GUI_ARTIFACTS/app-tray.log" 2>&1 &
+  local app=$!
+  PIDS+=($app)
+  python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --artifacts "$FLEX_GUI_ARTIFACTS"
+}
+
+echo "== WebDriver: window"
+if webdriver_test; then echo "test-gui: WebDriver test passed"; else echo "test-gui: WebDriver test FAILED"; FAILED=1; fi
+echo "== tray menu"
+if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
+
+if [[ $FAILED -ne 0 ]]; then
+  echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"
+  exit 1
+fi
+echo "test-gui: all GUI tests passed (screenshots in $FLEX_GUI_ARTIFACTS)"

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""GUI smoke test of the real Flex MCP app, through WebDriver (tauri-driver + WebKitWebDriver).
+
+It starts the app binary in a WebDriver session, reads what the window shows (mode badge, DEMO label,
+the demo's latest payments), calls commands through `window.__TAURI__.core.invoke`, closes the window and
+checks that the app keeps running in the tray. Standard library only, so it runs on any python3 without
+installing anything. Exit status: 0 when every check passed, 1 otherwise (the failing check is printed).
+
+scripts/test-gui.sh sets up the display, the D-Bus session, temp XDG dirs and tauri-driver, then runs:
+    python3 tests/gui/smoke.py --driver http://127.0.0.1:PORT --app target/debug/flex-mcp-desktop
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C WebDriver element reference key
+AMOUNT = re.compile(r"^-?\$\d{1,3}(,\d{3})*\.\d{2}$")
+
+
+class Failure(Exception):
+    """A check that did not hold."""
+
+
+class WebDriver:
+    """The few W3C WebDriver calls the test needs, over plain HTTP."""
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+        self.session = None
+
+    def call(self, method, path, body=None, timeout=60):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return json.loads(resp.read() or b"null").get("value")
+        except urllib.error.HTTPError as e:
+            detail = e.read().decode(errors="replace")
+            raise Failure(f"WebDriver {method} {path} failed with HTTP {e.code}: {detail}") from None
+
+    def start(self, app):
+        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}
+        value = self.call("POST", "/session", caps, timeout=120)
+        self.session = value["sessionId"]
+
+    def s(self, path):
+        return f"/session/{self.session}{path}"
+
+    def find(self, css):
+        return self.call("POST", self.s("/element"), {"using": "css selector", "value": css})[ELEMENT]
+
+    def find_all(self, css):
+        found = self.call("POST", self.s("/elements"), {"using": "css selector", "value": css})
+        return [e[ELEMENT] for e in found]
+
+    def text(self, css):
+        return self.call("GET", self.s(f"/element/{self.find(css)}/text"))
+
+    def displayed(self, css):
+        return bool(self.call("GET", self.s(f"/element/{self.find(css)}/displayed")))
+
+    def attribute(self, css, name):
+        return self.call("GET", self.s(f"/element/{self.find(css)}/attribute/{name}"))
+
+    def run_js(self, script):
+        return self.call("POST", self.s("/execute/sync"), {"script": script, "args": []})
+
+    def invoke(self, command, args=None):
+        """Call a Tauri command the way ui/backend.js does; returns its value or raises its error."""
+        script = (
+            "const [cmd, args, done] = arguments;"
+            "window.__TAURI__.core.invoke(cmd, args)"
+            ".then(v => done({ok: v}), e => done({err: e}));"
+        )
+        result = self.call(
+            "POST", self.s("/execute/async"), {"script": script, "args": [command, args or {}]}
+        )
+        if "err" in result:
+            raise Failure(f"command {command} failed: {result['err']}")
+        return result["ok"]
+
+    def screenshot(self, path):
+        png = base64.b64decode(self.call("GET", self.s("/screenshot")))
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(png)
+
+    def close_window(self):
+        return self.call("DELETE", self.s("/window"))
+
+    def end(self):
+        if self.session:
+            try:
+                self.call("DELETE", self.s(""), timeout=20)
+            except (Failure, OSError) as e:
+                print(f"note: ending the WebDriver session: {e}")
+            self.session = None
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+    print(f"ok - {message}")
+
+
+def wait_for(what, probe, timeout=30.0):
+    """Poll until probe() is truthy (the page fills itself asynchronously); fail after timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if last:
+                return last
+        except Failure as e:
+            last = e
+        time.sleep(0.2)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what} (last seen: {last})")
+
+
+def app_pids(app, marker):
+    """PIDs of running copies of the app binary started by this test run (marker in their environment)."""
+    if "=" not in marker:
+        return []  # without a marker we cannot tell our processes from anyone else's
+    target = os.path.realpath(app)
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.path.realpath(f"/proc/{entry}/exe") != target:
+                continue
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if marker.encode() in f.read().split(b"\0"):
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
+
+
+def run(driver, app, screenshot, marker):
+    driver.start(app)
+    print(f"ok - the app started in a WebDriver session ({app})")
+
+    wait_for("the window to load its status", lambda: driver.text("#mode-badge") not in ("", "…"))
+    badge = driver.text("#mode-badge")
+    check(badge == "Test mode", f"the mode badge reads 'Test mode' (got {badge!r})")
+    check(driver.attribute("#mode-badge", "data-mode") == "test", "the mode badge is styled as test")
+    check(driver.displayed("#demo-label"), "the DEMO label is visible")
+    check(driver.text("#demo-label") == "DEMO", "the DEMO label reads DEMO")
+    check(not driver.displayed("#live-warning"), "no live-mode warning in the demo")
+    api_base = driver.text("#api-base")
+    check(api_base.startswith("http://127.0.0.1:"), f"the API base is the local demo ({api_base!r})")
+    check("demo" in driver.text("#key-status").lower(), "the key line explains the demo")
+    notice_shown = driver.displayed("#notice")
+    check(not notice_shown, "no problem notice" + ("" if not notice_shown else f": {driver.text('#notice')}"))
+
+    status = driver.invoke("app_status")
+    check(status["demo"] is True and status["mode"] == "test", "invoke('app_status') says demo, test mode")
+    check(status["trayLabel"] == "Mode: Test — DEMO", f"tray label is {status['trayLabel']!r}")
+
+    wait_for("the payments to load", lambda: not driver.displayed("#payments-loading"))
+    if driver.displayed("#payments-error"):
+        raise Failure(f"the window shows a payments error: {driver.text('#payments-error')}")
+    rows = driver.find_all("#payments-body tr.payment")
+    check(1 <= len(rows) <= 5, f"the demo shows its latest payments ({len(rows)} rows, at most 5)")
+    shown = []
+    for i in range(1, len(rows) + 1):
+        cell = lambda cls: driver.text(f"#payments-body tr.payment:nth-child({i}) td.{cls}")
+        shown.append((cell("id"), cell("amount"), cell("status")))
+    for pid, amount, status_text in shown:
+        check(pid.startswith("fpi_") and AMOUNT.match(amount) and status_text,
+              f"payment row {pid} shows {amount}, {status_text!r}")
+    payments = driver.invoke("recent_payments")
+    check([p["id"] for p in payments] == [s[0] for s in shown],
+          "invoke('recent_payments') returns the rows the window shows, in order")
+    for p in payments:
+        cents = p["amountCents"]
+        check(isinstance(cents, int) and p["amount"] == format_usd(cents),
+              f"{p['id']}: {cents} cents is shown as {p['amount']}")
+
+    if screenshot:
+        driver.screenshot(screenshot)
+        print(f"ok - screenshot saved to {screenshot}")
+
+    pids = app_pids(app, marker)
+    check(len(pids) == 1, f"exactly one app process of this run is running (pids {pids})")
+    driver.close_window()
+    # Give the app's event loop a moment to process the close and, if it were broken, to exit.
+    time.sleep(1.5)
+    alive = [p for p in pids if os.path.exists(f"/proc/{p}") and not is_zombie(p)]
+    check(alive == pids, "closing the window keeps the app running in the tray")
+    return pids
+
+
+def is_zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def format_usd(cents):
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--driver", required=True, help="tauri-driver URL, e.g. http://127.0.0.1:4444")
+    parser.add_argument("--app", required=True, help="path of the flex-mcp-desktop binary")
+    parser.add_argument("--screenshot", help="save a screenshot of the window here")
+    parser.add_argument("--marker", required=True,
+                        help="NAME=VALUE in the app's environment that marks this run's processes")
+    args = parser.parse_args()
+    if not os.access(args.app, os.X_OK):
+        print(f"not ok - the app binary {args.app} does not exist or is not executable; build it first")
+        return 1
+    driver = WebDriver(args.driver)
+    pids = []
+    try:
+        pids = run(driver, args.app, args.screenshot, args.marker)
+    except (Failure, KeyError, TypeError, OSError) as e:
+        print(f"not ok - {e}")
+        return 1
+    finally:
+        driver.end()
+        # The session normally ends the app; make sure nothing of ours outlives the test.
+        for pid in pids or app_pids(args.app, args.marker):
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
+    print("all GUI smoke checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
