@@ -2,12 +2,34 @@
 //!
 //! Tools are data, not macro-generated methods, so that the server can precompute `tools/list`
 //! once, check every call against the access table before it runs, and record it afterwards.
+//!
+//! Every tool follows the same shape, so a model learns it once:
+//! - arguments are a flat object (`deny_unknown_fields`); request bodies are unwrapped here and
+//!   wrapped into Flex's `{"<resource>": {...}}` envelope before sending;
+//! - results are a trimmed projection of the Flex object (ids, status, amounts in integer cents,
+//!   timestamps as ISO-8601 text, key relations), never the raw object;
+//! - list tools take `limit` (1–100, default 10) and `starting_after`, and return `has_more` and
+//!   `next_cursor` (pass it back as `starting_after`).
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, LazyLock};
 
 use flex_api::Mode;
 use serde_json::{Map, Value};
+
+pub(crate) mod args;
+pub(crate) mod out;
+pub(crate) mod rest;
+
+mod billing;
+mod checkout;
+mod customers;
+mod disputes;
+mod links;
+mod payments;
+mod products;
+mod reports;
 
 /// A boxed, sendable future (what every tool's `run` returns).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -24,6 +46,45 @@ pub struct Hints {
     pub idempotent: bool,
     /// `openWorldHint` (true for every Flex tool: it talks to Flex).
     pub open_world: bool,
+}
+
+impl Hints {
+    /// Reads: no side effects, safe to repeat.
+    pub const READ: Hints = Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    };
+    /// Creates something new each call (repeat = a second object, unless the same
+    /// `idempotency_key` is sent).
+    pub const CREATE: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        open_world: true,
+    };
+    /// Sets fields to given values: repeating it changes nothing more.
+    pub const UPDATE: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    };
+    /// Moves money or gives something up for good, and a repeat may do it again.
+    pub const DESTRUCTIVE: Hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: false,
+        open_world: true,
+    };
+    /// Gives something up for good, but a repeat has no further effect (cancel, close).
+    pub const DESTRUCTIVE_IDEMPOTENT: Hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+        open_world: true,
+    };
 }
 
 /// What a tool gets to run with. Cheap to clone.
@@ -51,7 +112,21 @@ pub enum ToolError {
     Api(#[from] flex_api::Error),
 }
 
-/// One tool.
+impl ToolError {
+    /// An invalid-arguments error blaming one field.
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> ToolError {
+        ToolError::InvalidArguments {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Runs a tool: parse arguments, call Flex, return the structured (trimmed) result.
+pub type RunFn = fn(ToolCtx, Map<String, Value>) -> BoxFuture<Result<Value, ToolError>>;
+
+/// One tool. `Copy` so the catalogue can be assembled from per-resource tables.
+#[derive(Clone, Copy)]
 pub struct ToolDef {
     /// snake_case `verb_resource`, e.g. `list_payment_intents`.
     pub name: &'static str,
@@ -66,11 +141,87 @@ pub struct ToolDef {
     /// JSON Schema of the structured result.
     pub output_schema: fn() -> Map<String, Value>,
     /// Run it: parse arguments, call Flex, return the structured (trimmed) result.
-    pub run: fn(ToolCtx, Map<String, Value>) -> BoxFuture<Result<Value, ToolError>>,
+    pub run: RunFn,
 }
 
 impl std::fmt::Debug for ToolDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ToolDef").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ToolDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
+
+/// Built once, on first use; the order is stable (resource groups in API-reference order).
+static CATALOGUE: LazyLock<Vec<ToolDef>> = LazyLock::new(|| {
+    let groups: [&[ToolDef]; 8] = [
+        products::TOOLS,
+        customers::TOOLS,
+        checkout::TOOLS,
+        payments::TOOLS,
+        billing::TOOLS,
+        reports::TOOLS,
+        disputes::TOOLS,
+        links::TOOLS,
+    ];
+    groups.iter().flat_map(|g| g.iter().copied()).collect()
+});
+
+/// Every tool, in a stable order.
+pub fn catalogue() -> &'static [ToolDef] {
+    &CATALOGUE
+}
+
+/// The tool called `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static ToolDef> {
+    catalogue().iter().find(|t| t.name == name)
+}
+
+/// The MCP view of a tool: name, title, description, input and output schema, annotations.
+pub fn to_mcp_tool(def: &ToolDef) -> rmcp::model::Tool {
+    let annotations = rmcp::model::ToolAnnotations::with_title(def.title)
+        .read_only(def.hints.read_only)
+        .destructive(def.hints.destructive)
+        .idempotent(def.hints.idempotent)
+        .open_world(def.hints.open_world);
+    rmcp::model::Tool::new(def.name, def.description, Arc::new((def.input_schema)()))
+        .with_title(def.title)
+        .with_raw_output_schema(Arc::new((def.output_schema)()))
+        .with_annotations(annotations)
+}
+
+/// Input schema of a parameters struct: draft 2020-12, subschemas inlined (models read them
+/// more reliably than `$ref`s), the struct's own title and doc dropped (the tool has them).
+pub(crate) fn schema_in<T: schemars::JsonSchema>() -> Map<String, Value> {
+    schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12())
+}
+
+/// Output schema of a result: describes what `Serialize` writes.
+pub(crate) fn schema_out<T: schemars::JsonSchema>() -> Map<String, Value> {
+    schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize())
+}
+
+fn schema_with<T: schemars::JsonSchema>(
+    mut settings: schemars::generate::SchemaSettings,
+) -> Map<String, Value> {
+    settings.inline_subschemas = true;
+    let schema = settings.into_generator().into_root_schema_for::<T>();
+    let mut map = match schema.to_value() {
+        Value::Object(map) => map,
+        // A bare `true` schema: accept any object (never happens for our structs).
+        _ => Map::from_iter([("type".to_owned(), Value::from("object"))]),
+    };
+    map.remove("title");
+    map.remove("description");
+    map.remove("$schema");
+    map
+}
+
+/// Adapts `async fn(ToolCtx, Args) -> Result<Value, ToolError>` to a [`RunFn`]: arguments are
+/// parsed (naming the field on error) before anything is sent.
+macro_rules! run {
+    ($f:path) => {
+        |ctx, args| Box::pin(async move { $f(ctx, $crate::tools::args::parse(args)?).await })
+    };
+}
+pub(crate) use run;

@@ -1,0 +1,3 @@
+//! placeholder
+use super::ToolDef;
+pub(super) const TOOLS: &[ToolDef] = &[];

@@ -1,0 +1,223 @@
+//! Result projections: the few fields of a Flex object a model needs, typed so the output
+//! schema is generated from the same struct that writes the result.
+//!
+//! Reading is lenient on purpose: Flex may add fields or change a type (the docs say to parse
+//! permissively), and a successful call must never turn into an error because one field looked
+//! odd. Every projected field is optional and a value of an unexpected type is dropped.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// Deserializes a field as `T`, or as `None` when it is absent, null or of another type.
+pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let v = Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
+
+/// A point in time as ISO-8601 text. Flex sends ISO strings for most objects but integer epoch
+/// seconds on checkout sessions; both come out as text so a model compares like with like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub(crate) struct Timestamp(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(Timestamp(s)),
+            Value::Number(n) => {
+                let n = n
+                    .as_i64()
+                    .ok_or_else(|| serde::de::Error::custom("timestamp is not an integer"))?;
+                // Milliseconds if the number is too large to be seconds (after year 5138).
+                let dt = if n > 100_000_000_000 {
+                    chrono::DateTime::from_timestamp_millis(n)
+                } else {
+                    chrono::DateTime::from_timestamp(n, 0)
+                };
+                dt.map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+                    .ok_or_else(|| serde::de::Error::custom("timestamp out of range"))
+            }
+            _ => Err(serde::de::Error::custom("timestamp is neither text nor a number")),
+        }
+    }
+}
+
+impl JsonSchema for Timestamp {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("Timestamp")
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+/// A related object: Flex sends its id, or the whole object when expanded. Either way the
+/// projection keeps the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub(crate) struct IdRef(pub(crate) String);
+
+impl<'de> Deserialize<'de> for IdRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(IdRef(s)),
+            Value::Object(o) => object_id(&o)
+                .map(|s| IdRef(s.to_owned()))
+                .ok_or_else(|| serde::de::Error::custom("expanded object has no id")),
+            _ => Err(serde::de::Error::custom("not an id")),
+        }
+    }
+}
+
+impl JsonSchema for IdRef {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("IdRef")
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
+    }
+}
+
+/// The id of a Flex object: its `id`, or else its first string field named `*_id`.
+pub(crate) fn object_id(o: &Map<String, Value>) -> Option<&str> {
+    if let Some(Value::String(s)) = o.get("id") {
+        return Some(s);
+    }
+    o.iter()
+        .find(|(k, v)| k.ends_with("_id") && v.is_string())
+        .and_then(|(_, v)| v.as_str())
+}
+
+/// A Flex resource as the tools return it.
+pub(crate) trait Resource: DeserializeOwned + Serialize + JsonSchema {
+    /// Envelope key of one object (`"refund"`).
+    const SINGULAR: &'static str;
+    /// Envelope key of a list (`"refunds"`).
+    const PLURAL: &'static str;
+    /// This object's id, used as the next page's cursor.
+    fn id(&self) -> Option<&str>;
+    /// Fills derived fields from the raw object (e.g. a customer's email from an expanded
+    /// customer). Most resources have none.
+    fn finish(&mut self, _raw: &Value) {}
+}
+
+/// Projects a raw Flex object onto `R`. Never fails: a non-object yields an empty projection.
+pub(crate) fn project<R: Resource + Default>(raw: &Value) -> R {
+    let mut r: R = serde_json::from_value(raw.clone()).unwrap_or_default();
+    r.finish(raw);
+    r
+}
+
+/// Declares a projection struct: every field optional, read leniently, omitted when absent.
+///
+/// `projection!(Name = "singular" / "plurals", id_field { fields })` also implements
+/// [`Resource`]; `projection!(Name { fields })` declares a nested part.
+macro_rules! projection {
+    (
+        $(#[$m:meta])*
+        $name:ident = $singular:literal / $plural:literal, $idf:ident
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
+    ) => {
+        projection!($(#[$m])* $name { $( $(#[doc = $d])* $f : $t ),* });
+        impl $crate::tools::out::Resource for $name {
+            const SINGULAR: &'static str = $singular;
+            const PLURAL: &'static str = $plural;
+            fn id(&self) -> Option<&str> {
+                self.$idf.as_ref().map(|s| s.as_str())
+            }
+        }
+    };
+    (
+        $(#[$m:meta])*
+        $name:ident
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        pub(crate) struct $name {
+            $(
+                $(#[doc = $d])*
+                #[serde(
+                    default,
+                    deserialize_with = "crate::tools::out::lenient",
+                    skip_serializing_if = "Option::is_none"
+                )]
+                pub(crate) $f: Option<$t>,
+            )*
+        }
+    };
+}
+pub(crate) use projection;
+
+/// One page of a list, as list tools return it: `{"<plural>": [...], "has_more", "next_cursor"}`.
+/// Only its schema is used; the value is built in `rest::list`.
+pub(crate) struct Page<R>(PhantomData<R>);
+
+impl<R: Resource> JsonSchema for Page<R> {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Owned(format!("Page_{}", R::schema_name()))
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let item = g.subschema_for::<R>();
+        let mut props = Map::new();
+        props.insert(
+            R::PLURAL.to_owned(),
+            serde_json::json!({
+                "type": "array",
+                "items": item,
+                "description": "This page, newest first."
+            }),
+        );
+        props.insert(
+            "has_more".to_owned(),
+            serde_json::json!({
+                "type": "boolean",
+                "description": "True when more objects may follow this page."
+            }),
+        );
+        props.insert(
+            "next_cursor".to_owned(),
+            serde_json::json!({
+                "type": ["string", "null"],
+                "description": "Pass as `starting_after` to get the next page; null on the last page."
+            }),
+        );
+        json_schema!({
+            "type": "object",
+            "properties": props,
+            "required": [R::PLURAL, "has_more", "next_cursor"],
+        })
+    }
+}
+
+projection!(
+    /// Address as Flex stores it on customers and sessions.
+    Address {
+    /// Street line 1.
+    line1: String,
+    /// Street line 2.
+    line2: String,
+    /// City.
+    city: String,
+    /// State or region (two-letter US state code).
+    state: String,
+    /// Postal code.
+    postal_code: String,
+    /// Two-letter country code.
+    country: String,
+});

@@ -1,0 +1,396 @@
+//! Products and prices (`/v1/products`, `/v1/prices`).
+//!
+//! Products carry the HSA/FSA eligibility Flex decides; prices put an amount on a product.
+//! Neither can be deleted: retire them with `active: false`.
+
+use flex_api::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{keyed, list, list_request, one, wrapped};
+use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+
+projection!(
+    /// A product, trimmed.
+    ProductOut = "product" / "products", product_id {
+    /// Product id (`fprod_…`).
+    product_id: String,
+    /// Name shown to buyers.
+    name: String,
+    /// Longer description.
+    description: String,
+    /// False once retired.
+    active: bool,
+    /// HSA/FSA eligibility Flex decided: `not_eligible`, `auto_substantiation`,
+    /// `private_label`, `vision`, `prescription`, `letter_of_medical_necessity`, ….
+    hsa_fsa_eligibility: String,
+    /// UPC barcode, if given.
+    upc_code: String,
+    /// GTIN, if given.
+    gtin: String,
+    /// Product page URL.
+    url: String,
+    /// The merchant's own reference.
+    client_reference_id: String,
+    /// Visit type for LMN products (e.g. `gym`).
+    visit_type: String,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// Recurring terms of a price.
+    Recurring {
+    /// Billing interval (`daily`, `weekly`, `monthly`, `yearly`).
+    interval: String,
+    /// Number of intervals between charges.
+    interval_count: i64,
+    /// Free trial length in days.
+    trial_period_days: i64,
+});
+
+projection!(
+    /// A price, trimmed.
+    PriceOut = "price" / "prices", price_id {
+    /// Price id (`fprice_…`).
+    price_id: String,
+    /// The product it prices (`fprod_…`).
+    product: IdRef,
+    /// Amount in integer cents USD (4999 = $49.99).
+    unit_amount: i64,
+    /// `one_time` or `recurring`.
+    r#type: String,
+    /// Present for subscription prices.
+    recurring: Recurring,
+    /// False once retired.
+    active: bool,
+    /// Description.
+    description: String,
+    /// Eligibility inherited from the product.
+    hsa_fsa_eligibility: String,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+/// Arguments of `list_products`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListProducts {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a product id (`fprod_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<ProductId>,
+    /// Cursor for the previous page: a product id (`fprod_…`); returns the products just before it.
+    ending_before: Option<ProductId>,
+    /// Only active (true) or only retired (false) products. Omit for both.
+    active: Option<bool>,
+    /// Only products with this merchant reference (exact match).
+    client_reference_id: Option<String>,
+    /// Only products whose metadata has all these key/value pairs (exact match, AND-ed).
+    metadata: Option<Metadata>,
+}
+
+async fn list_products(ctx: ToolCtx, a: ListProducts) -> Result<Value, ToolError> {
+    list::<ProductOut>(&ctx, list_request("/v1/products".into(), &a, &[])).await
+}
+
+/// Arguments of `get_product`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetProduct {
+    /// Product id (`fprod_…`).
+    product_id: ProductId,
+}
+
+async fn get_product(ctx: ToolCtx, a: GetProduct) -> Result<Value, ToolError> {
+    one::<ProductOut>(&ctx, Request::get(format!("/v1/products/{}", a.product_id.seg()))).await
+}
+
+/// Arguments of `create_product`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateProduct {
+    /// Name shown to buyers (required; cannot be changed later).
+    name: String,
+    /// Longer description shown at checkout.
+    description: Option<String>,
+    /// UPC barcode (12 digits). With a UPC or GTIN, Flex checks the SIGIS eligible-product list.
+    upc_code: Option<String>,
+    /// GTIN (8, 12, 13 or 14 digits); helps Flex decide eligibility.
+    gtin: Option<String>,
+    /// GTIN of a reference product this one is equivalent to.
+    reference_gtin: Option<String>,
+    /// Public product page URL (https://…).
+    url: Option<String>,
+    /// The merchant's own reference (e.g. a SKU or a Shopify product id).
+    client_reference_id: Option<String>,
+    /// Image URLs (https://…).
+    image_urls: Option<Vec<String>>,
+    /// Category names, free text.
+    categories: Option<Vec<String>>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_product(ctx: ToolCtx, a: CreateProduct) -> Result<Value, ToolError> {
+    if a.name.trim().is_empty() {
+        return Err(ToolError::field("name", "must not be empty: give the product's name"));
+    }
+    let req = Request::post("/v1/products").json(wrapped("product", &a, &[]));
+    one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `update_product`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateProduct {
+    /// Product id (`fprod_…`).
+    product_id: ProductId,
+    /// New description.
+    description: Option<String>,
+    /// New UPC barcode.
+    upc_code: Option<String>,
+    /// New GTIN.
+    gtin: Option<String>,
+    /// New reference GTIN.
+    reference_gtin: Option<String>,
+    /// New product page URL.
+    url: Option<String>,
+    /// false retires the product (it can no longer be sold); true re-activates it.
+    active: Option<bool>,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Replaces the category names.
+    categories: Option<Vec<String>>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_product(ctx: ToolCtx, a: UpdateProduct) -> Result<Value, ToolError> {
+    let req = Request::patch(format!("/v1/products/{}", a.product_id.seg()))
+        .json(wrapped("product", &a, &["product_id"]));
+    one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_prices`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListPrices {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a price id (`fprice_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<PriceId>,
+    /// Cursor for the previous page: a price id (`fprice_…`).
+    ending_before: Option<PriceId>,
+    /// Only prices of this product (`fprod_…`).
+    product: Option<ProductId>,
+    /// Only active (true) or only retired (false) prices.
+    active: Option<bool>,
+}
+
+async fn list_prices(ctx: ToolCtx, a: ListPrices) -> Result<Value, ToolError> {
+    list::<PriceOut>(&ctx, list_request("/v1/prices".into(), &a, &[])).await
+}
+
+/// Arguments of `get_price`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetPrice {
+    /// Price id (`fprice_…`).
+    price_id: PriceId,
+}
+
+async fn get_price(ctx: ToolCtx, a: GetPrice) -> Result<Value, ToolError> {
+    one::<PriceOut>(&ctx, Request::get(format!("/v1/prices/{}", a.price_id.seg()))).await
+}
+
+/// Billing interval of a recurring price.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Interval {
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+    /// Every year.
+    Yearly,
+}
+
+/// Recurring terms for a subscription price.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecurringArgs {
+    /// Billing interval: `daily`, `weekly`, `monthly` or `yearly`.
+    interval: Interval,
+    /// Intervals between charges, 1–12 (default 1; 3 with `monthly` = quarterly).
+    #[schemars(range(min = 1, max = 12))]
+    interval_count: Option<u8>,
+    /// Free trial in days before the first charge, 0–730.
+    #[schemars(range(max = 730))]
+    trial_period_days: Option<u16>,
+}
+
+/// Arguments of `create_price`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreatePrice {
+    /// The product to price (`fprod_…`).
+    product: ProductId,
+    /// Amount in integer cents USD, at least 1 (4999 = $49.99).
+    unit_amount: Cents,
+    /// Set for a subscription price; omit for a one-time price.
+    recurring: Option<RecurringArgs>,
+    /// Description shown at checkout.
+    description: Option<String>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_price(ctx: ToolCtx, a: CreatePrice) -> Result<Value, ToolError> {
+    if let Some(r) = &a.recurring {
+        if r.interval_count.is_some_and(|n| !(1..=12).contains(&n)) {
+            return Err(ToolError::field(
+                "recurring.interval_count",
+                "must be between 1 and 12",
+            ));
+        }
+        if r.trial_period_days.is_some_and(|d| d > 730) {
+            return Err(ToolError::field(
+                "recurring.trial_period_days",
+                "must be between 0 and 730 days",
+            ));
+        }
+    }
+    let req = Request::post("/v1/prices").json(wrapped("price", &a, &[]));
+    one::<PriceOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `update_price`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdatePrice {
+    /// Price id (`fprice_…`).
+    price_id: PriceId,
+    /// New description.
+    description: Option<String>,
+    /// false retires the price (no new checkouts with it); true re-activates it.
+    active: Option<bool>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> {
+    // Flex updates prices with POST, not PATCH.
+    let req = Request::post(format!("/v1/prices/{}", a.price_id.seg()))
+        .json(wrapped("price", &a, &["price_id"]));
+    one::<PriceOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+pub(super) const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "list_products",
+        title: "List products",
+        description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
+Use it to find a product id (`fprod_…`) by name, reference or metadata. Returns one page: pass \
+`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListProducts>,
+        output_schema: schema_out::<Page<ProductOut>>,
+        run: run!(list_products),
+    },
+    ToolDef {
+        name: "get_product",
+        title: "Get product",
+        description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
+Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_prices` with \
+`product`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetProduct>,
+        output_schema: schema_out::<ProductOut>,
+        run: run!(get_product),
+    },
+    ToolDef {
+        name: "create_product",
+        title: "Create product",
+        description: "Create a product. Flex then decides its HSA/FSA eligibility: give a UPC or \
+GTIN so Flex can check the SIGIS list, otherwise it starts as `not_eligible`. Creates a new object \
+each call (pass `idempotency_key` to retry safely); no money moves. Products cannot be deleted \
+(retire with `update_product` active=false) and the name cannot be changed. Next: `create_price` to \
+give it an amount.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateProduct>,
+        output_schema: schema_out::<ProductOut>,
+        run: run!(create_product),
+    },
+    ToolDef {
+        name: "update_product",
+        title: "Update product",
+        description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
+metadata, or `active` (false retires it). Only the fields given change; the name cannot. No money \
+moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateProduct>,
+        output_schema: schema_out::<ProductOut>,
+        run: run!(update_product),
+    },
+    ToolDef {
+        name: "list_prices",
+        title: "List prices",
+        description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
+are integer cents USD. Returns one page: pass `next_cursor` back as `starting_after` while \
+`has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListPrices>,
+        output_schema: schema_out::<Page<PriceOut>>,
+        run: run!(list_prices),
+    },
+    ToolDef {
+        name: "get_price",
+        title: "Get price",
+        description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
+recurring terms, its product (`fprod_…`). Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetPrice>,
+        output_schema: schema_out::<PriceOut>,
+        run: run!(get_price),
+    },
+    ToolDef {
+        name: "create_price",
+        title: "Create price",
+        description: "Create a one-time or recurring price for a product (`fprod_…`). \
+`unit_amount` is integer cents USD (4999 = $49.99). Add `recurring` for a subscription price. \
+Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Next: use \
+the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link` line items.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreatePrice>,
+        output_schema: schema_out::<PriceOut>,
+        run: run!(create_price),
+    },
+    ToolDef {
+        name: "update_price",
+        title: "Update price",
+        description: "Change a price's description or `active` flag (false stops new checkouts \
+with it). The amount cannot change: create a new price instead. No money moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdatePrice>,
+        output_schema: schema_out::<PriceOut>,
+        run: run!(update_price),
+    },
+];

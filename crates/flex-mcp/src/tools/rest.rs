@@ -1,0 +1,165 @@
+//! The few moves every tool is made of: turn typed arguments into a query string or a wrapped
+//! body, send the request through `flex_api`, and project the answer.
+//!
+//! Arguments are serialised from the parsed (validated) struct, never passed through raw, so
+//! nothing a model sends reaches Flex unless a parameters struct declares it.
+
+use flex_api::Request;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::args::{DEFAULT_LIMIT, IdempotencyKey};
+use super::out::{Resource, project};
+use super::{ToolCtx, ToolError};
+
+/// Arguments that never go to Flex as fields: the caller's idempotency key travels as a header.
+const NOT_FIELDS: &[&str] = &["idempotency_key"];
+
+/// The arguments as a JSON object, without `skip` keys, nulls removed (an absent optional
+/// argument means "leave it to Flex", never "set it to null").
+pub(crate) fn fields(args: &impl Serialize, skip: &[&str]) -> Map<String, Value> {
+    let mut map = match serde_json::to_value(args) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    map.retain(|k, _| !skip.contains(&k.as_str()) && !NOT_FIELDS.contains(&k.as_str()));
+    prune_nulls(&mut map);
+    map
+}
+
+fn prune_nulls(map: &mut Map<String, Value>) {
+    map.retain(|_, v| !v.is_null());
+    for v in map.values_mut() {
+        match v {
+            Value::Object(inner) => prune_nulls(inner),
+            Value::Array(items) => {
+                for item in items {
+                    if let Value::Object(inner) = item {
+                        prune_nulls(inner);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `{"<key>": {fields}}`: Flex's request envelope.
+pub(crate) fn wrapped(key: &str, args: &impl Serialize, skip: &[&str]) -> Value {
+    let mut outer = Map::new();
+    outer.insert(key.to_owned(), Value::Object(fields(args, skip)));
+    Value::Object(outer)
+}
+
+/// Adds the arguments (minus `skip`) as query parameters. A metadata object becomes
+/// `metadata[key]=value` pairs; arrays repeat the key with `[]`.
+pub(crate) fn with_query(mut req: Request, args: &impl Serialize, skip: &[&str]) -> Request {
+    for (k, v) in fields(args, skip) {
+        match v {
+            Value::Object(inner) => {
+                for (ik, iv) in inner {
+                    req = req.query(&format!("{k}[{ik}]"), scalar(&iv));
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    req = req.query(&format!("{k}[]"), scalar(&item));
+                }
+            }
+            other => req = req.query(&k, scalar(&other)),
+        }
+    }
+    req
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Attaches the caller's idempotency key, if any (flex-api generates one otherwise).
+pub(crate) fn keyed(req: Request, key: Option<&IdempotencyKey>) -> Request {
+    match key {
+        Some(k) => req.idempotency_key(k.0.clone()),
+        None => req,
+    }
+}
+
+/// The object inside Flex's single-object envelope; a bare object (the documented
+/// exceptions) is taken as is.
+pub(crate) fn unwrap_one<'a>(body: &'a Value, key: &str) -> &'a Value {
+    body.get(key).filter(|v| v.is_object()).unwrap_or(body)
+}
+
+/// Sends `req` and returns the projected object.
+pub(crate) async fn one<R: Resource + Default>(
+    ctx: &ToolCtx,
+    req: Request,
+) -> Result<Value, ToolError> {
+    let body = ctx.api.send(req).await?;
+    Ok(to_json(&project::<R>(unwrap_one(&body, R::SINGULAR))))
+}
+
+/// Builds a list request: arguments as query, `limit` always sent (so the end of the list can
+/// be told from a short page when Flex does not say `has_more`).
+pub(crate) fn list_request(path: String, args: &impl Serialize, skip: &[&str]) -> (Request, u32) {
+    let map = fields(args, skip);
+    let limit = map
+        .get("limit")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(DEFAULT_LIMIT);
+    let mut req = with_query(Request::get(path), args, skip);
+    if !map.contains_key("limit") {
+        req = req.query("limit", limit);
+    }
+    (req, limit)
+}
+
+/// Sends a list request and returns one page: `{"<plural>": [...], has_more, next_cursor}`.
+pub(crate) async fn list<R: Resource + Default>(
+    ctx: &ToolCtx,
+    (req, limit): (Request, u32),
+) -> Result<Value, ToolError> {
+    let body = ctx.api.send(req).await?;
+    Ok(page::<R>(&body, limit))
+}
+
+/// The page view of a list body.
+pub(crate) fn page<R: Resource + Default>(body: &Value, limit: u32) -> Value {
+    let raw = body
+        .get(R::PLURAL)
+        .or_else(|| body.get("data"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let items: Vec<R> = raw.iter().map(project::<R>).collect();
+    let has_more = body
+        .get("has_more")
+        .and_then(Value::as_bool)
+        .unwrap_or(items.len() >= limit as usize);
+    let next_cursor = if has_more {
+        items.last().and_then(|r| r.id()).map(str::to_owned)
+    } else {
+        None
+    };
+    let mut out = Map::new();
+    out.insert(
+        R::PLURAL.to_owned(),
+        Value::Array(items.iter().map(to_json).collect()),
+    );
+    out.insert("has_more".to_owned(), Value::Bool(has_more));
+    out.insert(
+        "next_cursor".to_owned(),
+        next_cursor.map_or(Value::Null, Value::String),
+    );
+    Value::Object(out)
+}
+
+/// Serialises a projection. Projections hold only strings, numbers, bools and string-keyed
+/// maps, which always serialise.
+pub(crate) fn to_json(r: &impl Serialize) -> Value {
+    serde_json::to_value(r).unwrap_or_default()
+}
