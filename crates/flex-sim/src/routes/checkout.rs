@@ -1,0 +1,11 @@
+//! (being written)
+
+use super::prelude::*;
+
+pub(super) fn routes() -> Router<Arc<Sim>> {
+    Router::new()
+}
+
+pub(crate) async fn complete_checkout_hook() -> ApiResult<Response> {
+    Err(ApiError::state("todo", "todo"))
+}
