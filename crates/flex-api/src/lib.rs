@@ -1,5 +1,25 @@
-//! Typed client for the Flex REST API (envelopes, pagination, errors, retries, idempotency keys). Must not depend on MCP, Tauri or the keychain.
+//! Typed client for the Flex REST API (envelopes, pagination, errors, retries, idempotency keys).
+//! Must not depend on MCP, Tauri or the keychain.
+//!
+//! Layers: [`Request`] + [`Client::send`] reach any endpoint with raw JSON (what the MCP tools
+//! use when they pass a model's arguments through); the typed resource APIs
+//! (`client.refunds().create(..)`) sit on top, with permissive models that keep unknown fields.
 
+// `Error::Api(ApiError)` is part of the published contract; boxing it to shrink `Result` would
+// break every caller that matches on it, and the size only matters on the error path.
+#![allow(clippy::result_large_err)]
+// Tests may unwrap: a panic there is a failed assertion.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod client;
+mod config;
+mod error;
 mod mode;
+mod request;
+mod retry;
 
+pub use client::{Client, Response};
+pub use config::{ClientConfig, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, FieldError};
 pub use mode::Mode;
+pub use request::{Body, FilePart, Method, Multipart, Request, path_segment};
