@@ -1,5 +1,6 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
+pub mod activity;
 pub mod error;
 pub mod paths;
 pub mod settings;
