@@ -1,8 +1,13 @@
 //! The Flex MCP server: tool catalogue, access classes, policy hook, call records, transports. Must not depend on Tauri or SQLite.
 
 pub mod access;
+pub mod approval;
+pub mod format;
 pub mod policy;
+pub mod prompts;
 pub mod record;
+pub mod redact;
+pub mod server;
 pub mod tools;
 
 pub use policy::{Access, Decision, ModePolicy, Policy};

@@ -1,0 +1,506 @@
+//! The MCP server: rmcp's `ServerHandler`, written by hand.
+//!
+//! Why by hand rather than with rmcp's tool macros: every call has to pass the same gate in the
+//! same order — find the tool, look up its access class, read the *current* mode and policy, ask
+//! or refuse, run it, turn any failure into an error result a model can act on, and record it.
+//! Owning `call_tool` makes that gate one function that cannot be bypassed by adding a tool.
+//!
+//! What the server needs from its host comes through three small traits, so the same server runs
+//! headless (`flex-mcp stdio --standalone`), in the desktop app, and in tests:
+//! - [`Context`]: the current mode and policy (re-read per call, so `flex-mcp mode live` applies
+//!   to the next call without a restart) and the Flex client for a mode (built lazily);
+//! - [`Approver`]: answers "ask";
+//! - [`Recorder`]: receives one [`CallRecord`] per call and must not block.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::Instant;
+
+use flex_api::Mode;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use serde_json::{Map, Value};
+
+use crate::approval::{Approval, ApprovalRequest, Approver, HeadlessApprover};
+use crate::format::{self, Failure};
+use crate::policy::{Access, Decision, Policy};
+use crate::record::{CallRecord, NoRecorder, Outcome, Recorder};
+use crate::redact::{Facts, redact_map};
+use crate::tools::{self, ToolCtx};
+
+/// Plain-text instructions sent to the model at initialize.
+pub const INSTRUCTIONS: &str = include_str!("instructions.md");
+
+/// What a call runs under, read fresh for every call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSettings {
+    /// Test or live.
+    pub mode: Mode,
+    /// allow / ask / deny per class and mode.
+    pub policy: Policy,
+    /// Where the user changes the policy (quoted in refusals), if there is such a file.
+    pub settings_file: Option<String>,
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        CallSettings {
+            mode: Mode::Test,
+            policy: Policy::default(),
+            settings_file: None,
+        }
+    }
+}
+
+/// Why a call cannot run yet (no key, unreadable settings, locked keychain). The message is for
+/// the model to pass on: it says what the user must do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct NotReady {
+    /// Stable code for records (`not_signed_in`, `settings_unreadable`, `keychain_unavailable`).
+    pub code: String,
+    /// What is wrong and how the user fixes it.
+    pub message: String,
+}
+
+impl NotReady {
+    /// A `NotReady` with a code and message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> NotReady {
+        NotReady {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The host's side of a call: settings and credentials.
+pub trait Context: Send + Sync + 'static {
+    /// The mode and policy for the call about to run. Called once per call; must be cheap
+    /// (cache, and re-read only when the source changed).
+    fn call_settings(&self) -> Result<CallSettings, NotReady>;
+
+    /// The Flex client for `mode`. Called only when a call is allowed to run, so credentials are
+    /// not touched before the first tool call; implementations cache the client.
+    fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady>;
+}
+
+/// A [`Context`] whose settings are set in code (tests, benchmarks, embedders). The mode and
+/// policy can be changed between calls, as a settings file would be.
+#[derive(Debug, Default)]
+pub struct StaticContext {
+    settings: Mutex<CallSettings>,
+    clients: Mutex<HashMap<Mode, flex_api::Client>>,
+}
+
+impl StaticContext {
+    /// A context with these settings and no clients.
+    pub fn new(settings: CallSettings) -> StaticContext {
+        StaticContext {
+            settings: Mutex::new(settings),
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Use `client` for its mode (the key's prefix decides it).
+    #[must_use]
+    pub fn with_client(self, client: flex_api::Client) -> StaticContext {
+        self.clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(client.mode(), client);
+        self
+    }
+
+    /// Switch the mode for the next call.
+    pub fn set_mode(&self, mode: Mode) {
+        self.settings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .mode = mode;
+    }
+
+    /// Replace the policy for the next call.
+    pub fn set_policy(&self, policy: Policy) {
+        self.settings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .policy = policy;
+    }
+}
+
+impl Context for StaticContext {
+    fn call_settings(&self) -> Result<CallSettings, NotReady> {
+        Ok(self
+            .settings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone())
+    }
+
+    fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady> {
+        self.clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&mode)
+            .cloned()
+            .ok_or_else(|| not_signed_in(mode))
+    }
+}
+
+/// The standard "no key" answer: what to run to sign in.
+pub fn not_signed_in(mode: Mode) -> NotReady {
+    let prefix = match mode {
+        Mode::Test => "fsk_test_",
+        Mode::Live => "fsk_",
+    };
+    NotReady::new(
+        "not_signed_in",
+        format!(
+            "no Flex API key is set up for {mode} mode. The user can sign in with `flex-mcp login \
+             --api-key` (a {mode} key starts with {prefix}), or from the Flex MCP app"
+        ),
+    )
+}
+
+/// `tools/list`, built once from the catalogue and shared by every session.
+static TOOL_LIST: LazyLock<ListToolsResult> = LazyLock::new(|| {
+    ListToolsResult::with_all_items(tools::catalogue().iter().map(tools::to_mcp_tool).collect())
+});
+
+/// Tools by name, for rmcp's per-request schema lookups (HTTP header validation).
+static TOOLS_BY_NAME: LazyLock<HashMap<&'static str, Tool>> = LazyLock::new(|| {
+    tools::catalogue()
+        .iter()
+        .zip(TOOL_LIST.tools.iter())
+        .map(|(def, tool)| (def.name, tool.clone()))
+        .collect()
+});
+
+/// Build `tools/list` now (on another thread, while the client is still connecting) so the first
+/// `tools/list` answers from the cache.
+pub fn warm_up() {
+    let _ = std::thread::Builder::new()
+        .name("flex-warm-up".into())
+        .spawn(|| {
+            LazyLock::force(&TOOLS_BY_NAME);
+        });
+}
+
+struct Inner {
+    context: Arc<dyn Context>,
+    approver: Arc<dyn Approver>,
+    recorder: Arc<dyn Recorder>,
+    info: ServerConfig,
+}
+
+/// The Flex MCP server. Cheap to clone (one `Arc`); every session shares the same state.
+#[derive(Clone)]
+pub struct FlexServer {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for FlexServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexServer").finish_non_exhaustive()
+    }
+}
+
+/// The server's name in `serverInfo`.
+pub const SERVER_NAME: &str = "flex-mcp";
+
+impl FlexServer {
+    /// A server over `context`, with the headless approver and no recorder.
+    pub fn new(context: Arc<dyn Context>) -> FlexServer {
+        FlexServer::with_parts(context, Arc::new(HeadlessApprover), Arc::new(NoRecorder))
+    }
+
+    /// A server with every part given.
+    pub fn with_parts(
+        context: Arc<dyn Context>,
+        approver: Arc<dyn Approver>,
+        recorder: Arc<dyn Recorder>,
+    ) -> FlexServer {
+        let info = ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")).with_title("Flex MCP"),
+        )
+        .with_instructions(INSTRUCTIONS);
+        FlexServer {
+            inner: Arc::new(Inner {
+                context,
+                approver,
+                recorder,
+                info,
+            }),
+        }
+    }
+
+    /// Replace the approver.
+    #[must_use]
+    pub fn approver(self, approver: Arc<dyn Approver>) -> FlexServer {
+        let i = &self.inner;
+        FlexServer::with_parts(i.context.clone(), approver, i.recorder.clone())
+    }
+
+    /// Replace the recorder.
+    #[must_use]
+    pub fn recorder(self, recorder: Arc<dyn Recorder>) -> FlexServer {
+        let i = &self.inner;
+        FlexServer::with_parts(i.context.clone(), i.approver.clone(), recorder)
+    }
+
+    /// Run one tool call through the gate and record it. `client` is `(name, version)` from the
+    /// handshake. Returns the result for the model, or a protocol error for an unknown tool.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+        client: Option<(String, String)>,
+    ) -> Result<CallToolResult, McpError> {
+        let started = Instant::now();
+        let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let redacted = redact_map(&arguments);
+        let settings = self.inner.context.call_settings();
+        let mode = settings.as_ref().map_or(Mode::Test, |s| s.mode);
+        let access = crate::access::access_of(name);
+        let mut draft = Draft {
+            started,
+            started_at,
+            client,
+            tool: name.to_string(),
+            access,
+            mode,
+            arguments: redacted,
+        };
+
+        let Some(def) = tools::find(name) else {
+            let message = format!("unknown tool `{name}`; tools/list names the available tools");
+            self.finish(
+                draft,
+                Outcome::Refused,
+                Err(failure_code("unknown_tool")),
+                None,
+            );
+            return Err(McpError::invalid_params(message, None));
+        };
+        // A tool without an access class is a bug in the table; refuse rather than guess.
+        let Some(access) = access else {
+            let f = format::not_ready(
+                name,
+                "unclassified_tool",
+                "this tool has no access class, so it is refused. This is a bug in Flex MCP; \
+                 please report it",
+            );
+            return Ok(self.fail(draft, Outcome::Refused, f));
+        };
+        let settings = match settings {
+            Ok(s) => s,
+            Err(e) => {
+                let f = format::not_ready(name, &e.code, &e.message);
+                return Ok(self.fail(draft, Outcome::Refused, f));
+            }
+        };
+        draft.mode = settings.mode;
+
+        match settings.policy.decide(settings.mode, access) {
+            Decision::Allow => {}
+            Decision::Deny => {
+                let f = format::policy_denied(
+                    name,
+                    settings.mode,
+                    access,
+                    settings.settings_file.as_deref(),
+                );
+                return Ok(self.fail(draft, Outcome::Refused, f));
+            }
+            Decision::Ask => {
+                let request = ApprovalRequest {
+                    tool: name.to_string(),
+                    access,
+                    mode: settings.mode,
+                    arguments: draft.arguments.clone(),
+                    client_name: draft.client.as_ref().map(|c| c.0.clone()),
+                };
+                match self.inner.approver.approve(request).await {
+                    Approval::Approved => {}
+                    Approval::Declined { reason } => {
+                        let f = format::approval_declined(name, reason.as_deref());
+                        return Ok(self.fail(draft, Outcome::Refused, f));
+                    }
+                    Approval::Unavailable => {
+                        let f = format::approval_unavailable(
+                            name,
+                            settings.mode,
+                            access,
+                            settings.settings_file.as_deref(),
+                        );
+                        return Ok(self.fail(draft, Outcome::Refused, f));
+                    }
+                }
+            }
+        }
+
+        let api = match self.inner.context.api(settings.mode) {
+            Ok(api) => api,
+            Err(e) => {
+                let f = format::not_ready(name, &e.code, &e.message);
+                return Ok(self.fail(draft, Outcome::Refused, f));
+            }
+        };
+        let mut facts = Facts::default();
+        facts.collect(&Value::Object(arguments.clone()), true);
+        let ctx = ToolCtx {
+            api,
+            mode: settings.mode,
+        };
+        match (def.run)(ctx, arguments).await {
+            Ok(value) => {
+                facts.collect(&value, false);
+                let result = CallToolResult::structured(value);
+                self.finish(draft, Outcome::Ok, Ok(()), Some(facts));
+                Ok(result)
+            }
+            Err(err) => {
+                let outcome = match err {
+                    tools::ToolError::InvalidArguments { .. } => Outcome::InvalidArguments,
+                    tools::ToolError::Api(_) => Outcome::ApiError,
+                };
+                let f = format::tool_error(name, settings.mode, &err);
+                let result = error_result(&f);
+                self.finish(draft, outcome, Err(f), Some(facts));
+                Ok(result)
+            }
+        }
+    }
+
+    fn fail(&self, draft: Draft, outcome: Outcome, failure: Failure) -> CallToolResult {
+        let result = error_result(&failure);
+        let mut facts = Facts::default();
+        facts.collect(&Value::Object(draft.arguments.clone()), true);
+        self.finish(draft, outcome, Err(failure), Some(facts));
+        result
+    }
+
+    fn finish(
+        &self,
+        draft: Draft,
+        outcome: Outcome,
+        failure: Result<(), Failure>,
+        facts: Option<Facts>,
+    ) {
+        let (error_code, http_status) = match failure {
+            Ok(()) => (None, None),
+            Err(f) => (Some(f.code), f.http_status),
+        };
+        let facts = facts.unwrap_or_default();
+        let (client_name, client_version) = draft.client.unzip();
+        let record = CallRecord {
+            id: ulid::Ulid::new().to_string(),
+            started_at: draft.started_at,
+            client_name,
+            client_version,
+            tool: draft.tool,
+            access: draft.access,
+            mode: draft.mode,
+            arguments: Value::Object(draft.arguments),
+            outcome,
+            error_code,
+            http_status,
+            duration_us: u64::try_from(draft.started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            object_ids: facts.object_ids,
+            amounts_cents: facts.amounts_cents,
+        };
+        self.inner.recorder.record(record);
+    }
+}
+
+/// What is known about a call before it ends.
+struct Draft {
+    started: Instant,
+    started_at: String,
+    client: Option<(String, String)>,
+    tool: String,
+    access: Option<Access>,
+    mode: Mode,
+    arguments: Map<String, Value>,
+}
+
+fn failure_code(code: &str) -> Failure {
+    format::not_ready("", code, "")
+}
+
+fn error_result(f: &Failure) -> CallToolResult {
+    let mut result = CallToolResult::error(vec![ContentBlock::text(f.text.clone())]);
+    result.structured_content = Some(f.structured.clone());
+    result
+}
+
+impl ServerHandler for FlexServer {
+    fn get_info(&self) -> ServerConfig {
+        self.inner.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(TOOL_LIST.clone())
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        TOOLS_BY_NAME.get(name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let client = context.client_info().map(|info| (info.name, info.version));
+        let arguments = request.arguments.unwrap_or_default();
+        self.call(&request.name, arguments, client)
+            .await
+            .map(CallToolResponse::from)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let args: HashMap<String, String> = request
+            .arguments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect();
+        crate::prompts::get(&request.name, &args)
+            .map(GetPromptResponse::from)
+            .map_err(|e| McpError::invalid_params(e.to_string(), None))
+    }
+}
