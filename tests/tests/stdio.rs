@@ -76,9 +76,9 @@ async fn rmcp_client_lists_tools_and_creates_a_product_through_the_real_binary()
         .structured_content
         .clone()
         .context("create_product has no structured content")?;
-    let id = structured["id"]
+    let id = structured["product_id"]
         .as_str()
-        .context("structured content has no id")?
+        .context("structured content has no product_id")?
         .to_owned();
     assert!(
         id.starts_with("fprod_"),
