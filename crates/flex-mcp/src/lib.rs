@@ -3,11 +3,13 @@
 pub mod access;
 pub mod approval;
 pub mod format;
+pub mod http;
 pub mod policy;
 pub mod prompts;
 pub mod record;
 pub mod redact;
 pub mod server;
+pub mod stdio;
 pub mod tools;
 
 pub use policy::{Access, Decision, ModePolicy, Policy};
