@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! A faithful local Flex: the REST API of the reference (§§1–5, 7, 9), in-memory test and live
 //! stores, fault injection and the request journal under `/__sim`, and deterministic demo data.
 //!
