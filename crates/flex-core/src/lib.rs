@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod error;
 pub mod paths;
+pub mod serve;
 pub mod settings;
 
 pub use error::Code;

@@ -1,0 +1,389 @@
+//! Composition of the MCP server from what is on this machine: settings (re-read when the file
+//! changes), credentials (`FLEX_API_KEY`, else the keychain slot of the current mode), the
+//! activity store, and the approver.
+//!
+//! Start-up cost matters (an MCP client spawns `flex-mcp stdio` and waits for it), so building a
+//! server reads only the settings file. The keychain is read, and the HTTPS client built, on the
+//! first tool call that needs them; SQLite is opened on the first record.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use anyhow::Context as _;
+use flex_api::Mode;
+use flex_mcp::approval::{Approver, HeadlessApprover};
+use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in};
+
+use crate::activity::ActivityStore;
+use crate::paths::Paths;
+use crate::settings::{Settings, write_atomic};
+
+/// Looks up the stored API key of a mode (the keychain, in production).
+pub type KeyLookup = Arc<dyn Fn(&Paths, Mode) -> anyhow::Result<Option<String>> + Send + Sync>;
+
+/// The environment variable that supplies a key directly (headless machines, CI, tests). Its
+/// prefix fixes the mode: settings' mode is ignored while it is set.
+pub const API_KEY_ENV: &str = "FLEX_API_KEY";
+
+/// The key lookup of this build: the OS keychain slot of the mode.
+///
+/// Until `flex_core::credentials` lands this finds no stored key, so only `FLEX_API_KEY` works.
+pub fn stored_key_lookup() -> KeyLookup {
+    Arc::new(|_paths: &Paths, _mode: Mode| Ok(None))
+}
+
+/// A [`Context`] over this machine's settings file and credentials.
+pub struct HostContext {
+    paths: Paths,
+    env_key: Option<String>,
+    lookup: KeyLookup,
+    settings: Mutex<Loaded>,
+    /// Per mode: the key and base URL a client was built for, and the client.
+    clients: Mutex<HashMap<Mode, (String, String, flex_api::Client)>>,
+}
+
+impl std::fmt::Debug for HostContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostContext")
+            .field("paths", &self.paths)
+            .field("env_key", &self.env_key.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The settings as last read, and the file identity they were read from.
+struct Loaded {
+    stamp: Option<FileStamp>,
+    result: Result<Settings, String>,
+}
+
+/// What tells us the settings file changed: mtime, size and (on unix) inode, since settings are
+/// replaced by rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    ino: u64,
+}
+
+fn stamp(path: &std::path::Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some(FileStamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        ino,
+    })
+}
+
+impl HostContext {
+    /// A context over `paths`, with `env_key` (from `FLEX_API_KEY`) taking precedence over
+    /// stored keys.
+    pub fn new(paths: Paths, env_key: Option<String>, lookup: KeyLookup) -> HostContext {
+        let file = paths.settings_file();
+        let loaded = Loaded {
+            stamp: stamp(&file),
+            result: Settings::load(&paths).map_err(|e| format!("{e:#}")),
+        };
+        HostContext {
+            paths,
+            env_key: env_key
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty()),
+            lookup,
+            settings: Mutex::new(loaded),
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The settings now, re-read if the file changed since the last call.
+    fn current(&self) -> Result<Settings, String> {
+        let file = self.paths.settings_file();
+        let now = stamp(&file);
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        if loaded.stamp != now {
+            loaded.result = Settings::load(&self.paths).map_err(|e| format!("{e:#}"));
+            loaded.stamp = now;
+            if let Ok(s) = &loaded.result {
+                tracing::debug!(mode = %s.mode, "settings changed; applying from this call");
+            }
+        }
+        loaded.result.clone()
+    }
+
+    fn key_for(&self, mode: Mode) -> Result<String, NotReady> {
+        if let Some(key) = &self.env_key {
+            return Ok(key.clone());
+        }
+        match (self.lookup)(&self.paths, mode) {
+            Ok(Some(key)) => Ok(key),
+            Ok(None) => Err(not_signed_in(mode)),
+            Err(e) => Err(NotReady::new(
+                crate::error::Code::of(&e).as_str(),
+                format!(
+                    "the {mode} API key could not be read from the system keychain ({e:#}). The \
+                     user can run `flex-mcp doctor` to see why"
+                ),
+            )),
+        }
+    }
+}
+
+impl Context for HostContext {
+    fn call_settings(&self) -> Result<CallSettings, NotReady> {
+        let settings = self.current().map_err(|message| {
+            NotReady::new(
+                "settings_unreadable",
+                format!(
+                    "the settings file cannot be read, so the policy is unknown and no call is \
+                     allowed: {message}"
+                ),
+            )
+        })?;
+        let mode = match &self.env_key {
+            Some(key) => Mode::of_key(key).ok_or_else(|| {
+                NotReady::new(
+                    "invalid_key",
+                    format!(
+                        "{API_KEY_ENV} is not a Flex secret key (test keys start fsk_test_, live \
+                         keys fsk_). Fix the environment variable, or unset it and run \
+                         `flex-mcp login --api-key`"
+                    ),
+                )
+            })?,
+            None => settings.mode,
+        };
+        Ok(CallSettings {
+            mode,
+            policy: settings.policy,
+            settings_file: Some(self.paths.settings_file().display().to_string()),
+        })
+    }
+
+    fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady> {
+        let key = self.key_for(mode)?;
+        if Mode::of_key(&key) != Some(mode) {
+            return Err(NotReady::new(
+                "invalid_key",
+                format!(
+                    "the stored key is not a {mode} key (a {mode} key starts with {}). Sign in \
+                     again with `flex-mcp login --api-key`",
+                    if mode == Mode::Test {
+                        "fsk_test_"
+                    } else {
+                        "fsk_"
+                    }
+                ),
+            ));
+        }
+        let base = self
+            .current()
+            .map(|s| s.effective_api_base())
+            .unwrap_or_else(|_| Settings::default().effective_api_base());
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((cached_key, cached_base, client)) = clients.get(&mode)
+            && *cached_key == key
+            && *cached_base == base
+        {
+            return Ok(client.clone());
+        }
+        let config = flex_api::ClientConfig::new(key.clone()).with_base_url(base.clone());
+        let client = flex_api::Client::new(config)
+            .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
+        clients.insert(mode, (key, base, client.clone()));
+        Ok(client)
+    }
+}
+
+/// A composed server and the store its records go to (close it before exiting so queued records
+/// are written).
+#[derive(Debug)]
+pub struct Composed {
+    /// The MCP server (cheap to clone per session).
+    pub server: FlexServer,
+    /// Where call records go.
+    pub activity: Arc<ActivityStore>,
+}
+
+/// Build the server for this machine: settings from `paths`, `FLEX_API_KEY` if set, stored keys
+/// through `lookup`, records to the activity store, "ask" answered by `approver`.
+pub fn compose(
+    paths: &Paths,
+    lookup: KeyLookup,
+    approver: Arc<dyn Approver>,
+) -> anyhow::Result<Composed> {
+    let settings = Settings::load(paths).unwrap_or_else(|e| {
+        // The server still starts: calls will be refused with this error until it is fixed.
+        tracing::warn!("{e:#}");
+        Settings::default()
+    });
+    let env_key = std::env::var(API_KEY_ENV).ok();
+    let context = Arc::new(HostContext::new(paths.clone(), env_key, lookup));
+    let activity = Arc::new(ActivityStore::new(paths.activity_db(), settings.retention));
+    let server = FlexServer::with_parts(context, approver, activity.clone());
+    Ok(Composed { server, activity })
+}
+
+/// [`compose`] for a headless process: keychain lookup, headless approver.
+pub fn compose_headless(paths: &Paths) -> anyhow::Result<Composed> {
+    compose(paths, stored_key_lookup(), Arc::new(HeadlessApprover))
+}
+
+/// The bearer token of the local HTTP endpoint: read from [`Paths::http_token_file`], or
+/// generated (256 random bits, hex) and stored there with user-only permissions on first use.
+pub fn http_token(paths: &Paths) -> anyhow::Result<String> {
+    let file = paths.http_token_file();
+    match std::fs::read_to_string(&file) {
+        Ok(text) if !text.trim().is_empty() => {
+            restrict(&file);
+            return Ok(text.trim().to_string());
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading the HTTP token {}", file.display()));
+        }
+    }
+    let bytes: [u8; 32] = rand::random();
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating runtime directory {}", dir.display()))?;
+        restrict_dir(dir);
+    }
+    write_atomic(&file, format!("{token}\n").as_bytes())
+        .with_context(|| format!("writing the HTTP token {}", file.display()))?;
+    restrict(&file);
+    Ok(token)
+}
+
+fn restrict(file: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+}
+
+fn restrict_dir(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Where the app's local socket is (the stdio bridge connects here).
+pub fn app_socket(paths: &Paths) -> PathBuf {
+    paths.socket_path()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flex_mcp::policy::{Access, Decision};
+
+    fn no_keys() -> KeyLookup {
+        Arc::new(|_: &Paths, _: Mode| Ok(None))
+    }
+
+    #[test]
+    fn settings_changes_apply_on_the_next_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        let ctx = HostContext::new(paths.clone(), None, no_keys());
+        assert_eq!(ctx.call_settings().unwrap().mode, Mode::Test);
+        let mut s = Settings {
+            mode: Mode::Live,
+            ..Settings::default()
+        };
+        s.save(&paths).unwrap();
+        let now = ctx.call_settings().unwrap();
+        assert_eq!(now.mode, Mode::Live, "mode switch applies without restart");
+        assert_eq!(now.policy.decide(Mode::Live, Access::Write), Decision::Ask);
+        s.policy.live.write = Decision::Deny;
+        s.save(&paths).unwrap();
+        assert_eq!(
+            ctx.call_settings()
+                .unwrap()
+                .policy
+                .decide(Mode::Live, Access::Write),
+            Decision::Deny
+        );
+        std::fs::write(paths.settings_file(), "{not json").unwrap();
+        let err = ctx.call_settings().unwrap_err();
+        assert_eq!(
+            err.code, "settings_unreadable",
+            "a broken file refuses calls"
+        );
+    }
+
+    #[test]
+    fn env_key_fixes_the_mode_and_missing_keys_say_how_to_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        Settings {
+            mode: Mode::Test,
+            ..Settings::default()
+        }
+        .save(&paths)
+        .unwrap();
+        let ctx = HostContext::new(paths.clone(), Some("fsk_live_x".into()), no_keys());
+        assert_eq!(ctx.call_settings().unwrap().mode, Mode::Live);
+        let bad = HostContext::new(paths.clone(), Some("sk_test_x".into()), no_keys());
+        assert_eq!(bad.call_settings().unwrap_err().code, "invalid_key");
+        let none = HostContext::new(paths, None, no_keys());
+        let err = none.api(Mode::Test).unwrap_err();
+        assert_eq!(err.code, "not_signed_in");
+        assert!(
+            err.message.contains("flex-mcp login --api-key"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn clients_are_cached_per_mode_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        let ctx = HostContext::new(paths, Some("fsk_test_abc".into()), no_keys());
+        let a = ctx.api(Mode::Test).unwrap();
+        let b = ctx.api(Mode::Test).unwrap();
+        assert_eq!(a.mode(), Mode::Test);
+        assert_eq!(a.base_url(), b.base_url());
+        assert_eq!(ctx.clients.lock().unwrap().len(), 1);
+        assert_eq!(
+            ctx.api(Mode::Live).unwrap_err().code,
+            "invalid_key",
+            "a test key is never used for live"
+        );
+    }
+
+    #[test]
+    fn http_token_is_generated_once_with_user_only_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        let t1 = http_token(&paths).unwrap();
+        let t2 = http_token(&paths).unwrap();
+        assert_eq!(t1, t2, "the token is stable across runs");
+        assert_eq!(t1.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(paths.http_token_file())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
