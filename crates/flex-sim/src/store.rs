@@ -93,6 +93,11 @@ impl Store {
         self.tables.entry(kind).or_default().insert(id, Row { created_us, obj });
     }
 
+    /// Remove an object, returning it.
+    pub fn remove(&mut self, kind: Kind, id: &str) -> Option<Value> {
+        self.tables.get_mut(&kind).and_then(|t| t.remove(id)).map(|r| r.obj)
+    }
+
     /// Look an object up.
     pub fn get(&self, kind: Kind, id: &str) -> Option<&Value> {
         self.table(kind).get(id).map(|r| &r.obj)
