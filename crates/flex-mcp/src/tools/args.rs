@@ -187,6 +187,12 @@ prefixed_id!(
     /// `fdsp_…`
     DisputeId, "fdsp_", "dispute");
 prefixed_id!(
+    /// `fpromo_…`
+    PromoCodeId, "fpromo_", "promo code");
+prefixed_id!(
+    /// `fsi_…`
+    SetupIntentId, "fsi_", "setup intent");
+prefixed_id!(
     /// `fplink_…`
     PaymentLinkId, "fplink_", "payment link");
 

@@ -1,3 +1,758 @@
-//! placeholder
-use super::ToolDef;
-pub(super) const TOOLS: &[ToolDef] = &[];
+//! Recurring billing and pricing extras: subscriptions, invoices, coupons, promo codes and
+//! shipping rates.
+
+use flex_api::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::args::{
+    Cents, CouponId, CustomerId, IdempotencyKey, InvoiceId, Limit, Metadata, OpaqueId, PriceId,
+    ProductId, PromoCodeId, SubscriptionId,
+};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{fields, keyed, list, list_request, one, to_json, wrapped};
+use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+
+projection!(
+    /// One item of a subscription.
+    SubscriptionItemOut {
+    /// Subscription item id.
+    subscription_item_id: String,
+    /// Price billed (`fprice_…`).
+    price: IdRef,
+    /// Quantity.
+    quantity: i64,
+});
+
+projection!(
+    /// A subscription, trimmed.
+    SubscriptionOut = "subscription" / "subscriptions", subscription_id {
+    /// Subscription id (`fsub_…`).
+    subscription_id: String,
+    /// `incomplete`, `trialing`, `active`, `past_due`, `canceled`, `unpaid`, `paused`, ….
+    status: String,
+    /// Subscriber (`fcus_…`).
+    customer: IdRef,
+    /// What is billed.
+    items: Vec<SubscriptionItemOut>,
+    /// Start of the current period (ISO-8601).
+    current_period_start: Timestamp,
+    /// End of the current period, i.e. the next renewal (ISO-8601).
+    current_period_end: Timestamp,
+    /// True when it ends at the period end instead of renewing.
+    cancel_at_period_end: bool,
+    /// Scheduled end (ISO-8601).
+    cancel_at: Timestamp,
+    /// Trial end (ISO-8601).
+    trial_end: Timestamp,
+    /// Latest invoice (`fin_…`).
+    latest_invoice: IdRef,
+    /// Payment method charged at renewal.
+    default_payment_method: String,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// What canceling now would refund.
+    RefundPreviewOut {
+    /// Prorated refund for the unused rest of the period, integer cents USD.
+    prorated_amount_available_to_refund: i64,
+    /// Paid on the latest invoice, cents.
+    invoice_amount_paid: i64,
+    /// Period start (ISO-8601).
+    current_period_start: Timestamp,
+    /// Period end (ISO-8601).
+    current_period_end: Timestamp,
+    /// Card that would be refunded.
+    payment_method_id: String,
+    /// Its last four digits.
+    last4: String,
+});
+
+projection!(
+    /// An invoice, trimmed.
+    InvoiceOut = "invoice" / "invoices", invoice_id {
+    /// Invoice id (`fin_…`).
+    invoice_id: String,
+    /// `draft`, `open`, `paid`, `uncollectible` or `void`.
+    status: String,
+    /// Total, integer cents USD.
+    total: i64,
+    /// Due, cents.
+    amount_due: i64,
+    /// Paid, cents.
+    amount_paid: i64,
+    /// Customer (`fcus_…`).
+    customer: IdRef,
+    /// Subscription billed (`fsub_…`).
+    subscription: IdRef,
+    /// Payment intent that paid it (`fpi_…`).
+    payment_intent: IdRef,
+    /// Period start (ISO-8601).
+    period_start: Timestamp,
+    /// Period end (ISO-8601).
+    period_end: Timestamp,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// Products a coupon is limited to.
+    AppliesTo {
+    /// Product ids (`fprod_…`).
+    products: Vec<String>,
+});
+
+projection!(
+    /// A coupon, trimmed.
+    CouponOut = "coupon" / "coupons", coupon_id {
+    /// Coupon id (`fcoup_…`).
+    coupon_id: String,
+    /// Name.
+    name: String,
+    /// Fixed discount, integer cents USD.
+    amount_off: i64,
+    /// Percentage discount, 0–100.
+    percent_off: f64,
+    /// `once`, `repeating` or `forever`.
+    duration: String,
+    /// Months, for `repeating`.
+    duration_in_months: i64,
+    /// Products it is limited to.
+    applies_to: AppliesTo,
+    /// Redemption cap.
+    max_redemptions: i64,
+    /// Times redeemed.
+    times_redeemed: i64,
+    /// False once it can no longer be redeemed.
+    valid: bool,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// A promo code, trimmed.
+    PromoCodeOut = "promo_code" / "promo_codes", promo_code_id {
+    /// Promo code id (`fpromo_…`).
+    promo_code_id: String,
+    /// What buyers type (e.g. `SUMMER25`).
+    code: String,
+    /// The coupon it applies (`fcoup_…`).
+    coupon: IdRef,
+    /// False once deactivated.
+    active: bool,
+    /// Redemption cap.
+    max_redemptions: i64,
+    /// Times redeemed.
+    times_redeemed: i64,
+    /// Only this customer may use it (`fcus_…`).
+    customer: String,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// A shipping rate, trimmed.
+    ShippingRateOut = "shipping_rate" / "shipping_rates", shipping_rate_id {
+    /// Shipping rate id.
+    shipping_rate_id: String,
+    /// Name shown at checkout (e.g. `Ground, 3–5 days`).
+    display_name: String,
+    /// Price, integer cents USD.
+    amount: i64,
+    /// False once retired.
+    active: bool,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+/// Subscription status, for filtering.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SubscriptionStatus {
+    Incomplete,
+    IncompleteExpired,
+    Trialing,
+    Active,
+    PastDue,
+    Canceled,
+    Unpaid,
+    Paused,
+}
+
+/// Arguments of `list_subscriptions`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListSubscriptions {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a subscription id (`fsub_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<SubscriptionId>,
+    /// Cursor for the previous page: a subscription id (`fsub_…`).
+    ending_before: Option<SubscriptionId>,
+    /// Only this customer's subscriptions (`fcus_…`).
+    customer: Option<CustomerId>,
+    /// Only subscriptions in this status (e.g. `active`).
+    status: Option<SubscriptionStatus>,
+}
+
+async fn list_subscriptions(ctx: ToolCtx, a: ListSubscriptions) -> Result<Value, ToolError> {
+    list::<SubscriptionOut>(&ctx, list_request("/v1/subscriptions".into(), &a, &[])).await
+}
+
+/// Arguments of `get_subscription` and `get_subscription_refund_preview`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetSubscription {
+    /// Subscription id (`fsub_…`).
+    subscription_id: SubscriptionId,
+}
+
+async fn get_subscription(ctx: ToolCtx, a: GetSubscription) -> Result<Value, ToolError> {
+    let req = Request::get(format!("/v1/subscriptions/{}", a.subscription_id.seg()));
+    one::<SubscriptionOut>(&ctx, req).await
+}
+
+async fn get_subscription_refund_preview(
+    ctx: ToolCtx,
+    a: GetSubscription,
+) -> Result<Value, ToolError> {
+    let req = Request::get(format!(
+        "/v1/subscriptions/{}/refund_preview",
+        a.subscription_id.seg()
+    ));
+    // A documented exception: the preview comes back bare, not wrapped.
+    let body = ctx.api.send(req).await?;
+    let out: RefundPreviewOut = serde_json::from_value(body).unwrap_or_default();
+    Ok(to_json(&out))
+}
+
+/// One item of a subscription update.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubscriptionItemArgs {
+    /// Price to bill (`fprice_…`).
+    price: PriceId,
+    /// Quantity, 1–999 (default 1).
+    #[schemars(range(min = 1, max = 999))]
+    quantity: Option<u16>,
+}
+
+/// How a mid-period change is billed.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Proration {
+    AlwaysInvoice,
+    CreateProrations,
+    None,
+}
+
+/// Arguments of `update_subscription`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateSubscription {
+    /// Subscription id (`fsub_…`).
+    subscription_id: SubscriptionId,
+    /// true: end at the period end instead of renewing; false: undo that.
+    cancel_at_period_end: Option<bool>,
+    /// Schedule the end at this instant (ISO-8601, e.g. `2026-12-31T00:00:00Z`).
+    cancel_at: Option<String>,
+    /// End the trial at this instant (ISO-8601).
+    trial_end: Option<String>,
+    /// New items (replaces the prices billed).
+    items: Option<Vec<SubscriptionItemArgs>>,
+    /// How a mid-period change is billed: `always_invoice`, `create_prorations` or `none`.
+    proration_behavior: Option<Proration>,
+    /// Apply this coupon (`fcoup_…`).
+    coupon: Option<CouponId>,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+fn check_instant(field: &str, value: Option<&String>) -> Result<(), ToolError> {
+    match value {
+        Some(v) if chrono::DateTime::parse_from_rfc3339(v).is_err() => Err(ToolError::field(
+            field,
+            format!("`{v}` is not an ISO-8601 instant; write e.g. `2026-12-31T00:00:00Z`"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+async fn update_subscription(ctx: ToolCtx, a: UpdateSubscription) -> Result<Value, ToolError> {
+    check_instant("cancel_at", a.cancel_at.as_ref())?;
+    check_instant("trial_end", a.trial_end.as_ref())?;
+    for (i, item) in a.items.iter().flatten().enumerate() {
+        if item.quantity.is_some_and(|q| !(1..=999).contains(&q)) {
+            return Err(ToolError::field(
+                &format!("items[{i}].quantity"),
+                "must be between 1 and 999",
+            ));
+        }
+    }
+    let req = Request::patch(format!("/v1/subscriptions/{}", a.subscription_id.seg()))
+        .json(wrapped("subscription", &a, &["subscription_id"]));
+    one::<SubscriptionOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// What to refund when canceling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CancelRefund {
+    None,
+    Prorated,
+    Full,
+    Custom,
+}
+
+/// Arguments of `cancel_subscription`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CancelSubscription {
+    /// Subscription id (`fsub_…`).
+    subscription_id: SubscriptionId,
+    /// true: keep it until the period ends, then stop; false or omitted: end it now.
+    cancel_at_period_end: Option<bool>,
+    /// Refund with the cancellation: `none` (default), `prorated` (the unused part; see
+    /// `get_subscription_refund_preview`), `full` or `custom` (then give `refund_amount`).
+    refund: Option<CancelRefund>,
+    /// Refund amount in integer cents USD, only with refund `custom`.
+    refund_amount: Option<Cents>,
+    /// Optional Idempotency-Key: the same key never cancels or refunds twice.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn cancel_subscription(ctx: ToolCtx, a: CancelSubscription) -> Result<Value, ToolError> {
+    match (a.refund, a.refund_amount) {
+        (Some(CancelRefund::Custom), None) => {
+            return Err(ToolError::field(
+                "refund_amount",
+                "required with refund `custom`: give the amount in integer cents",
+            ));
+        }
+        (r, Some(_)) if r != Some(CancelRefund::Custom) => {
+            return Err(ToolError::field(
+                "refund_amount",
+                "only allowed with refund `custom`; remove it or set refund to `custom`",
+            ));
+        }
+        _ => {}
+    }
+    // A documented exception: the cancel body is not wrapped.
+    let req = Request::delete(format!("/v1/subscriptions/{}", a.subscription_id.seg()))
+        .json(Value::Object(fields(&a, &["subscription_id"])));
+    one::<SubscriptionOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_invoices`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListInvoices {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: an invoice id (`fin_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<InvoiceId>,
+    /// Cursor for the previous page: an invoice id (`fin_…`).
+    ending_before: Option<InvoiceId>,
+    /// Only this customer's invoices (`fcus_…`).
+    customer: Option<CustomerId>,
+}
+
+async fn list_invoices(ctx: ToolCtx, a: ListInvoices) -> Result<Value, ToolError> {
+    list::<InvoiceOut>(&ctx, list_request("/v1/invoices".into(), &a, &[])).await
+}
+
+/// Arguments of `get_invoice`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetInvoice {
+    /// Invoice id (`fin_…`).
+    invoice_id: InvoiceId,
+}
+
+async fn get_invoice(ctx: ToolCtx, a: GetInvoice) -> Result<Value, ToolError> {
+    one::<InvoiceOut>(&ctx, Request::get(format!("/v1/invoices/{}", a.invoice_id.seg()))).await
+}
+
+/// How long a coupon applies to a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Duration {
+    Once,
+    Repeating,
+    Forever,
+}
+
+/// Products a coupon is limited to.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AppliesToArgs {
+    /// Product ids (`fprod_…`).
+    products: Vec<ProductId>,
+}
+
+/// Arguments of `create_coupon`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateCoupon {
+    /// Name shown to buyers (e.g. `Spring sale`).
+    name: String,
+    /// Fixed discount in integer cents USD. Give this or `percent_off`, not both.
+    amount_off: Option<Cents>,
+    /// Percentage discount, more than 0 and at most 100. Give this or `amount_off`, not both.
+    #[schemars(range(min = 0.01, max = 100.0))]
+    percent_off: Option<f64>,
+    /// `once` (default), `repeating` (then give `duration_in_months`) or `forever`.
+    duration: Option<Duration>,
+    /// Months a `repeating` coupon lasts, 1–36.
+    #[schemars(range(min = 1, max = 36))]
+    duration_in_months: Option<u8>,
+    /// Limit the coupon to these products.
+    applies_to: Option<AppliesToArgs>,
+    /// Total redemptions allowed, at least 1.
+    #[schemars(range(min = 1))]
+    max_redemptions: Option<u32>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_coupon(ctx: ToolCtx, a: CreateCoupon) -> Result<Value, ToolError> {
+    match (a.amount_off, a.percent_off) {
+        (None, None) | (Some(_), Some(_)) => {
+            return Err(ToolError::field(
+                "amount_off",
+                "give exactly one of `amount_off` (integer cents) or `percent_off` (0–100)",
+            ));
+        }
+        (None, Some(p)) if !(p > 0.0 && p <= 100.0) => {
+            return Err(ToolError::field(
+                "percent_off",
+                "must be more than 0 and at most 100",
+            ));
+        }
+        _ => {}
+    }
+    let repeating = a.duration == Some(Duration::Repeating);
+    match a.duration_in_months {
+        None if repeating => {
+            return Err(ToolError::field(
+                "duration_in_months",
+                "required when duration is `repeating` (1–36)",
+            ));
+        }
+        Some(_) if !repeating => {
+            return Err(ToolError::field(
+                "duration_in_months",
+                "only allowed when duration is `repeating`",
+            ));
+        }
+        Some(m) if !(1..=36).contains(&m) => {
+            return Err(ToolError::field("duration_in_months", "must be between 1 and 36"));
+        }
+        _ => {}
+    }
+    if a.max_redemptions == Some(0) {
+        return Err(ToolError::field("max_redemptions", "must be at least 1"));
+    }
+    let req = Request::post("/v1/coupons").json(wrapped("coupon", &a, &[]));
+    one::<CouponOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `get_coupon`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetCoupon {
+    /// Coupon id (`fcoup_…`).
+    coupon_id: CouponId,
+}
+
+async fn get_coupon(ctx: ToolCtx, a: GetCoupon) -> Result<Value, ToolError> {
+    one::<CouponOut>(&ctx, Request::get(format!("/v1/coupons/{}", a.coupon_id.seg()))).await
+}
+
+/// Arguments of `create_promo_code`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreatePromoCode {
+    /// The coupon the code applies (`fcoup_…`).
+    coupon_id: CouponId,
+    /// What buyers type: 3–50 letters, digits, `-` or `_` (e.g. `SUMMER25`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_-]{3,50}$"))]
+    code: String,
+    /// Redemptions allowed for this code, at least 1.
+    #[schemars(range(min = 1))]
+    max_redemptions: Option<u32>,
+    /// Only this customer may use it (`fcus_…`).
+    customer: Option<CustomerId>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_promo_code(ctx: ToolCtx, a: CreatePromoCode) -> Result<Value, ToolError> {
+    let ok = (3..=50).contains(&a.code.len())
+        && a.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        return Err(ToolError::field(
+            "code",
+            "must be 3–50 letters, digits, `-` or `_` (e.g. `SUMMER25`)",
+        ));
+    }
+    if a.max_redemptions == Some(0) {
+        return Err(ToolError::field("max_redemptions", "must be at least 1"));
+    }
+    let req = Request::post("/v1/promo_codes").json(wrapped("promo_code", &a, &[]));
+    one::<PromoCodeOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_promo_codes`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListPromoCodes {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a promo code id (`fpromo_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<PromoCodeId>,
+    /// Only active (true) or only inactive (false) codes.
+    active: Option<bool>,
+}
+
+async fn list_promo_codes(ctx: ToolCtx, a: ListPromoCodes) -> Result<Value, ToolError> {
+    list::<PromoCodeOut>(&ctx, list_request("/v1/promo_codes".into(), &a, &[])).await
+}
+
+/// Arguments of `create_shipping_rate`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateShippingRate {
+    /// Name shown at checkout (e.g. `Ground, 3–5 days`).
+    display_name: String,
+    /// Price in integer cents USD (0 for free shipping).
+    amount: super::args::CentsOrZero,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_shipping_rate(ctx: ToolCtx, a: CreateShippingRate) -> Result<Value, ToolError> {
+    if a.display_name.trim().is_empty() {
+        return Err(ToolError::field("display_name", "must not be empty"));
+    }
+    let req = Request::post("/v1/shipping_rates").json(wrapped("shipping_rate", &a, &[]));
+    one::<ShippingRateOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `update_shipping_rate`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateShippingRate {
+    /// Shipping rate id, as returned by `create_shipping_rate`.
+    shipping_rate_id: OpaqueId,
+    /// false retires the rate; true re-activates it.
+    active: Option<bool>,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_shipping_rate(ctx: ToolCtx, a: UpdateShippingRate) -> Result<Value, ToolError> {
+    // Flex updates shipping rates with PUT.
+    let req = Request::put(format!("/v1/shipping_rates/{}", a.shipping_rate_id.seg()))
+        .json(wrapped("shipping_rate", &a, &["shipping_rate_id"]));
+    one::<ShippingRateOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `get_shipping_rate`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetShippingRate {
+    /// Shipping rate id, as returned by `create_shipping_rate`.
+    shipping_rate_id: OpaqueId,
+}
+
+async fn get_shipping_rate(ctx: ToolCtx, a: GetShippingRate) -> Result<Value, ToolError> {
+    let req = Request::get(format!("/v1/shipping_rates/{}", a.shipping_rate_id.seg()));
+    one::<ShippingRateOut>(&ctx, req).await
+}
+
+pub(super) const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "list_subscriptions",
+        title: "List subscriptions",
+        description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
+billed, current period and next renewal (`current_period_end`). Filter by `customer` or `status` \
+(e.g. `active`, `past_due`). Returns one page: pass `next_cursor` back as `starting_after` while \
+`has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListSubscriptions>,
+        output_schema: schema_out::<Page<SubscriptionOut>>,
+        run: run!(list_subscriptions),
+    },
+    ToolDef {
+        name: "get_subscription",
+        title: "Get subscription",
+        description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
+billed, current period, renewal or scheduled end, latest invoice. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetSubscription>,
+        output_schema: schema_out::<SubscriptionOut>,
+        run: run!(get_subscription),
+    },
+    ToolDef {
+        name: "update_subscription",
+        title: "Update subscription",
+        description: "Change a subscription (`fsub_…`): prices billed, trial end, coupon, \
+metadata, or schedule its end (`cancel_at_period_end`, `cancel_at`; reversible until it takes \
+effect). Only the fields given change. No money moves now; price changes affect future invoices \
+per `proration_behavior`. To end it immediately use `cancel_subscription`.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateSubscription>,
+        output_schema: schema_out::<SubscriptionOut>,
+        run: run!(update_subscription),
+    },
+    ToolDef {
+        name: "cancel_subscription",
+        title: "Cancel subscription",
+        description: "Cancel a subscription (`fsub_…`) now, or at the period end with \
+`cancel_at_period_end`, optionally refunding (`refund`: none, prorated, full, or custom with \
+`refund_amount` in integer cents USD). Ends billing; a refund moves money back to the buyer. \
+Cannot be undone. Call `get_subscription_refund_preview` first to see the prorated amount.",
+        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        input_schema: schema_in::<CancelSubscription>,
+        output_schema: schema_out::<SubscriptionOut>,
+        run: run!(cancel_subscription),
+    },
+    ToolDef {
+        name: "get_subscription_refund_preview",
+        title: "Preview subscription refund",
+        description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
+give: the unused part of the period in integer cents USD, what the latest invoice paid, and the \
+card. Creates nothing; safe to repeat. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetSubscription>,
+        output_schema: schema_out::<RefundPreviewOut>,
+        run: run!(get_subscription_refund_preview),
+    },
+    ToolDef {
+        name: "list_invoices",
+        title: "List invoices",
+        description: "List invoices (`fin_…`, subscription bills), newest first: status and \
+amounts in integer cents USD. Filter by `customer`. Returns one page: pass `next_cursor` back as \
+`starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListInvoices>,
+        output_schema: schema_out::<Page<InvoiceOut>>,
+        run: run!(list_invoices),
+    },
+    ToolDef {
+        name: "get_invoice",
+        title: "Get invoice",
+        description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
+its subscription, customer, paying payment intent and period. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetInvoice>,
+        output_schema: schema_out::<InvoiceOut>,
+        run: run!(get_invoice),
+    },
+    ToolDef {
+        name: "create_coupon",
+        title: "Create coupon",
+        description: "Create a coupon (`fcoup_…`): a fixed `amount_off` in integer cents USD or a \
+`percent_off`, once / repeating / forever, optionally limited to products. No money moves. \
+Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
+`create_promo_code` to give buyers a code for it.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateCoupon>,
+        output_schema: schema_out::<CouponOut>,
+        run: run!(create_coupon),
+    },
+    ToolDef {
+        name: "get_coupon",
+        title: "Get coupon",
+        description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
+it applies to, redemptions and validity. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetCoupon>,
+        output_schema: schema_out::<CouponOut>,
+        run: run!(get_coupon),
+    },
+    ToolDef {
+        name: "create_promo_code",
+        title: "Create promo code",
+        description: "Create a customer-facing promo code (e.g. `SUMMER25`) for a coupon \
+(`fcoup_…`), optionally capped or limited to one customer. No money moves. Creates a new object \
+each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts created with \
+`allow_promotion_codes`.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreatePromoCode>,
+        output_schema: schema_out::<PromoCodeOut>,
+        run: run!(create_promo_code),
+    },
+    ToolDef {
+        name: "list_promo_codes",
+        title: "List promo codes",
+        description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
+redemptions; filter by `active`. Returns one page: pass `next_cursor` back as `starting_after` \
+while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListPromoCodes>,
+        output_schema: schema_out::<Page<PromoCodeOut>>,
+        run: run!(list_promo_codes),
+    },
+    ToolDef {
+        name: "create_shipping_rate",
+        title: "Create shipping rate",
+        description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
+checkout. No money moves. Creates a new object each call (pass `idempotency_key` to retry \
+safely).",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateShippingRate>,
+        output_schema: schema_out::<ShippingRateOut>,
+        run: run!(create_shipping_rate),
+    },
+    ToolDef {
+        name: "update_shipping_rate",
+        title: "Update shipping rate",
+        description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
+Its name and price cannot change: create a new rate instead. No money moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateShippingRate>,
+        output_schema: schema_out::<ShippingRateOut>,
+        run: run!(update_shipping_rate),
+    },
+    ToolDef {
+        name: "get_shipping_rate",
+        title: "Get shipping rate",
+        description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
+Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetShippingRate>,
+        output_schema: schema_out::<ShippingRateOut>,
+        run: run!(get_shipping_rate),
+    },
+];

@@ -1,3 +1,304 @@
-//! placeholder
-use super::ToolDef;
-pub(super) const TOOLS: &[ToolDef] = &[];
+//! Customers and their saved payment methods (`/v1/customers`).
+
+use flex_api::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::args::{CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, PaymentMethodId};
+use super::out::{Address, IdRef, Page, Timestamp, projection};
+use super::rest::{keyed, list, list_request, one, wrapped};
+use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+
+projection!(
+    /// A customer, trimmed.
+    CustomerOut = "customer" / "customers", customer_id {
+    /// Customer id (`fcus_…`).
+    customer_id: String,
+    /// First name.
+    first_name: String,
+    /// Last name.
+    last_name: String,
+    /// Email address.
+    email: String,
+    /// Phone, E.164 (e.g. `+15555555555`).
+    phone: String,
+    /// Employer, when given.
+    employer: String,
+    /// Shipping address.
+    shipping: Address,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// Card details of a payment method (never the full number).
+    CardOut {
+    /// Card brand (e.g. `visa`, `american_express`).
+    brand: String,
+    /// Last four digits.
+    last4: String,
+    /// Expiry month, 1–12.
+    exp_month: i64,
+    /// Expiry year.
+    exp_year: i64,
+    /// `credit`, `debit`, ….
+    funding: String,
+});
+
+projection!(
+    /// A saved payment method, trimmed.
+    PaymentMethodOut = "payment_method" / "payment_methods", payment_method_id {
+    /// Payment method id (`fpm_…`).
+    payment_method_id: String,
+    /// Owner (`fcus_…`).
+    customer: IdRef,
+    /// Card details.
+    card: CardOut,
+    /// True when it may be charged without the customer present.
+    off_session: bool,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was saved (ISO-8601).
+    created_at: Timestamp,
+});
+
+/// A postal address in a request.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddressArgs {
+    /// Street line 1.
+    line1: String,
+    /// Street line 2 (apartment, suite).
+    line2: Option<String>,
+    /// City.
+    city: String,
+    /// State: two-letter US state code (e.g. `CA`).
+    state: String,
+    /// Postal (ZIP) code.
+    postal_code: String,
+    /// Two-letter country code (`US`).
+    country: String,
+}
+
+/// Arguments of `list_customers`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListCustomers {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a customer id (`fcus_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<CustomerId>,
+    /// Cursor for the previous page: a customer id (`fcus_…`).
+    ending_before: Option<CustomerId>,
+    /// Only the customer(s) with exactly this email address.
+    email: Option<String>,
+}
+
+async fn list_customers(ctx: ToolCtx, a: ListCustomers) -> Result<Value, ToolError> {
+    list::<CustomerOut>(&ctx, list_request("/v1/customers".into(), &a, &[])).await
+}
+
+/// Arguments of `get_customer`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetCustomer {
+    /// Customer id (`fcus_…`).
+    customer_id: CustomerId,
+}
+
+async fn get_customer(ctx: ToolCtx, a: GetCustomer) -> Result<Value, ToolError> {
+    let req = Request::get(format!("/v1/customers/{}", a.customer_id.seg()));
+    one::<CustomerOut>(&ctx, req).await
+}
+
+/// Arguments of `create_customer`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateCustomer {
+    /// First name (recommended).
+    first_name: Option<String>,
+    /// Last name (recommended).
+    last_name: Option<String>,
+    /// Email address (recommended; `list_customers` finds customers by it).
+    email: Option<String>,
+    /// Phone in E.164 form, e.g. `+15555555555` (recommended).
+    phone: Option<String>,
+    /// Employer (some HSA/FSA plans ask for it).
+    employer: Option<String>,
+    /// Shipping address.
+    shipping: Option<AddressArgs>,
+    /// Attach the customer to this checkout session (`fcs_…`).
+    checkout_session_id: Option<CheckoutSessionId>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_customer(ctx: ToolCtx, a: CreateCustomer) -> Result<Value, ToolError> {
+    if let Some(email) = &a.email {
+        check_email(email)?;
+    }
+    let req = Request::post("/v1/customers").json(wrapped("customer", &a, &[]));
+    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+fn check_email(email: &str) -> Result<(), ToolError> {
+    let ok = email
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !email.contains(' '));
+    if ok {
+        Ok(())
+    } else {
+        Err(ToolError::field(
+            "email",
+            format!("`{email}` is not an email address (expected name@example.com)"),
+        ))
+    }
+}
+
+/// Arguments of `update_customer`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateCustomer {
+    /// Customer id (`fcus_…`).
+    customer_id: CustomerId,
+    /// New first name.
+    first_name: Option<String>,
+    /// New last name.
+    last_name: Option<String>,
+    /// New email address.
+    email: Option<String>,
+    /// New phone, E.164 (e.g. `+15555555555`).
+    phone: Option<String>,
+    /// New employer.
+    employer: Option<String>,
+    /// New shipping address (replaces the old one).
+    shipping: Option<AddressArgs>,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolError> {
+    if let Some(email) = &a.email {
+        check_email(email)?;
+    }
+    let req = Request::patch(format!("/v1/customers/{}", a.customer_id.seg()))
+        .json(wrapped("customer", &a, &["customer_id"]));
+    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_customer_payment_methods`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListPaymentMethods {
+    /// Customer id (`fcus_…`).
+    customer_id: CustomerId,
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a payment method id (`fpm_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<PaymentMethodId>,
+}
+
+async fn list_customer_payment_methods(
+    ctx: ToolCtx,
+    a: ListPaymentMethods,
+) -> Result<Value, ToolError> {
+    let path = format!("/v1/customers/{}/payment_methods", a.customer_id.seg());
+    list::<PaymentMethodOut>(&ctx, list_request(path, &a, &["customer_id"])).await
+}
+
+/// Arguments of `get_customer_payment_method`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetPaymentMethod {
+    /// Customer id (`fcus_…`).
+    customer_id: CustomerId,
+    /// Payment method id (`fpm_…`).
+    payment_method_id: PaymentMethodId,
+}
+
+async fn get_customer_payment_method(
+    ctx: ToolCtx,
+    a: GetPaymentMethod,
+) -> Result<Value, ToolError> {
+    let req = Request::get(format!(
+        "/v1/customers/{}/payment_methods/{}",
+        a.customer_id.seg(),
+        a.payment_method_id.seg()
+    ));
+    one::<PaymentMethodOut>(&ctx, req).await
+}
+
+pub(super) const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "list_customers",
+        title: "List customers",
+        description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
+someone. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. \
+Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `customer`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListCustomers>,
+        output_schema: schema_out::<Page<CustomerOut>>,
+        run: run!(list_customers),
+    },
+    ToolDef {
+        name: "get_customer",
+        title: "Get customer",
+        description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
+metadata. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetCustomer>,
+        output_schema: schema_out::<CustomerOut>,
+        run: run!(get_customer),
+    },
+    ToolDef {
+        name: "create_customer",
+        title: "Create customer",
+        description: "Create a customer. Give first_name, last_name, email and phone when known. \
+Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Check \
+`list_customers` with `email` first to avoid duplicates.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateCustomer>,
+        output_schema: schema_out::<CustomerOut>,
+        run: run!(create_customer),
+    },
+    ToolDef {
+        name: "update_customer",
+        title: "Update customer",
+        description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
+address or metadata. Only the fields given change. No money moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateCustomer>,
+        output_schema: schema_out::<CustomerOut>,
+        run: run!(update_customer),
+    },
+    ToolDef {
+        name: "list_customer_payment_methods",
+        title: "List customer payment methods",
+        description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
+digits, expiry, and whether it can be charged off-session. Never shows full card numbers. \
+Read-only; page with `next_cursor` → `starting_after`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListPaymentMethods>,
+        output_schema: schema_out::<Page<PaymentMethodOut>>,
+        run: run!(list_customer_payment_methods),
+    },
+    ToolDef {
+        name: "get_customer_payment_method",
+        title: "Get customer payment method",
+        description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
+brand, last four digits, expiry. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetPaymentMethod>,
+        output_schema: schema_out::<PaymentMethodOut>,
+        run: run!(get_customer_payment_method),
+    },
+];

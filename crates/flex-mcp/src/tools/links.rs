@@ -1,3 +1,505 @@
-//! placeholder
-use super::ToolDef;
-pub(super) const TOOLS: &[ToolDef] = &[];
+//! The rest of the API surface: payment links, setup intents, exports, files, and re-delivery
+//! of webhook events.
+//!
+//! File upload (multipart) is left out on purpose: a model cannot hand over file bytes through
+//! a JSON argument sensibly; files are uploaded in the dashboard and referenced by id.
+
+use std::collections::BTreeMap;
+
+use flex_api::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::args::{
+    CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, OpaqueId, PaymentLinkId,
+    SetupIntentId,
+};
+use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{keyed, list, list_request, one, wrapped};
+use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+
+projection!(
+    /// One line of a payment link.
+    LinkLineOut {
+    /// Price sold (`fprice_…`).
+    price: IdRef,
+    /// Quantity.
+    quantity: i64,
+});
+
+projection!(
+    /// A payment link, trimmed.
+    PaymentLinkOut = "payment_link" / "payment_links", payment_link_id {
+    /// Payment link id (`fplink_…`).
+    payment_link_id: String,
+    /// The shareable URL; every visit starts a new checkout session.
+    url: String,
+    /// Internal label.
+    label: String,
+    /// False once deactivated.
+    active: bool,
+    /// What it sells.
+    line_items: Vec<LinkLineOut>,
+    /// Buyers may enter promo codes.
+    allow_promotion_codes: bool,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// A setup intent (saving a card for later), trimmed. Its client secret is never returned.
+    SetupIntentOut = "setup_intent" / "setup_intents", setup_intent_id {
+    /// Setup intent id (`fsi_…`).
+    setup_intent_id: String,
+    /// `requires_payment_method`, `succeeded`, `canceled`, ….
+    status: String,
+    /// Customer (`fcus_…`).
+    customer: IdRef,
+    /// Saved payment method (`fpm_…`), once set up.
+    payment_method: IdRef,
+    /// `off_session` or `on_session`.
+    usage: String,
+    /// Subscription it belongs to (`fsub_…`).
+    subscription_id: String,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// An export job, trimmed.
+    ExportOut = "export" / "exports", export_id {
+    /// Export id.
+    export_id: String,
+    /// What is exported.
+    r#type: String,
+    /// `created`, `processing`, `completed`, `canceled`, `failed`, ….
+    status: String,
+    /// Description.
+    description: String,
+    /// When it started (ISO-8601).
+    started_at: Timestamp,
+    /// When it finished (ISO-8601).
+    completed_at: Timestamp,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// An uploaded file, trimmed.
+    FileOut = "file" / "files", file_id {
+    /// File id: use it in dispute evidence fields.
+    file_id: String,
+    /// Purpose (e.g. `dispute_evidence`).
+    purpose: String,
+    /// Original file name.
+    filename: String,
+    /// Size in bytes.
+    size: i64,
+    /// File type (`pdf`, `png`, `jpg`).
+    r#type: String,
+    /// When it was uploaded (ISO-8601).
+    created_at: Timestamp,
+    /// When it expires (ISO-8601).
+    expires_at: Timestamp,
+});
+
+projection!(
+    /// A webhook event, trimmed.
+    EventOut = "event" / "events", event_id {
+    /// Event id.
+    event_id: String,
+    /// Event type (e.g. `checkout_session.completed`).
+    event_type: String,
+    /// True for test-mode events.
+    test_mode: bool,
+    /// When it happened (ISO-8601).
+    created_at: Timestamp,
+});
+
+/// Arguments of `list_payment_links`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListPaymentLinks {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a payment link id (`fplink_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<PaymentLinkId>,
+    /// Cursor for the previous page: a payment link id (`fplink_…`).
+    ending_before: Option<PaymentLinkId>,
+}
+
+async fn list_payment_links(ctx: ToolCtx, a: ListPaymentLinks) -> Result<Value, ToolError> {
+    list::<PaymentLinkOut>(&ctx, list_request("/v1/payment_links".into(), &a, &[])).await
+}
+
+/// Arguments of `get_payment_link`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetPaymentLink {
+    /// Payment link id (`fplink_…`).
+    payment_link_id: PaymentLinkId,
+}
+
+async fn get_payment_link(ctx: ToolCtx, a: GetPaymentLink) -> Result<Value, ToolError> {
+    let req = Request::get(format!("/v1/payment_links/{}", a.payment_link_id.seg()));
+    one::<PaymentLinkOut>(&ctx, req).await
+}
+
+/// How payments made through the link are captured.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PaymentIntentData {
+    /// `automatic` (default) or `manual` (authorize, capture later).
+    capture_method: Option<CaptureMethod>,
+}
+
+/// Where to send the buyer to after a redirect completion.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedirectArgs {
+    /// Absolute URL (https://…).
+    url: String,
+}
+
+/// The message on Flex's own confirmation page.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConfirmationArgs {
+    /// Message shown after payment.
+    custom_message: Option<String>,
+}
+
+/// What happens after payment.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CompletionType {
+    Redirect,
+    HostedConfirmation,
+}
+
+/// What the buyer sees after paying.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AfterCompletion {
+    /// `redirect` (then give `redirect.url`) or `hosted_confirmation`.
+    r#type: CompletionType,
+    /// Redirect target, for type `redirect`.
+    redirect: Option<RedirectArgs>,
+    /// Confirmation page text, for type `hosted_confirmation`.
+    hosted_confirmation: Option<ConfirmationArgs>,
+}
+
+/// Arguments of `create_payment_link`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreatePaymentLink {
+    /// What the link sells: 1–20 lines, each a price (`fprice_…`) or `price_data`.
+    line_items: Vec<LineItemArgs>,
+    /// Internal label (e.g. `Instagram spring campaign`).
+    label: Option<String>,
+    /// Let buyers enter promo codes.
+    allow_promotion_codes: Option<bool>,
+    /// Ask buyers for a shipping address.
+    shipping_address_collection: Option<bool>,
+    /// Capture settings for the payments made through the link.
+    payment_intent_data: Option<PaymentIntentData>,
+    /// What the buyer sees after paying.
+    after_completion: Option<AfterCompletion>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value, ToolError> {
+    if a.line_items.is_empty() || a.line_items.len() > 20 {
+        return Err(ToolError::field("line_items", "give 1 to 20 lines"));
+    }
+    check_line_items("line_items", &a.line_items)?;
+    if let Some(done) = &a.after_completion {
+        if matches!(done.r#type, CompletionType::Redirect) && done.redirect.is_none() {
+            return Err(ToolError::field(
+                "after_completion.redirect",
+                "required when type is `redirect`: give {\"url\": \"https://…\"}",
+            ));
+        }
+    }
+    let req = Request::post("/v1/payment_links").json(wrapped("payment_link", &a, &[]));
+    one::<PaymentLinkOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_setup_intents`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListSetupIntents {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a setup intent id (`fsi_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<SetupIntentId>,
+    /// Cursor for the previous page: a setup intent id (`fsi_…`).
+    ending_before: Option<SetupIntentId>,
+    /// Only this customer's setup intents (`fcus_…`).
+    customer: Option<CustomerId>,
+}
+
+async fn list_setup_intents(ctx: ToolCtx, a: ListSetupIntents) -> Result<Value, ToolError> {
+    list::<SetupIntentOut>(&ctx, list_request("/v1/setup_intents".into(), &a, &[])).await
+}
+
+/// Arguments of `create_setup_intent`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateSetupIntent {
+    /// The merchant's Flex partner id, as shown in the dashboard.
+    partner_id: Option<String>,
+    /// Checkout session (`fcs_…`) whose buyer saves a card.
+    checkout_session: Option<CheckoutSessionId>,
+    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_setup_intent(ctx: ToolCtx, a: CreateSetupIntent) -> Result<Value, ToolError> {
+    let req = Request::post("/v1/setup_intents").json(wrapped("setup_intent", &a, &[]));
+    one::<SetupIntentOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `create_export`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateExport {
+    /// What to export: `payment`, `subscription`, `customer`, `checkout_session` or `product`.
+    #[schemars(regex(pattern = r"^[a-z_]{1,40}$"))]
+    r#type: String,
+    /// Filters per kind, e.g. `{"payment": {"customer": "fcus_…", "limit": 1000}}`.
+    filters: Option<BTreeMap<String, Value>>,
+    /// Description, for finding it later.
+    description: Option<String>,
+    /// Merchant metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: send the same key to retry safely without starting a second export.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_export(ctx: ToolCtx, a: CreateExport) -> Result<Value, ToolError> {
+    let ok = !a.r#type.is_empty()
+        && a.r#type.len() <= 40
+        && a.r#type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if !ok {
+        return Err(ToolError::field(
+            "type",
+            "give a kind in lowercase snake_case: `payment`, `subscription`, `customer`, \
+             `checkout_session` or `product`",
+        ));
+    }
+    let req = Request::post("/v1/exports").json(wrapped("export", &a, &[]));
+    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `get_export`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetExport {
+    /// Export id, as returned by `create_export`.
+    export_id: OpaqueId,
+}
+
+async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
+    one::<ExportOut>(&ctx, Request::get(format!("/v1/exports/{}", a.export_id.seg()))).await
+}
+
+/// Arguments of `cancel_export`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CancelExport {
+    /// Export id, as returned by `create_export`.
+    export_id: OpaqueId,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn cancel_export(ctx: ToolCtx, a: CancelExport) -> Result<Value, ToolError> {
+    let req = Request::post(format!("/v1/exports/{}/cancel", a.export_id.seg()));
+    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Arguments of `list_files`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListFiles {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a file id, usually the `next_cursor` of the previous page.
+    starting_after: Option<OpaqueId>,
+    /// Cursor for the previous page: a file id.
+    ending_before: Option<OpaqueId>,
+    /// Only files with this purpose (e.g. `dispute_evidence`).
+    #[schemars(regex(pattern = r"^[a-z_]{1,60}$"))]
+    purpose: Option<String>,
+}
+
+async fn list_files(ctx: ToolCtx, a: ListFiles) -> Result<Value, ToolError> {
+    list::<FileOut>(&ctx, list_request("/v1/files".into(), &a, &[])).await
+}
+
+/// Arguments of `get_file`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetFile {
+    /// File id, as returned by `list_files`.
+    file_id: OpaqueId,
+}
+
+async fn get_file(ctx: ToolCtx, a: GetFile) -> Result<Value, ToolError> {
+    one::<FileOut>(&ctx, Request::get(format!("/v1/files/{}", a.file_id.seg()))).await
+}
+
+/// Arguments of `retry_event`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RetryEvent {
+    /// Event id to deliver again.
+    event_id: OpaqueId,
+    /// Webhook endpoint id to deliver it to.
+    webhook_id: OpaqueId,
+    /// Optional Idempotency-Key: the same key never delivers twice.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
+    let req = Request::post(format!("/v1/events/{}/retry", a.event_id.seg()))
+        .json(wrapped("event", &a, &["event_id"]));
+    one::<EventOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+pub(super) const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "list_payment_links",
+        title: "List payment links",
+        description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
+active flag. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is \
+true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListPaymentLinks>,
+        output_schema: schema_out::<Page<PaymentLinkOut>>,
+        run: run!(list_payment_links),
+    },
+    ToolDef {
+        name: "get_payment_link",
+        title: "Get payment link",
+        description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
+`fprice_…` and quantity) and settings. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetPaymentLink>,
+        output_schema: schema_out::<PaymentLinkOut>,
+        run: run!(get_payment_link),
+    },
+    ToolDef {
+        name: "create_payment_link",
+        title: "Create payment link",
+        description: "Create a reusable payment link (`fplink_…`) for prices (`fprice_…`) or \
+`price_data` (product + unit_amount in integer cents USD); share its `url`, and every visit \
+starts a new checkout session. No money moves until a buyer pays. Creates a new link each call \
+(pass `idempotency_key` to retry safely).",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreatePaymentLink>,
+        output_schema: schema_out::<PaymentLinkOut>,
+        run: run!(create_payment_link),
+    },
+    ToolDef {
+        name: "list_setup_intents",
+        title: "List setup intents",
+        description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
+charges, newest first; filter by `customer`. Client secrets are never shown. Returns one page: \
+pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListSetupIntents>,
+        output_schema: schema_out::<Page<SetupIntentOut>>,
+        run: run!(list_setup_intents),
+    },
+    ToolDef {
+        name: "create_setup_intent",
+        title: "Create setup intent",
+        description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
+checkout session (`fcs_…`). No money moves. Creates a new object each call (pass \
+`idempotency_key` to retry safely). A checkout session in `setup` mode is usually simpler.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateSetupIntent>,
+        output_schema: schema_out::<SetupIntentOut>,
+        run: run!(create_setup_intent),
+    },
+    ToolDef {
+        name: "create_export",
+        title: "Create export",
+        description: "Start an asynchronous export of payments, subscriptions, customers, \
+checkout sessions or products, optionally filtered. No money moves. Creates a new export job \
+each call (pass `idempotency_key` to retry safely). Poll it with `get_export` until `status` is \
+final.",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<CreateExport>,
+        output_schema: schema_out::<ExportOut>,
+        run: run!(create_export),
+    },
+    ToolDef {
+        name: "get_export",
+        title: "Get export",
+        description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
+and timing. Read-only; use it to poll after `create_export`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetExport>,
+        output_schema: schema_out::<ExportOut>,
+        run: run!(get_export),
+    },
+    ToolDef {
+        name: "cancel_export",
+        title: "Cancel export",
+        description: "Cancel a running export job. The job stops for good and cannot be resumed \
+(start a new one with `create_export`); cannot be undone. No money moves. Repeating it has no \
+further effect.",
+        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        input_schema: schema_in::<CancelExport>,
+        output_schema: schema_out::<ExportOut>,
+        run: run!(cancel_export),
+    },
+    ToolDef {
+        name: "list_files",
+        title: "List files",
+        description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
+(e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Returns one page: pass \
+`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListFiles>,
+        output_schema: schema_out::<Page<FileOut>>,
+        run: run!(list_files),
+    },
+    ToolDef {
+        name: "get_file",
+        title: "Get file",
+        description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
+expiry. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetFile>,
+        output_schema: schema_out::<FileOut>,
+        run: run!(get_file),
+    },
+    ToolDef {
+        name: "retry_event",
+        title: "Retry webhook event",
+        description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
+merchant's server missed it. The receiver sees the event a second time; no money moves. Each \
+call sends another delivery (pass `idempotency_key` to retry safely).",
+        hints: Hints::CREATE,
+        input_schema: schema_in::<RetryEvent>,
+        output_schema: schema_out::<EventOut>,
+        run: run!(retry_event),
+    },
+];

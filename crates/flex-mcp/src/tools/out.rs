@@ -221,3 +221,14 @@ projection!(
     /// Two-letter country code.
     country: String,
 });
+
+/// The buyer's email from a raw object: an expanded `customer`, else `customer_details` or the
+/// prefilled `defaults` (checkout sessions).
+pub(crate) fn customer_email(raw: &Value) -> Option<String> {
+    let from = |v: &Value| v.get("email").and_then(Value::as_str).map(str::to_owned);
+    raw.get("customer")
+        .filter(|c| c.is_object())
+        .and_then(from)
+        .or_else(|| raw.get("customer_details").and_then(from))
+        .or_else(|| raw.get("defaults").and_then(from))
+}

@@ -1,3 +1,617 @@
-//! placeholder
-use super::ToolDef;
-pub(super) const TOOLS: &[ToolDef] = &[];
+//! Payment intents, captures and refunds (`/v1/payment_intents`, `/v1/captures`,
+//! `/v1/refunds`), plus `refund_capture`, which Flex has no endpoint for (reference §6.5): it
+//! reads the capture and refunds its items through `POST /v1/refunds`, one per payment intent,
+//! until the requested amount is covered.
+
+use flex_api::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::args::{
+    CaptureId, Cents, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata,
+    PaymentIntentId, RefundId,
+};
+use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
+use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
+use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+
+projection!(
+    /// Why the last payment attempt failed.
+    PaymentError {
+    /// Error code (e.g. `card_declined`).
+    code: String,
+    /// Bank's decline code (e.g. `insufficient_funds`).
+    decline_code: String,
+    /// Message.
+    message: String,
+});
+
+projection!(
+    /// A payment intent, trimmed.
+    PaymentIntentOut = "payment_intent" / "payment_intents", payment_intent_id {
+    /// Payment intent id (`fpi_…`).
+    payment_intent_id: String,
+    /// `requires_payment_method`, `requires_capture`, `processing`, `succeeded`, `canceled`, ….
+    status: String,
+    /// Amount, integer cents USD.
+    amount: i64,
+    /// Authorized and still capturable, cents.
+    amount_capturable: i64,
+    /// Received, cents.
+    amount_received: i64,
+    /// `automatic` or `manual`.
+    capture_method: String,
+    /// `primary` or `secondary` card on a split cart.
+    payment_card_type: String,
+    /// Buyer (`fcus_…`).
+    customer: IdRef,
+    /// Buyer's email (when Flex expanded the customer).
+    customer_email: String,
+    /// Payment method charged (`fpm_…` or a Stripe id).
+    payment_method: IdRef,
+    /// Invoice paid by it (`fin_…`).
+    invoice: IdRef,
+    /// Letter-of-medical-necessity fee, cents.
+    letter_fee_amount: i64,
+    /// Flex transaction fee, cents.
+    transaction_fee: i64,
+    /// Why the last attempt failed.
+    last_payment_error: PaymentError,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// One payment intent's part of a capture.
+    CaptureItemOut {
+    /// Capture item id (`fcapi_…`).
+    capture_item_id: String,
+    /// Payment intent charged (`fpi_…`).
+    payment_intent: IdRef,
+    /// Price captured (`fprice_…`).
+    price: IdRef,
+    /// Captured, cents.
+    amount_captured: i64,
+});
+
+projection!(
+    /// A capture, trimmed.
+    CaptureOut = "capture" / "captures", capture_id {
+    /// Capture id (`fcap_…`).
+    capture_id: String,
+    /// Checkout session captured (`fcs_…`), when Flex says.
+    checkout_session_id: String,
+    /// Total captured, integer cents USD.
+    amount_captured: i64,
+    /// Shipping part, cents.
+    amount_shipping_captured: i64,
+    /// Discount part, cents.
+    amount_discount_captured: i64,
+    /// Tax part, cents.
+    amount_tax_captured: i64,
+    /// One item per payment intent charged.
+    items: Vec<CaptureItemOut>,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was captured (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// One payment intent's part of a refund (split carts).
+    RefundItemOut {
+    /// Payment intent refunded (`fpi_…`).
+    payment_intent: IdRef,
+    /// Payment method credited (`fpm_…`).
+    payment_method_id: String,
+    /// Refunded, cents.
+    amount_refunded: i64,
+});
+
+projection!(
+    /// A refund, trimmed.
+    RefundOut = "refund" / "refunds", refund_id {
+    /// Refund id (`fre_…`).
+    refund_id: String,
+    /// Payment intent refunded (`fpi_…`).
+    payment_intent_id: String,
+    /// Amount, integer cents USD.
+    amount: i64,
+    /// `pending`, `requires_action`, `succeeded`, `failed` or `canceled`.
+    status: String,
+    /// `duplicate`, `fraudulent`, `requested_by_customer`, ….
+    reason: String,
+    /// Acquirer reference number (ARN) once available: give it to a buyer asking where the money is.
+    reference_id: String,
+    /// `pending`, `available` or `unavailable`.
+    reference_status: String,
+    /// Split-cart breakdown.
+    items: Vec<RefundItemOut>,
+    /// Subscription refunded (`fsub_…`).
+    subscription_id: String,
+    /// Invoice refunded (`fin_…`).
+    invoice_id: String,
+    /// Merchant metadata.
+    metadata: Metadata,
+    /// True for test-mode objects.
+    test_mode: bool,
+    /// When it was created (ISO-8601).
+    created_at: Timestamp,
+});
+
+/// A payment intent projected, with the buyer's email when the customer was expanded.
+fn intent(raw: &Value) -> Value {
+    let mut pi: PaymentIntentOut = project(raw);
+    pi.customer_email = customer_email(raw);
+    to_json(&pi)
+}
+
+/// Arguments of `list_payment_intents`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListIntents {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a payment intent id (`fpi_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<PaymentIntentId>,
+    /// Cursor for the previous page: a payment intent id (`fpi_…`).
+    ending_before: Option<PaymentIntentId>,
+    /// Only this customer's payments (`fcus_…`). To search by email, find the customer with
+    /// `list_customers` first.
+    customer: Option<CustomerId>,
+    /// Only the payments of this checkout session (`fcs_…`).
+    checkout_session: Option<CheckoutSessionId>,
+    /// Only payments created in the last N days (e.g. 7), 0–3650.
+    #[schemars(range(max = 3650))]
+    interval: Option<u16>,
+}
+
+async fn list_payment_intents(ctx: ToolCtx, a: ListIntents) -> Result<Value, ToolError> {
+    if a.interval.is_some_and(|d| d > 3650) {
+        return Err(ToolError::field("interval", "must be between 0 and 3650 days"));
+    }
+    let (req, limit) = list_request("/v1/payment_intents".into(), &a, &[]);
+    let body = ctx.api.send(req.query("expand_customer", true)).await?;
+    let mut out = page::<PaymentIntentOut>(&body, limit);
+    if let Some(raw) = body.get(PaymentIntentOut::PLURAL).and_then(Value::as_array) {
+        out[PaymentIntentOut::PLURAL] = Value::Array(raw.iter().map(intent).collect());
+    }
+    Ok(out)
+}
+
+/// Arguments of `get_payment_intent` and `cancel_payment_intent`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetIntent {
+    /// Payment intent id (`fpi_…`).
+    payment_intent_id: PaymentIntentId,
+}
+
+async fn get_payment_intent(ctx: ToolCtx, a: GetIntent) -> Result<Value, ToolError> {
+    let req = Request::get(format!("/v1/payment_intents/{}", a.payment_intent_id.seg()))
+        .query("expand_customer", true);
+    let body = ctx.api.send(req).await?;
+    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+}
+
+/// Arguments of `cancel_payment_intent`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CancelIntent {
+    /// Payment intent id (`fpi_…`); it must not have succeeded yet.
+    payment_intent_id: PaymentIntentId,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn cancel_payment_intent(ctx: ToolCtx, a: CancelIntent) -> Result<Value, ToolError> {
+    let req = Request::post(format!(
+        "/v1/payment_intents/{}/cancel",
+        a.payment_intent_id.seg()
+    ));
+    let body = ctx.api.send(keyed(req, a.idempotency_key.as_ref())).await?;
+    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+}
+
+/// Arguments of `list_captures`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListCaptures {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a capture id (`fcap_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<CaptureId>,
+    /// Cursor for the previous page: a capture id (`fcap_…`).
+    ending_before: Option<CaptureId>,
+    /// Only captures of this checkout session (`fcs_…`).
+    checkout_session: Option<CheckoutSessionId>,
+}
+
+async fn list_captures(ctx: ToolCtx, a: ListCaptures) -> Result<Value, ToolError> {
+    list::<CaptureOut>(&ctx, list_request("/v1/captures".into(), &a, &[])).await
+}
+
+/// Arguments of `get_capture`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetCapture {
+    /// Capture id (`fcap_…`).
+    capture_id: CaptureId,
+}
+
+async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
+    one::<CaptureOut>(&ctx, Request::get(format!("/v1/captures/{}", a.capture_id.seg()))).await
+}
+
+/// Arguments of `update_capture`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateCapture {
+    /// Capture id (`fcap_…`).
+    capture_id: CaptureId,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Metadata,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_capture(ctx: ToolCtx, a: UpdateCapture) -> Result<Value, ToolError> {
+    let req = Request::patch(format!("/v1/captures/{}", a.capture_id.seg()))
+        .json(wrapped("capture", &a, &["capture_id"]));
+    one::<CaptureOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Why a refund is made.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RefundReason {
+    Duplicate,
+    Fraudulent,
+    RequestedByCustomer,
+}
+
+/// Arguments of `refund_capture`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RefundCapture {
+    /// Capture id (`fcap_…`).
+    capture_id: CaptureId,
+    /// Amount to refund, integer cents USD, at most the capture's `amount_captured`. Omit to
+    /// refund every item in full.
+    amount: Option<Cents>,
+    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    reason: Option<RefundReason>,
+    /// Metadata for each refund: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: each refund this call makes uses `<key>-<item number>`, so a
+    /// retry with the same key never refunds twice.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+/// What `refund_capture` did.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct RefundCaptureOut {
+    /// The capture refunded (`fcap_…`).
+    capture_id: String,
+    /// Amount asked for, integer cents (the whole capture when no amount was given).
+    amount_requested: i64,
+    /// Amount actually refunded by this call, integer cents.
+    amount_refunded: i64,
+    /// True when `amount_refunded` covers `amount_requested`.
+    complete: bool,
+    /// The refunds created (`fre_…`), one per payment intent touched.
+    refunds: Vec<RefundOut>,
+    /// When a later refund failed after earlier ones succeeded: what Flex said. Money already
+    /// refunded stays refunded; check `list_refunds` with the payment intent before retrying.
+    error: Option<String>,
+}
+
+async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolError> {
+    let raw = ctx
+        .api
+        .send(Request::get(format!("/v1/captures/{}", a.capture_id.seg())))
+        .await?;
+    let capture: CaptureOut = project(unwrap_one(&raw, CaptureOut::SINGULAR));
+    // (payment intent, captured amount) per item, in the capture's order.
+    let items: Vec<(String, i64)> = capture
+        .items
+        .iter()
+        .flatten()
+        .filter_map(|i| Some((i.payment_intent.as_ref()?.0.clone(), i.amount_captured?)))
+        .filter(|(_, amount)| *amount > 0)
+        .collect();
+    let captured: i64 = items.iter().map(|(_, a)| a).sum();
+    if items.is_empty() {
+        return Err(ToolError::field(
+            "capture_id",
+            format!(
+                "capture {} has no captured items to refund; check it with `get_capture`",
+                a.capture_id.0
+            ),
+        ));
+    }
+    let requested = a.amount.map_or(captured, |c| c.0);
+    if requested > captured {
+        return Err(ToolError::field(
+            "amount",
+            format!(
+                "{requested} cents is more than the capture's {captured} cents; give at most \
+                 {captured} (or omit `amount` to refund it all)"
+            ),
+        ));
+    }
+
+    let mut refunds = Vec::new();
+    let mut remaining = requested;
+    let mut error = None;
+    for (n, (payment_intent, item_amount)) in items.iter().enumerate() {
+        if remaining == 0 {
+            break;
+        }
+        let amount = remaining.min(*item_amount);
+        let mut body = serde_json::Map::new();
+        body.insert("payment_intent_id".into(), Value::from(payment_intent.as_str()));
+        body.insert("amount".into(), Value::from(amount));
+        if let Some(reason) = a.reason {
+            body.insert("reason".into(), to_json(&reason));
+        }
+        if let Some(m) = &a.metadata {
+            body.insert("metadata".into(), to_json(m));
+        }
+        let mut req = Request::post("/v1/refunds").json(serde_json::json!({ "refund": body }));
+        if let Some(k) = &a.idempotency_key {
+            req = req.idempotency_key(format!("{}-{}", k.0, n + 1));
+        }
+        match ctx.api.send(req).await {
+            Ok(resp) => {
+                let r: RefundOut = project(unwrap_one(&resp, RefundOut::SINGULAR));
+                remaining -= r.amount.unwrap_or(amount);
+                refunds.push(r);
+            }
+            // Nothing refunded yet: a plain Flex error, surfaced as such.
+            Err(e) if refunds.is_empty() => return Err(e.into()),
+            // Some money already went back: say so rather than hide it behind an error.
+            Err(e) => {
+                error = Some(format!(
+                    "refund of {amount} cents on {payment_intent} failed: {e}"
+                ));
+                break;
+            }
+        }
+    }
+    let refunded = requested - remaining;
+    Ok(to_json(&RefundCaptureOut {
+        capture_id: a.capture_id.0,
+        amount_requested: requested,
+        amount_refunded: refunded,
+        complete: remaining == 0,
+        refunds,
+        error,
+    }))
+}
+
+/// Arguments of `create_refund`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateRefund {
+    /// Payment intent to refund (`fpi_…`).
+    payment_intent_id: PaymentIntentId,
+    /// Amount, integer cents USD (4999 = $49.99), at most what remains unrefunded. Omit to
+    /// refund everything that remains.
+    amount: Option<Cents>,
+    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    reason: Option<RefundReason>,
+    /// Merchant metadata: string keys to string values (e.g. a support ticket id).
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key: the same key never refunds twice.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn create_refund(ctx: ToolCtx, a: CreateRefund) -> Result<Value, ToolError> {
+    let req = Request::post("/v1/refunds").json(wrapped("refund", &a, &[]));
+    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+/// Refund status, for filtering.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RefundStatus {
+    Pending,
+    RequiresAction,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+/// Arguments of `list_refunds`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListRefunds {
+    /// Page size, 1–100 (default 10).
+    limit: Option<Limit>,
+    /// Cursor: a refund id (`fre_…`), usually the `next_cursor` of the previous page.
+    starting_after: Option<RefundId>,
+    /// Cursor for the previous page: a refund id (`fre_…`).
+    ending_before: Option<RefundId>,
+    /// Only refunds in this status.
+    status: Option<RefundStatus>,
+    /// Only refunds of this payment intent (`fpi_…`).
+    payment_intent: Option<PaymentIntentId>,
+    /// Only refunds of this checkout session (`fcs_…`).
+    checkout_session: Option<CheckoutSessionId>,
+}
+
+async fn list_refunds(ctx: ToolCtx, a: ListRefunds) -> Result<Value, ToolError> {
+    list::<RefundOut>(&ctx, list_request("/v1/refunds".into(), &a, &[])).await
+}
+
+/// Arguments of `get_refund`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetRefund {
+    /// Refund id (`fre_…`).
+    refund_id: RefundId,
+}
+
+async fn get_refund(ctx: ToolCtx, a: GetRefund) -> Result<Value, ToolError> {
+    one::<RefundOut>(&ctx, Request::get(format!("/v1/refunds/{}", a.refund_id.seg()))).await
+}
+
+/// Arguments of `update_refund`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateRefund {
+    /// Refund id (`fre_…`).
+    refund_id: RefundId,
+    /// New reason: `duplicate`, `fraudulent` or `requested_by_customer`.
+    reason: Option<RefundReason>,
+    /// Replaces the metadata: string keys to string values.
+    metadata: Option<Metadata>,
+    /// Optional Idempotency-Key for a safe retry.
+    idempotency_key: Option<IdempotencyKey>,
+}
+
+async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError> {
+    let req = Request::patch(format!("/v1/refunds/{}", a.refund_id.seg()))
+        .json(wrapped("refund", &a, &["refund_id"]));
+    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+}
+
+pub(super) const TOOLS: &[ToolDef] = &[
+    ToolDef {
+        name: "list_payment_intents",
+        title: "List payment intents",
+        description: "List payment intents (`fpi_…`, individual card payments), newest first: \
+status, amount in integer cents USD, buyer email. Filter by `customer` (`fcus_…`; to search by \
+email, call `list_customers` with `email` first), `checkout_session` or `interval` (last N days). \
+Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListIntents>,
+        output_schema: schema_out::<Page<PaymentIntentOut>>,
+        run: run!(list_payment_intents),
+    },
+    ToolDef {
+        name: "get_payment_intent",
+        title: "Get payment intent",
+        description: "Get one payment intent (`fpi_…`): status, amount, capturable and received \
+amounts in integer cents USD, buyer and email, split-cart role, last failure. Read-only. For its \
+refunds call `list_refunds` with `payment_intent`; for its session `list_checkout_sessions` with \
+`payment_intent`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetIntent>,
+        output_schema: schema_out::<PaymentIntentOut>,
+        run: run!(get_payment_intent),
+    },
+    ToolDef {
+        name: "cancel_payment_intent",
+        title: "Cancel payment intent",
+        description: "Cancel a payment intent (`fpi_…`) that has not succeeded: the authorization \
+is voided and it can no longer be captured. Gives up the payment; cannot be undone. No money is \
+charged. Repeating it has no further effect. For a whole order prefer \
+`cancel_checkout_session_authorization`.",
+        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        input_schema: schema_in::<CancelIntent>,
+        output_schema: schema_out::<PaymentIntentOut>,
+        run: run!(cancel_payment_intent),
+    },
+    ToolDef {
+        name: "list_captures",
+        title: "List captures",
+        description: "List captures (`fcap_…`), the records of money actually taken, newest \
+first, with amounts in integer cents USD and one item per payment intent. Filter by \
+`checkout_session`. Captures have no date filter: page and compare `created_at` yourself. \
+Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListCaptures>,
+        output_schema: schema_out::<Page<CaptureOut>>,
+        run: run!(list_captures),
+    },
+    ToolDef {
+        name: "get_capture",
+        title: "Get capture",
+        description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
+and its items (payment intent `fpi_…` and amount each). Read-only. To refund it use \
+`refund_capture`.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetCapture>,
+        output_schema: schema_out::<CaptureOut>,
+        run: run!(get_capture),
+    },
+    ToolDef {
+        name: "update_capture",
+        title: "Update capture",
+        description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
+reference. No money moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateCapture>,
+        output_schema: schema_out::<CaptureOut>,
+        run: run!(update_capture),
+    },
+    ToolDef {
+        name: "refund_capture",
+        title: "Refund capture",
+        description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
+reads the capture, then refunds its items in order through `POST /v1/refunds`, one refund per \
+payment intent, each at most that item's captured amount, until `amount` (integer cents USD) is \
+covered; without `amount` every item is refunded in full. Moves money back to the buyer; cannot \
+be undone. An amount above the capture is refused before anything is sent. If a later refund \
+fails after earlier ones succeeded, the result says so (`complete` false, `error`) and lists the \
+refunds made. Pass `idempotency_key` so a retry never refunds twice.",
+        hints: Hints::DESTRUCTIVE,
+        input_schema: schema_in::<RefundCapture>,
+        output_schema: schema_out::<RefundCaptureOut>,
+        run: run!(refund_capture),
+    },
+    ToolDef {
+        name: "create_refund",
+        title: "Create refund",
+        description: "Refund a payment intent (`fpi_…`), fully or by `amount` in integer cents USD \
+(4999 = $49.99). Moves money back to the buyer's card; cannot be undone. Flex answers 422 when \
+the amount exceeds what remains unrefunded: check `get_payment_intent` and `list_refunds` first. \
+For an order as a whole prefer `refund_checkout_session`, which handles split carts. Pass \
+`idempotency_key` so a retry never refunds twice. Returns the refund (`fre_…`).",
+        hints: Hints::DESTRUCTIVE,
+        input_schema: schema_in::<CreateRefund>,
+        output_schema: schema_out::<RefundOut>,
+        run: run!(create_refund),
+    },
+    ToolDef {
+        name: "list_refunds",
+        title: "List refunds",
+        description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
+status. Filter by `payment_intent`, `checkout_session` or `status`. Returns one page: pass \
+`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<ListRefunds>,
+        output_schema: schema_out::<Page<RefundOut>>,
+        run: run!(list_refunds),
+    },
+    ToolDef {
+        name: "get_refund",
+        title: "Get refund",
+        description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
+the acquirer reference number (`reference_id`) to give a buyer who asks where the money is. \
+Read-only.",
+        hints: Hints::READ,
+        input_schema: schema_in::<GetRefund>,
+        output_schema: schema_out::<RefundOut>,
+        run: run!(get_refund),
+    },
+    ToolDef {
+        name: "update_refund",
+        title: "Update refund",
+        description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
+change. No money moves.",
+        hints: Hints::UPDATE,
+        input_schema: schema_in::<UpdateRefund>,
+        output_schema: schema_out::<RefundOut>,
+        run: run!(update_refund),
+    },
+];

@@ -221,13 +221,9 @@ async fn get_price(ctx: ToolCtx, a: GetPrice) -> Result<Value, ToolError> {
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Interval {
-    /// Every day.
     Daily,
-    /// Every week.
     Weekly,
-    /// Every month.
     Monthly,
-    /// Every year.
     Yearly,
 }
 
