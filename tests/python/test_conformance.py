@@ -20,8 +20,16 @@ import pytest
 
 from conftest import CONFORMANCE, http_endpoint, node22
 
-# Always applicable to a Streamable HTTP product server.
-APPLICABLE = ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"]
+# Always applicable to a Streamable HTTP product server. The two SSE scenarios run too: our server is
+# stateless with JSON responses (it offers no stream), which the suite must accept with warnings only.
+APPLICABLE = [
+    "server-initialize",
+    "ping",
+    "tools-list",
+    "dns-rebinding-protection",
+    "server-sse-polling",
+    "server-sse-multiple-streams",
+]
 # Applicable only when the server declares the capability (the issue: "logging if declared",
 # "prompts if declared").
 IF_DECLARED = {"logging-set-level": "logging", "prompts-list": "prompts"}
