@@ -180,3 +180,43 @@ async def test_handshake_negotiates_a_current_protocol_version(sim, isolated, mo
         assert client.protocol_version in {"2025-06-18", "2025-11-25", "2026-07-28"}, client.protocol_version
         tools = await tools_by_name(client)
         assert DOCUMENTED <= tools.keys()
+
+
+async def test_activity_records_each_call_with_client_mode_and_redacted_arguments(sim, isolated):
+    """`flex-mcp activity --json` (the user's view of what the assistant did) after real calls: the
+    client's name from the handshake, the mode, the outcome, ids, and no secret in the arguments."""
+    import json
+    import subprocess
+
+    from conftest import binary
+
+    secret = "fsk_test_should_never_be_stored"
+    session = sim.paid_checkout_session(LIVE_KEY)
+    async with connect(sim, isolated, TEST_KEY) as client:
+        created = await client.call_tool("create_product", {"name": "E2E audit", "metadata": {"note": secret}})
+        assert not created.is_error, text_of(created)
+        product_id = find_id(created.structured_content, "fprod_")
+        missing = await client.call_tool("get_product", {"product_id": NO_SUCH_PRODUCT})
+        assert missing.is_error
+    async with connect(sim, isolated, LIVE_KEY) as client:
+        refused = await client.call_tool("refund_checkout_session", {"checkout_session_id": session["checkout_session_id"]})
+        assert refused.is_error
+
+    proc = subprocess.run(
+        [str(binary("flex-mcp")), "activity", "--json", "--limit", "10"],
+        env=isolated.env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert secret not in proc.stdout, "a key-shaped value must be redacted before it is stored"
+    records = {r["tool"]: r for r in json.loads(proc.stdout)}
+    assert {"create_product", "get_product", "refund_checkout_session"} <= records.keys(), records.keys()
+
+    create = records["create_product"]
+    assert (create["client_name"], create["mode"], create["outcome"]) == ("flex-e2e-python", "test", "ok"), create
+    assert product_id in create["object_ids"], create
+    assert records["get_product"]["outcome"] == "api_error" and records["get_product"]["http_status"] == 404
+    refund = records["refund_checkout_session"]
+    assert (refund["mode"], refund["outcome"], refund["access"]) == ("live", "refused", "destructive"), refund
