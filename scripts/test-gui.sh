@@ -99,10 +99,34 @@ tray_test() {
   trayer --edge top --align right --widthtype request --height 32 --SetDockType true \
     >"$WORK/trayer.log" 2>&1 &
   PIDS+=($!)
-  "$FLEX_APP_BIN" >"$FLEX_GUI_ARTIFACTS/app-tray.log" 2>&1 &
+  local log="$FLEX_GUI_ARTIFACTS/app-tray.log"
+  "$FLEX_APP_BIN" >"$log" 2>&1 &
   local app=$!
   PIDS+=($app)
-  python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --artifacts "$FLEX_GUI_ARTIFACTS"
+  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS"; then
+    return 1
+  fi
+  # Quit must end the app, with status 0.
+  local gone=0
+  for _ in $(seq 100); do
+    # An exited child stays a zombie (state Z) until we wait for it.
+    if [[ "$(awk '{print $3}' "/proc/$app/stat" 2>/dev/null || echo gone)" =~ ^(Z|gone)$ ]]; then
+      gone=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [[ $gone -ne 1 ]]; then
+    echo "not ok - the app is still running 10 s after Quit"
+    return 1
+  fi
+  local rc=0
+  wait "$app" || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    echo "not ok - the app exited with status $rc after Quit (expected 0); log: $log"
+    return 1
+  fi
+  echo "ok - Quit from the tray menu exits the app with status 0"
 }
 
 echo "== WebDriver: window"

@@ -1,6 +1,7 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
 pub mod activity;
+pub mod app_status;
 pub mod credentials;
 pub mod error;
 pub mod paths;

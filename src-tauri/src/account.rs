@@ -1,0 +1,136 @@
+//! Which Flex the app talks to, decided once at start: the account configured in the
+//! environment, or — when nothing is configured — the built-in demo, a seeded flex-sim running
+//! inside the app on a free loopback port.
+
+use flex_core::app_status::{API_KEY_ENV, Account};
+use flex_core::{Paths, Settings};
+
+/// The managed state every command reads.
+pub(crate) struct Connected {
+    /// The account in use (key never shown).
+    pub(crate) account: Account,
+    /// Something the user should know, with its fix (shown as a banner).
+    pub(crate) notice: Option<String>,
+    /// The API client, or why there is none (shown where the payments would be).
+    pub(crate) client: Result<flex_api::Client, String>,
+    /// Keeps the demo simulator alive as long as the app runs.
+    _demo: Option<flex_sim::SimHandle>,
+}
+
+/// Resolve the account from the settings and `FLEX_API_KEY`; start the demo when nothing is
+/// configured or the configuration is unusable (with a notice saying why, so a typo in a key never
+/// silently looks like real data).
+pub(crate) async fn connect() -> Connected {
+    let (settings, notice) = match Paths::from_env().map(|p| Settings::load(&p)) {
+        Some(Ok(s)) => (s, None),
+        Some(Err(e)) => (Settings::default(), Some(format!("{e:#}"))),
+        None => (Settings::default(), None),
+    };
+    let key = std::env::var(API_KEY_ENV).ok();
+    connect_with(key.as_deref(), &settings, notice).await
+}
+
+/// [`connect`] with the key value passed in (tests cannot set environment variables safely).
+async fn connect_with(key: Option<&str>, settings: &Settings, notice: Option<String>) -> Connected {
+    let mut notice = notice;
+    let configured = match Account::from_key(key, settings.effective_api_base()) {
+        Ok(a) => a,
+        Err(e) => {
+            notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
+            None
+        }
+    };
+    let (account, demo) = match configured {
+        Some(account) => (account, None),
+        None => match start_demo().await {
+            Ok((account, sim)) => (account, Some(sim)),
+            Err(e) => {
+                let msg = format!("The built-in demo could not start: {e}");
+                tracing::error!("{msg}");
+                return Connected {
+                    account: Account::demo("(not running)", ""),
+                    notice: Some(msg.clone()),
+                    client: Err(msg),
+                    _demo: None,
+                };
+            }
+        },
+    };
+    let client = flex_core::app_status::api_client(&account).map_err(|e| format!("{e:#}"));
+    Connected {
+        account,
+        notice,
+        client,
+        _demo: demo,
+    }
+}
+
+/// Start the seeded simulator on a free loopback port, in test mode.
+async fn start_demo() -> std::io::Result<(Account, flex_sim::SimHandle)> {
+    let sim = flex_sim::start(flex_sim::SimConfig {
+        port: 0,
+        seed: Some(flex_sim::Seed::Demo),
+        ..flex_sim::SimConfig::default()
+    })
+    .await?;
+    tracing::info!(base_url = %sim.base_url(), "built-in demo running");
+    Ok((Account::demo(sim.base_url(), flex_sim::DEMO_TEST_KEY), sim))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use flex_api::Mode;
+    use flex_core::app_status::{self, KeySource, RECENT_PAYMENTS};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn nothing_configured_runs_the_demo_and_lists_its_payments() {
+        let c = connect_with(None, &Settings::default(), None).await;
+        assert!(c.account.is_demo());
+        assert_eq!(c.account.mode, Mode::Test);
+        assert!(c.notice.is_none(), "{:?}", c.notice);
+        assert!(
+            c.account.api_base.starts_with("http://127.0.0.1:"),
+            "the demo is local: {}",
+            c.account.api_base
+        );
+        let client = c.client.as_ref().unwrap();
+        let rows = app_status::recent_payments(client, RECENT_PAYMENTS)
+            .await
+            .unwrap();
+        assert!(rows.len() <= RECENT_PAYMENTS);
+        for r in &rows {
+            assert!(r.id.starts_with("fpi_"), "{r:?}");
+            assert_eq!(r.amount, app_status::format_usd(r.amount_cents));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_configured_key_is_used_without_starting_the_demo() {
+        let settings = Settings {
+            api_base: Some("http://127.0.0.1:9".into()),
+            ..Settings::default()
+        };
+        let c = connect_with(Some("fsk_live_abc"), &settings, None).await;
+        assert_eq!(c.account.source, KeySource::Environment);
+        assert_eq!(c.account.mode, Mode::Live);
+        assert!(
+            c._demo.is_none(),
+            "no simulator when an account is configured"
+        );
+        assert!(c.client.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_malformed_key_falls_back_to_the_demo_and_says_why() {
+        let c = connect_with(Some("sk_test_stripe"), &Settings::default(), None).await;
+        assert!(c.account.is_demo());
+        let notice = c.notice.unwrap();
+        assert!(
+            notice.contains("FLEX_API_KEY") && notice.contains("demo"),
+            "{notice}"
+        );
+    }
+}

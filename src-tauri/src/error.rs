@@ -1,0 +1,35 @@
+//! What a failed command sends to the window: a stable code to switch on and a sentence to show.
+
+use flex_core::Code;
+use serde::Serialize;
+
+/// A command failure as the front end receives it.
+#[derive(Debug, Serialize)]
+pub(crate) struct CommandError {
+    code: Code,
+    message: String,
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(err: anyhow::Error) -> Self {
+        CommandError {
+            // `downcast_ref` finds a `.context(Code)` layer anywhere; `Code::of` covers codes that
+            // are the error itself.
+            code: err
+                .downcast_ref::<Code>()
+                .copied()
+                .unwrap_or_else(|| Code::of(&err)),
+            message: format!("{err:#}"),
+        }
+    }
+}
+
+impl CommandError {
+    /// A failure known only by its message (e.g. a client that could not be built at start).
+    pub(crate) fn unknown(message: impl Into<String>) -> Self {
+        CommandError {
+            code: Code::Unknown,
+            message: message.into(),
+        }
+    }
+}

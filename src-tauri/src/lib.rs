@@ -1,0 +1,57 @@
+//! The Flex MCP tray app shell: tray, window, commands. Nothing here decides anything about
+//! Flex: the account, the words and the numbers come from `flex-core`, so this crate only wires
+//! them to Tauri.
+//!
+//! Lifecycle: the app lives in the tray. Closing the window destroys it (freeing the web view)
+//! but not the app (`ExitRequested` without a code is prevented); "Open Flex MCP" builds it again
+//! from `tauri.conf.json`; "Quit" exits with status 0.
+
+mod account;
+mod commands;
+mod error;
+mod tray;
+
+use tauri::{Manager as _, RunEvent};
+
+/// Start the app and block until the user quits.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+
+    let app = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::recent_payments
+        ])
+        .setup(|app| {
+            let connected = tauri::async_runtime::block_on(account::connect());
+            let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
+            tray::create(app.handle(), &status.tray_label)?;
+            app.manage(connected);
+            tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Flex MCP could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_handle, event| {
+        // A closed last window asks to exit with no code; the tray keeps us alive. `app.exit(0)`
+        // from the Quit item carries a code and goes through.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    });
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Tray test of the real Flex MCP app under an XEmbed tray host (trayer) on a virtual display.
+
+Waits for the app's tray icon to appear in trayer's panel, clicks it, checks that a menu opens, saves
+a screenshot of the panel and menu, then chooses the last item (Quit) from the keyboard. The caller
+(scripts/test-gui.sh) then checks that the app exited with status 0. Standard library + xdotool +
+ImageMagick's `import`; exit status 0 when every step worked, 1 otherwise.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+
+class Failure(Exception):
+    """A step that did not work."""
+
+
+def xdotool(*args):
+    out = subprocess.run(["xdotool", *args], capture_output=True, text=True, check=False)
+    return out.stdout
+
+
+def geometry(window):
+    """(x, y, width, height) of an X window."""
+    out = xdotool("getwindowgeometry", window)
+    pos = re.search(r"Position: (-?\d+),(-?\d+)", out)
+    size = re.search(r"Geometry: (\d+)x(\d+)", out)
+    if not pos or not size:
+        return None
+    return int(pos[1]), int(pos[2]), int(size[1]), int(size[2])
+
+
+def visible_windows(name):
+    ids = xdotool("search", "--onlyvisible", "--name", f"^{name}$").split()
+    return {w: geometry(w) for w in ids}
+
+
+def wait_for(what, probe, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def run(app_pid, app_log, artifacts):
+    def started():
+        if not alive(app_pid):
+            raise Failure(f"the app exited during start-up; see {app_log}")
+        with open(app_log, errors="replace") as f:
+            return "Flex MCP started" in f.read()
+
+    wait_for("the app to start", started)
+    print("ok - the app started")
+
+    # trayer's panel window is named "panel"; it grows from 0 to the icon's width when our icon docks.
+    def docked_panel():
+        for g in visible_windows("panel").values():
+            if g and g[2] >= 16 and g[3] >= 16:
+                return g
+        return None
+
+    px, py, pw, ph = wait_for("the tray icon to dock in trayer", docked_panel)
+    print(f"ok - the tray icon docked ({pw}x{ph} at {px},{py})")
+
+    before = set(visible_windows("flex-mcp-desktop"))
+    xdotool("mousemove", str(px + pw // 2), str(py + ph // 2), "click", "1")
+
+    def menu_window():
+        for w, g in visible_windows("flex-mcp-desktop").items():
+            # The menu is a new window below the panel, taller than an icon.
+            if w not in before and g and g[3] > ph and g[1] >= py + ph - 4:
+                return g
+        return None
+
+    mx, my, mw, mh = wait_for("the tray menu to open", menu_window, timeout=10)
+    print(f"ok - clicking the tray icon opens its menu ({mw}x{mh} at {mx},{my})")
+    time.sleep(0.5)  # let GTK paint the menu before the screenshot (the screenshot is not asserted)
+    full = os.path.join(artifacts, "tray-full.png")
+    subprocess.run(["import", "-window", "root", full], check=True)
+    left = max(0, mx - 40)
+    right = max(mx + mw, px + pw)
+    crop = f"{right - left + 8}x{my + mh + 24}+{left - 8 if left >= 8 else 0}+0"
+    tray = os.path.join(artifacts, "tray.png")
+    subprocess.run(["convert", full, "-crop", crop, "+repage", tray], check=True)
+    print(f"ok - screenshot of the tray menu saved to {tray}")
+
+    # From no selection, Up selects the last item of a GTK menu: Quit.
+    xdotool("key", "Up", "Return")
+    print("ok - chose Quit from the tray menu")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app-pid", type=int, required=True)
+    parser.add_argument("--app-log", required=True)
+    parser.add_argument("--artifacts", required=True)
+    args = parser.parse_args()
+    try:
+        run(args.app_pid, args.app_log, args.artifacts)
+    except (Failure, OSError, subprocess.CalledProcessError) as e:
+        print(f"not ok - {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
