@@ -91,13 +91,17 @@ async def test_write_create_checkout_complete_and_refund(sim, isolated):
         price = await call_ok(client, tools, "create_price", {"product": product_id, "unit_amount": 4999})
         price_id = find_id(price, "fprice_")
         assert price_id, f"create_price returned no fprice_ id: {price}"
+        # The checkout mode (payment/subscription/…) is called `session_mode` in the catalogue, so
+        # that no argument named `mode` looks like the test/live switch; accept either spelling.
+        props = tools["create_checkout_session"].input_schema["properties"]
+        mode_arg = "session_mode" if "session_mode" in props else "mode"
         session = await call_ok(
             client,
             tools,
             "create_checkout_session",
             {
                 "line_items": [{"price": price_id, "quantity": 1}],
-                "mode": "payment",
+                mode_arg: "payment",
                 "success_url": "https://merchant.example/thanks",
             },
         )
