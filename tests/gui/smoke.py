@@ -12,9 +12,11 @@ scripts/test-gui.sh sets up the display, the D-Bus session, temp XDG dirs and ta
 
 import argparse
 import base64
+import http.client
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.error
@@ -35,21 +37,34 @@ class WebDriver:
         self.url = url.rstrip("/")
         self.session = None
 
-    def call(self, method, path, body=None, timeout=60):
+    def call(self, method, path, body=None, timeout=60, retries=2):
+        """One WebDriver command. tauri-driver 2 sometimes drops a proxied request when WebKitWebDriver
+        closes a kept-alive connection ("client error (SendRequest)"), answering with a closed
+        connection; such a request never reached the browser, so it is sent again (at most `retries`
+        times). HTTP errors are never retried."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return json.loads(resp.read() or b"null").get("value")
-        except urllib.error.HTTPError as e:
-            detail = e.read().decode(errors="replace")
-            raise Failure(f"WebDriver {method} {path} failed with HTTP {e.code}: {detail}") from None
+        for attempt in range(retries + 1):
+            req = urllib.request.Request(
+                self.url + path, data=data, method=method,
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as resp:
+                    return json.loads(resp.read() or b"null").get("value")
+            except urllib.error.HTTPError as e:
+                detail = e.read().decode(errors="replace")
+                raise Failure(f"WebDriver {method} {path} failed with HTTP {e.code}: {detail}") from None
+            except (http.client.RemoteDisconnected, ConnectionResetError) as e:
+                if attempt == retries:
+                    raise Failure(f"WebDriver {method} {path}: {e} (after {retries + 1} tries)") from None
+                print(f"note: WebDriver {method} {path}: {e}; sending it again")
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
 
     def start(self, app):
         caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}
-        value = self.call("POST", "/session", caps, timeout=120)
+        # Not retried: a retry could start a second copy of the app.
+        value = self.call("POST", "/session", caps, timeout=120, retries=0)
         self.session = value["sessionId"]
 
     def s(self, path):
@@ -89,13 +104,25 @@ class WebDriver:
         return result["ok"]
 
     def screenshot(self, path):
-        png = base64.b64decode(self.call("GET", self.s("/screenshot")))
+        """Save what the window shows. WebKitWebDriver's own screenshot of a wry web view can be a
+        stale first paint (it showed the loading state after the page had filled in), so the X
+        window itself is captured when xdotool and ImageMagick are there; WebDriver's is the fallback."""
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        try:
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", "^Flex MCP$"],
+                capture_output=True, text=True, check=True,
+            ).stdout.split()
+            if found:
+                time.sleep(0.5)  # let the last layout reach the screen (not an assertion)
+                subprocess.run(["import", "-window", found[0], path], check=True)
+                return "X window"
+        except (OSError, subprocess.CalledProcessError):
+            pass
+        png = base64.b64decode(self.call("GET", self.s("/screenshot")))
         with open(path, "wb") as f:
             f.write(png)
-
-    def close_window(self):
-        return self.call("DELETE", self.s("/window"))
+        return "WebDriver"
 
     def end(self):
         if self.session:
@@ -189,12 +216,19 @@ def run(driver, app, screenshot, marker):
               f"{p['id']}: {cents} cents is shown as {p['amount']}")
 
     if screenshot:
-        driver.screenshot(screenshot)
-        print(f"ok - screenshot saved to {screenshot}")
+        how = driver.screenshot(screenshot)
+        print(f"ok - screenshot ({how}) saved to {screenshot}")
 
     pids = app_pids(app, marker)
     check(len(pids) == 1, f"exactly one app process of this run is running (pids {pids})")
-    driver.close_window()
+    # Close the window the way the title-bar button does (a close request to the app). WebDriver's own
+    # "close window" is no good here: WebKitWebDriver ends the browser with its last window.
+    try:
+        driver.run_js("window.__TAURI__.window.getCurrentWindow().close(); return true;")
+    except Failure as e:
+        print(f"note: the page went away while closing: {e}")
+    wait_for("the window to close", lambda: driver.call("GET", driver.s("/window/handles")) == [], 10)
+    print("ok - the window closed")
     # Give the app's event loop a moment to process the close and, if it were broken, to exit.
     time.sleep(1.5)
     alive = [p for p in pids if os.path.exists(f"/proc/{p}") and not is_zombie(p)]
