@@ -74,13 +74,33 @@ pub async fn edge(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Resp
         Some(FaultAction::ServerError(status)) => ApiError::server(status).into_response(),
         None => next.run(req).await,
     };
-    let mut response = response;
+    let mut response = json_errors(response).await;
     let status = response.status().as_u16();
     sim.journal.lock().push(JournalEntry { status, ..entry });
     if let Ok(v) = HeaderValue::from_str(&format!("req_sim_{seq:08}")) {
         response.headers_mut().insert("x-request-id", v);
     }
     response
+}
+
+/// Framework rejections (an undecodable path segment, say) come as plain text; clients of Flex
+/// expect JSON errors, so they are rewrapped in the usual shape.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if message.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { message };
+    let mut err = ApiError::bad_request("invalid_request", message);
+    err.status = status;
+    err.into_response()
 }
 
 /// The scope resource a route belongs to, and whether it writes. Documented in the README.

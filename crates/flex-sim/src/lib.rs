@@ -96,14 +96,14 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     for (key, scopes) in &config.keys {
         sim.add_key(key, scopes.clone());
     }
+    let app = routes::router(sim.clone());
     if config.seed == Some(Seed::Demo) {
         sim.add_key(DEMO_TEST_KEY, Vec::new());
         sim.add_key(DEMO_LIVE_KEY, Vec::new());
-        seed::demo(&mut sim.stores.write());
+        seed::demo(&sim, &app).await?;
     }
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
-    let app = routes::router(sim.clone());
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(server::serve(listener, app, shutdown.clone()));
     Ok(SimHandle { addr, shutdown, task, sim })

@@ -199,6 +199,11 @@ impl Sim {
         self.seq.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    /// Restart journal numbering (after the demo seed).
+    pub fn reset_seq(&self) {
+        self.seq.store(0, Ordering::Relaxed);
+    }
+
     /// Register (or replace) a key.
     pub fn add_key(&self, key: &str, scopes: Vec<String>) {
         self.keys.write().insert(key.to_owned(), KeyInfo { scopes });

@@ -245,10 +245,12 @@ async fn upload_file(call: Call) -> ApiResult<Response> {
             "file uploads use Content-Type multipart/form-data with the fields `purpose` and `file`",
         ));
     }
-    let req = axum::http::Request::builder()
+    let mut req = axum::http::Request::builder()
         .header(header::CONTENT_TYPE, HeaderValue::from_str(&ct).map_err(|_| ApiError::bad_request("invalid_content_type", "unreadable Content-Type"))?)
         .body(axum::body::Body::from(call.body.clone()))
         .map_err(|e| ApiError::bad_request("invalid_multipart", e.to_string()))?;
+    // The router's body limit (above 5 MB) travels in the extensions; without it the reader caps at 2 MB.
+    *req.extensions_mut() = call.extensions.clone();
     let mut form = Multipart::from_request(req, &())
         .await
         .map_err(|e| ApiError::bad_request("invalid_multipart", format!("could not read the multipart body: {e}")))?;

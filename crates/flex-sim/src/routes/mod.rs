@@ -36,6 +36,8 @@ pub struct Call {
     pub headers: HeaderMap,
     /// Raw body.
     pub body: Bytes,
+    /// Request extensions (carry the body limit into the multipart reader).
+    pub extensions: axum::http::Extensions,
 }
 
 impl FromRequest<Arc<Sim>> for Call {
@@ -52,7 +54,7 @@ impl FromRequest<Arc<Sim>> for Call {
         let body = to_bytes(body, MAX_BODY)
             .await
             .map_err(|_| ApiError::too_large(format!("request body is larger than {MAX_BODY} bytes")))?;
-        Ok(Self { sim: state.clone(), ctx, query, headers: parts.headers, body })
+        Ok(Self { sim: state.clone(), ctx, query, headers: parts.headers, body, extensions: parts.extensions })
     }
 }
 
