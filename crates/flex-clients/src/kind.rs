@@ -119,7 +119,7 @@ impl ClientKind {
     pub fn reload_hint(self) -> &'static str {
         match self {
             ClientKind::ClaudeDesktop => {
-                "Quit Claude Desktop fully (from its tray/menu-bar icon, not just the window) and open it again; it rewrites its own config file while running."
+                "Quit Claude Desktop fully (from its tray/menu-bar icon, not just the window) and open it again. It rewrites its own config file while running: if it was open during this change and the server does not appear, quit it first and run this again."
             }
             ClientKind::Cursor => "Restart Cursor (or toggle the server in Settings → MCP).",
             ClientKind::Windsurf => "Press refresh in Windsurf's MCP panel, or restart Windsurf.",
