@@ -67,13 +67,31 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 FAILED=0
 
+have_tray_tools() { command -v trayer >/dev/null && command -v xdotool >/dev/null; }
+
+# An XEmbed tray host for one test; its PID goes to PIDS and TRAYER_PID.
+start_trayer() {
+  trayer --edge top --align right --widthtype request --height 32 --SetDockType true \
+    >>"$WORK/trayer.log" 2>&1 &
+  PIDS+=($!)
+  TRAYER_PID=$!
+}
+
 webdriver_test() {
-  local port native
+  local port native tray_flag=()
   port="$(free_port)"
   native="$(free_port)"
+  TRAYER_PID=""
+  if have_tray_tools; then
+    start_trayer
+    tray_flag=(--tray)
+  else
+    echo "test-gui: trayer/xdotool missing: the window will not be reopened from the tray"
+  fi
   "$ROOT/.tools/bin/tauri-driver" --port "$port" --native-port "$native" \
     >"$FLEX_GUI_ARTIFACTS/tauri-driver.log" 2>&1 &
-  PIDS+=($!)
+  local driver=$!
+  PIDS+=($driver)
   local ready=0
   for _ in $(seq 100); do
     if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/status', timeout=1)" 2>/dev/null; then
@@ -87,18 +105,21 @@ webdriver_test() {
     cat "$FLEX_GUI_ARTIFACTS/tauri-driver.log"
     return 1
   fi
+  local rc=0
   python3 "$ROOT/tests/gui/smoke.py" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
-    --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window.png"
+    --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window.png" "${tray_flag[@]}" || rc=$?
+  # The next test starts its own driver and tray host, so the panel holds only its icon.
+  kill "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
+  wait "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
+  return $rc
 }
 
 tray_test() {
-  if ! command -v trayer >/dev/null || ! command -v xdotool >/dev/null; then
+  if ! have_tray_tools; then
     echo "test-gui: SKIP tray test (trayer and xdotool are not installed)"
     return 0
   fi
-  trayer --edge top --align right --widthtype request --height 32 --SetDockType true \
-    >"$WORK/trayer.log" 2>&1 &
-  PIDS+=($!)
+  start_trayer
   local log="$FLEX_GUI_ARTIFACTS/app-tray.log"
   "$FLEX_APP_BIN" >"$log" 2>&1 &
   local app=$!

@@ -2,6 +2,7 @@
 //! environment, or — when nothing is configured — the built-in demo, a seeded flex-sim running
 //! inside the app on a free loopback port.
 
+use flex_api::Mode;
 use flex_core::app_status::{API_KEY_ENV, Account};
 use flex_core::{Paths, Settings};
 
@@ -13,28 +14,57 @@ pub(crate) struct Connected {
     pub(crate) notice: Option<String>,
     /// The API client, or why there is none (shown where the payments would be).
     pub(crate) client: Result<flex_api::Client, String>,
-    /// Keeps the demo simulator alive as long as the app runs.
-    _demo: Option<flex_sim::SimHandle>,
+    /// Keeps the demo simulator alive as long as the app runs (held, only tests read it).
+    #[allow(dead_code)]
+    demo: Option<flex_sim::SimHandle>,
 }
 
-/// Resolve the account from the settings and `FLEX_API_KEY`; start the demo when nothing is
-/// configured or the configuration is unusable (with a notice saying why, so a typo in a key never
-/// silently looks like real data).
+/// Resolve the account: `FLEX_API_KEY`, else the key stored for the current mode, else the
+/// built-in demo. A configuration that cannot be used also falls back to the demo, with a notice
+/// saying why, so a typo in a key never silently looks like real data.
 pub(crate) async fn connect() -> Connected {
-    let (settings, notice) = match Paths::from_env().map(|p| Settings::load(&p)) {
+    let paths = Paths::from_env();
+    let (settings, notice) = match paths.as_ref().map(Settings::load) {
         Some(Ok(s)) => (s, None),
         Some(Err(e)) => (Settings::default(), Some(format!("{e:#}"))),
         None => (Settings::default(), None),
     };
-    let key = std::env::var(API_KEY_ENV).ok();
-    connect_with(key.as_deref(), &settings, notice).await
+    let env_key = std::env::var(API_KEY_ENV).ok();
+    let stored_key = |mode| match &paths {
+        Some(p) => flex_core::credentials::api_key(p, mode),
+        None => Ok(None),
+    };
+    connect_with(env_key.as_deref(), stored_key, &settings, notice).await
 }
 
-/// [`connect`] with the key value passed in (tests cannot set environment variables safely).
-async fn connect_with(key: Option<&str>, settings: &Settings, notice: Option<String>) -> Connected {
+/// [`connect`] with its inputs passed in, so tests need neither environment variables nor a
+/// keychain.
+async fn connect_with(
+    env_key: Option<&str>,
+    stored_key: impl FnOnce(Mode) -> anyhow::Result<Option<String>>,
+    settings: &Settings,
+    notice: Option<String>,
+) -> Connected {
     let mut notice = notice;
-    let configured = match Account::from_key(key, settings.effective_api_base()) {
-        Ok(a) => a,
+    let api_base = settings.effective_api_base();
+    let configured = match Account::from_key(env_key, api_base.clone()) {
+        Ok(Some(a)) => Some(a),
+        Ok(None) => match stored_key(settings.mode) {
+            Ok(Some(key)) => match Account::from_stored_key(key, settings.mode, api_base) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                notice = Some(format!(
+                    "Could not read your saved key: {e:#}. Showing the built-in demo meanwhile."
+                ));
+                None
+            }
+        },
         Err(e) => {
             notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
             None
@@ -51,7 +81,7 @@ async fn connect_with(key: Option<&str>, settings: &Settings, notice: Option<Str
                     account: Account::demo("(not running)", ""),
                     notice: Some(msg.clone()),
                     client: Err(msg),
-                    _demo: None,
+                    demo: None,
                 };
             }
         },
@@ -61,7 +91,7 @@ async fn connect_with(key: Option<&str>, settings: &Settings, notice: Option<Str
         account,
         notice,
         client,
-        _demo: demo,
+        demo,
     }
 }
 
@@ -80,14 +110,63 @@ async fn start_demo() -> std::io::Result<(Account, flex_sim::SimHandle)> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
-    use flex_api::Mode;
     use flex_core::app_status::{self, KeySource, RECENT_PAYMENTS};
 
     use super::*;
 
+    #[allow(clippy::unnecessary_wraps)] // matches the keychain lookup's signature
+    fn no_stored_key(_: Mode) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+
+    #[tokio::test]
+    async fn a_stored_key_for_the_current_mode_is_used() {
+        let mut asked = None;
+        let c = connect_with(
+            None,
+            |mode| {
+                asked = Some(mode);
+                Ok(Some("fsk_test_saved".to_string()))
+            },
+            &Settings::default(),
+            None,
+        )
+        .await;
+        assert_eq!(asked, Some(Mode::Test), "settings start in test mode");
+        assert_eq!(c.account.source, KeySource::Keychain);
+        assert!(c.demo.is_none());
+        assert!(c.notice.is_none());
+    }
+
+    #[tokio::test]
+    async fn the_environment_key_wins_over_a_stored_one() {
+        let c = connect_with(
+            Some("fsk_test_env"),
+            |_| panic!("the keychain is not read when FLEX_API_KEY is set"),
+            &Settings::default(),
+            None,
+        )
+        .await;
+        assert_eq!(c.account.source, KeySource::Environment);
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_keychain_falls_back_to_the_demo_and_says_why() {
+        let c = connect_with(
+            None,
+            |_| Err(anyhow::anyhow!("the keychain is locked")),
+            &Settings::default(),
+            None,
+        )
+        .await;
+        assert!(c.account.is_demo());
+        let notice = c.notice.unwrap();
+        assert!(notice.contains("keychain is locked"), "{notice}");
+    }
+
     #[tokio::test]
     async fn nothing_configured_runs_the_demo_and_lists_its_payments() {
-        let c = connect_with(None, &Settings::default(), None).await;
+        let c = connect_with(None, no_stored_key, &Settings::default(), None).await;
         assert!(c.account.is_demo());
         assert_eq!(c.account.mode, Mode::Test);
         assert!(c.notice.is_none(), "{:?}", c.notice);
@@ -100,7 +179,10 @@ mod tests {
         let rows = app_status::recent_payments(client, RECENT_PAYMENTS)
             .await
             .unwrap();
-        assert!(rows.len() <= RECENT_PAYMENTS);
+        assert!(
+            !rows.is_empty() && rows.len() <= RECENT_PAYMENTS,
+            "the demo shows 1 to {RECENT_PAYMENTS} payments: {rows:?}"
+        );
         for r in &rows {
             assert!(r.id.starts_with("fpi_"), "{r:?}");
             assert_eq!(r.amount, app_status::format_usd(r.amount_cents));
@@ -113,11 +195,11 @@ mod tests {
             api_base: Some("http://127.0.0.1:9".into()),
             ..Settings::default()
         };
-        let c = connect_with(Some("fsk_live_abc"), &settings, None).await;
+        let c = connect_with(Some("fsk_live_abc"), no_stored_key, &settings, None).await;
         assert_eq!(c.account.source, KeySource::Environment);
         assert_eq!(c.account.mode, Mode::Live);
         assert!(
-            c._demo.is_none(),
+            c.demo.is_none(),
             "no simulator when an account is configured"
         );
         assert!(c.client.is_ok());
@@ -125,7 +207,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_key_falls_back_to_the_demo_and_says_why() {
-        let c = connect_with(Some("sk_test_stripe"), &Settings::default(), None).await;
+        let c = connect_with(
+            Some("sk_test_stripe"),
+            no_stored_key,
+            &Settings::default(),
+            None,
+        )
+        .await;
         assert!(c.account.is_demo());
         let notice = c.notice.unwrap();
         assert!(

@@ -174,7 +174,7 @@ def app_pids(app, marker):
     return pids
 
 
-def run(driver, app, screenshot, marker):
+def run(driver, app, screenshot, marker, tray):
     driver.start(app)
     print(f"ok - the app started in a WebDriver session ({app})")
 
@@ -233,7 +233,23 @@ def run(driver, app, screenshot, marker):
     time.sleep(1.5)
     alive = [p for p in pids if os.path.exists(f"/proc/{p}") and not is_zombie(p)]
     check(alive == pids, "closing the window keeps the app running in the tray")
+    if tray:
+        reopen_from_tray()
     return pids
+
+
+def reopen_from_tray():
+    """Choose "Open Flex MCP" in the tray menu and check that the window comes back."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import tray  # noqa: PLC0415 (only needed when a tray host runs)
+
+    check(not tray.visible_windows("Flex MCP"), "no 'Flex MCP' window is on screen after closing it")
+    tray.open_tray_menu()
+    print("ok - the tray menu opens while the window is closed")
+    # From no selection, Down selects the first enabled item: the mode line is disabled, so "Open Flex MCP".
+    tray.xdotool("key", "Down", "Return")
+    tray.wait_for("the window to come back", lambda: tray.visible_windows("Flex MCP"), timeout=15)
+    print("ok - 'Open Flex MCP' in the tray menu opens the window again")
 
 
 def is_zombie(pid):
@@ -257,6 +273,8 @@ def main():
     parser.add_argument("--screenshot", help="save a screenshot of the window here")
     parser.add_argument("--marker", required=True,
                         help="NAME=VALUE in the app's environment that marks this run's processes")
+    parser.add_argument("--tray", action="store_true",
+                        help="a tray host (trayer) runs: also reopen the window from the tray menu")
     args = parser.parse_args()
     if not os.access(args.app, os.X_OK):
         print(f"not ok - the app binary {args.app} does not exist or is not executable; build it first")
@@ -264,7 +282,7 @@ def main():
     driver = WebDriver(args.driver)
     pids = []
     try:
-        pids = run(driver, args.app, args.screenshot, args.marker)
+        pids = run(driver, args.app, args.screenshot, args.marker, args.tray)
     except (Failure, KeyError, TypeError, OSError) as e:
         print(f"not ok - {e}")
         return 1

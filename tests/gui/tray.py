@@ -57,15 +57,8 @@ def alive(pid):
         return False
 
 
-def run(app_pid, app_log, artifacts):
-    def started():
-        if not alive(app_pid):
-            raise Failure(f"the app exited during start-up; see {app_log}")
-        with open(app_log, errors="replace") as f:
-            return "Flex MCP started" in f.read()
-
-    wait_for("the app to start", started)
-    print("ok - the app started")
+def open_tray_menu():
+    """Wait for our icon in trayer's panel, click it, wait for the menu; (panel, menu) geometries."""
 
     # trayer's panel window is named "panel"; it grows from 0 to the icon's width when our icon docks.
     def docked_panel():
@@ -75,8 +68,6 @@ def run(app_pid, app_log, artifacts):
         return None
 
     px, py, pw, ph = wait_for("the tray icon to dock in trayer", docked_panel)
-    print(f"ok - the tray icon docked ({pw}x{ph} at {px},{py})")
-
     before = set(visible_windows("flex-mcp-desktop"))
     xdotool("mousemove", str(px + pw // 2), str(py + ph // 2), "click", "1")
 
@@ -87,7 +78,22 @@ def run(app_pid, app_log, artifacts):
                 return g
         return None
 
-    mx, my, mw, mh = wait_for("the tray menu to open", menu_window, timeout=10)
+    menu = wait_for("the tray menu to open", menu_window, timeout=10)
+    return (px, py, pw, ph), menu
+
+
+def run(app_pid, app_log, artifacts):
+    def started():
+        if not alive(app_pid):
+            raise Failure(f"the app exited during start-up; see {app_log}")
+        with open(app_log, errors="replace") as f:
+            return "Flex MCP started" in f.read()
+
+    wait_for("the app to start", started)
+    print("ok - the app started")
+
+    (px, py, pw, ph), (mx, my, mw, mh) = open_tray_menu()
+    print(f"ok - the tray icon docked ({pw}x{ph} at {px},{py})")
     print(f"ok - clicking the tray icon opens its menu ({mw}x{mh} at {mx},{my})")
     time.sleep(0.5)  # let GTK paint the menu before the screenshot (the screenshot is not asserted)
     full = os.path.join(artifacts, "tray-full.png")

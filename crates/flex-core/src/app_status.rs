@@ -29,6 +29,8 @@ pub enum KeySource {
     Demo,
     /// `FLEX_API_KEY` is set.
     Environment,
+    /// The key saved for the current mode in the OS keychain (`flex-mcp login`).
+    Keychain,
 }
 
 /// The account the app talks to. The key never appears in `Debug` output.
@@ -82,6 +84,24 @@ impl Account {
             api_base,
             source: KeySource::Environment,
         }))
+    }
+
+    /// The key stored in the keychain slot of `mode`. A key whose prefix belongs to the other mode
+    /// is refused (it would act on the wrong money), with the fix.
+    pub fn from_stored_key(key: String, mode: Mode, api_base: String) -> anyhow::Result<Account> {
+        if Mode::of_key(&key) != Some(mode) {
+            return Err(anyhow::anyhow!(
+                "the key saved for {mode} mode is not a {mode} key. Sign in again with \
+                 `flex-mcp login --api-key` to replace it."
+            )
+            .context(Code::InvalidKey));
+        }
+        Ok(Account {
+            api_key: key,
+            mode,
+            api_base,
+            source: KeySource::Keychain,
+        })
     }
 
     /// The built-in demo: the local simulator at `base_url` with its seeded test key.
@@ -138,7 +158,11 @@ pub fn status(account: &Account, notice: Option<String>) -> AppStatus {
             .to_string(),
         KeySource::Environment => format!(
             "Connected with the {} key from {API_KEY_ENV}.",
-            mode_label(account.mode).to_lowercase()
+            account.mode
+        ),
+        KeySource::Keychain => format!(
+            "Connected with the {} key saved in this computer's keychain.",
+            account.mode
         ),
     };
     AppStatus {
@@ -335,6 +359,18 @@ mod tests {
             msg.contains("FLEX_API_KEY") && msg.contains("fsk_test_"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn stored_key_must_belong_to_its_slot() {
+        let a =
+            Account::from_stored_key("fsk_test_k".into(), Mode::Test, "http://h".into()).unwrap();
+        assert_eq!(a.source, KeySource::Keychain);
+        assert!(status(&a, None).key_summary.contains("keychain"));
+        let err = Account::from_stored_key("fsk_live_k".into(), Mode::Test, "http://h".into())
+            .unwrap_err();
+        assert_eq!(err.downcast_ref::<Code>(), Some(&Code::InvalidKey));
+        assert!(format!("{err:#}").contains("flex-mcp login"), "{err:#}");
     }
 
     #[test]
