@@ -365,6 +365,7 @@ fn parse_outcome(s: &str) -> Outcome {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -7,6 +7,7 @@
 //! first tool call that needs them; SQLite is opened on the first record.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
@@ -28,10 +29,8 @@ pub type KeyLookup = Arc<dyn Fn(&Paths, Mode) -> anyhow::Result<Option<String>> 
 pub const API_KEY_ENV: &str = "FLEX_API_KEY";
 
 /// The key lookup of this build: the OS keychain slot of the mode.
-///
-/// Until `flex_core::credentials` lands this finds no stored key, so only `FLEX_API_KEY` works.
 pub fn stored_key_lookup() -> KeyLookup {
-    Arc::new(|_paths: &Paths, _mode: Mode| Ok(None))
+    Arc::new(|paths: &Paths, mode: Mode| crate::credentials::api_key(paths, mode))
 }
 
 /// A [`Context`] over this machine's settings file and credentials.
@@ -40,8 +39,8 @@ pub struct HostContext {
     env_key: Option<String>,
     lookup: KeyLookup,
     settings: Mutex<Loaded>,
-    /// Per mode: the key and base URL a client was built for, and the client.
-    clients: Mutex<HashMap<Mode, (String, String, flex_api::Client)>>,
+    /// Per mode: the client, and the base URL and credentials file state it was built from.
+    clients: Mutex<HashMap<Mode, CachedClient>>,
 }
 
 impl std::fmt::Debug for HostContext {
@@ -166,38 +165,63 @@ impl Context for HostContext {
     }
 
     fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady> {
+        let base = self.current().map_or_else(
+            |_| Settings::default().effective_api_base(),
+            |s| s.effective_api_base(),
+        );
+        // The keychain is slow (a D-Bus round trip) and may prompt: read it once per mode, and
+        // again only when the credentials metadata changes (a new `login` or `logout`).
+        let creds = stamp(
+            &self
+                .paths
+                .config_dir
+                .join(crate::credentials::METADATA_FILE),
+        );
+        {
+            let clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(c) = clients.get(&mode)
+                && c.base == base
+                && (self.env_key.is_some() || c.creds == creds)
+            {
+                return Ok(c.client.clone());
+            }
+        }
         let key = self.key_for(mode)?;
         if Mode::of_key(&key) != Some(mode) {
+            let prefix = if mode == Mode::Test {
+                "fsk_test_"
+            } else {
+                "fsk_"
+            };
             return Err(NotReady::new(
                 "invalid_key",
                 format!(
-                    "the stored key is not a {mode} key (a {mode} key starts with {}). Sign in \
-                     again with `flex-mcp login --api-key`",
-                    if mode == Mode::Test {
-                        "fsk_test_"
-                    } else {
-                        "fsk_"
-                    }
+                    "the API key is not a {mode} key (a {mode} key starts with {prefix}). Sign in \
+                     again with `flex-mcp login --api-key`"
                 ),
             ));
         }
-        let base = self
-            .current()
-            .map(|s| s.effective_api_base())
-            .unwrap_or_else(|_| Settings::default().effective_api_base());
-        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((cached_key, cached_base, client)) = clients.get(&mode)
-            && *cached_key == key
-            && *cached_base == base
-        {
-            return Ok(client.clone());
-        }
-        let config = flex_api::ClientConfig::new(key.clone()).with_base_url(base.clone());
+        let config = flex_api::ClientConfig::new(key).with_base_url(base.clone());
         let client = flex_api::Client::new(config)
             .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
-        clients.insert(mode, (key, base, client.clone()));
+        let cached = CachedClient {
+            base,
+            creds,
+            client: client.clone(),
+        };
+        self.clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(mode, cached);
         Ok(client)
     }
+}
+
+/// A built client and what it was built from.
+struct CachedClient {
+    base: String,
+    creds: Option<FileStamp>,
+    client: flex_api::Client,
 }
 
 /// A composed server and the store its records go to (close it before exiting so queued records
@@ -250,7 +274,10 @@ pub fn http_token(paths: &Paths) -> anyhow::Result<String> {
         }
     }
     let bytes: [u8; 32] = rand::random();
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating runtime directory {}", dir.display()))?;
@@ -288,6 +315,7 @@ pub fn app_socket(paths: &Paths) -> PathBuf {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use flex_mcp::policy::{Access, Decision};

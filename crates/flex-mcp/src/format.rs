@@ -300,6 +300,7 @@ pub fn not_ready(tool: &str, code: &str, message: &str) -> Failure {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

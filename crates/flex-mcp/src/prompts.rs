@@ -329,6 +329,7 @@ pub fn render<S: std::hash::BuildHasher>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
