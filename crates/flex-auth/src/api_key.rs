@@ -155,30 +155,7 @@ pub enum Verification {
 
 /// Ask Flex at `base_url` (no `/v1`) whether `key` works: one `GET /v1/products?limit=1`.
 pub async fn verify_api_key(key: &ApiKey, base_url: &str) -> Result<Verification, Error> {
-    let base = base_url.trim().trim_end_matches('/').to_string();
-    let url = reqwest::Url::parse(&format!("{base}/v1/products?limit=1")).map_err(|e| {
-        Error::InvalidBaseUrl {
-            base_url: base.clone(),
-            detail: e.to_string(),
-        }
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidBaseUrl {
-            base_url: base,
-            detail: "it must start with https:// (or http:// for a local simulator)".to_string(),
-        });
-    }
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(15))
-        // Never follow a redirect with the key attached to somewhere we did not choose.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("flex-mcp/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Network {
-            base_url: base.clone(),
-            detail: format!("could not set up HTTPS: {e}"),
-        })?;
+    let (base, url, http) = check_request(base_url)?;
     let response = http
         .get(url)
         .bearer_auth(key.expose())
@@ -223,6 +200,52 @@ pub async fn verify_api_key(key: &ApiKey, base_url: &str) -> Result<Verification
             message: message.map(|m| format!(": {m}")).unwrap_or_default(),
         }),
     }
+}
+
+/// Is Flex reachable at `base_url`? One unauthenticated `GET /v1/products?limit=1`; any HTTP
+/// answer (normally 401) proves the host is there. Returns the status. For `doctor` when no key
+/// is stored; with a key, [`verify_api_key`] answers more.
+pub async fn reach(base_url: &str) -> Result<u16, Error> {
+    let (base, url, http) = check_request(base_url)?;
+    let response = http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| Error::Network {
+            base_url: base,
+            detail: describe_network_error(&e),
+        })?;
+    Ok(response.status().as_u16())
+}
+
+/// The normalised base URL, the check URL, and a one-shot client for it.
+fn check_request(base_url: &str) -> Result<(String, reqwest::Url, reqwest::Client), Error> {
+    let base = base_url.trim().trim_end_matches('/').to_string();
+    let url = reqwest::Url::parse(&format!("{base}/v1/products?limit=1")).map_err(|e| {
+        Error::InvalidBaseUrl {
+            base_url: base.clone(),
+            detail: e.to_string(),
+        }
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidBaseUrl {
+            base_url: base,
+            detail: "it must start with https:// (or http:// for a local simulator)".to_string(),
+        });
+    }
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        // Never follow a redirect with the key attached to somewhere we did not choose.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("flex-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Network {
+            base_url: base.clone(),
+            detail: format!("could not set up HTTPS: {e}"),
+        })?;
+    Ok((base, url, http))
 }
 
 /// A few words about a transport failure (reqwest's own text is long and nested).

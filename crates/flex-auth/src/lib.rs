@@ -13,7 +13,7 @@ mod memory;
 mod sensitive;
 mod store;
 
-pub use api_key::{ApiKey, KeyFormatError, Verification, verify_api_key};
+pub use api_key::{ApiKey, KeyFormatError, Verification, reach, verify_api_key};
 pub use error::Error;
 pub use keychain::{KeyringStore, SERVICE_ENV, default_service};
 pub use memory::{Failure, MemoryStore};

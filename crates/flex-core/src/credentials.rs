@@ -144,9 +144,7 @@ pub fn api_key_in(
     match store.load(slot) {
         Ok(secret) => Ok(secret.map(flex_auth::Sensitive::into_inner)),
         Err(e) => {
-            let recorded = load_metadata(paths)
-                .map(|m| m.get(slot).is_some())
-                .unwrap_or(true);
+            let recorded = load_metadata(paths).map_or(true, |m| m.get(slot).is_some());
             if recorded || !matches!(e, flex_auth::Error::KeychainUnavailable { .. }) {
                 Err(auth_error(&e))
             } else {
@@ -180,6 +178,14 @@ pub async fn sign_in_with_api_key(
     base_url: &str,
 ) -> anyhow::Result<SignIn> {
     let key = ApiKey::parse(input).map_err(|e| fail(Code::InvalidKey, e))?;
+    // A locked or absent keychain is found before the network call, so the user fixes that
+    // first instead of verifying a key that cannot be stored. Other load errors (a bad or
+    // duplicated old item) do not block: saving replaces or reports them.
+    if let Err(e @ flex_auth::Error::KeychainUnavailable { .. }) =
+        store.load(Slot::api_key(key.mode()))
+    {
+        return Err(auth_error(&e));
+    }
     let verification = flex_auth::verify_api_key(&key, base_url)
         .await
         .map_err(|e| auth_error(&e))?;
@@ -224,6 +230,27 @@ pub fn save_api_key_in(
     );
     save_metadata(paths, &meta)?;
     Ok(replaced)
+}
+
+/// Record a successful re-verification (e.g. by `doctor`) of the stored key of `mode`. Does
+/// nothing when the slot has no record.
+pub fn mark_verified(
+    paths: &Paths,
+    mode: Mode,
+    verification: &Verification,
+    base_url: &str,
+) -> anyhow::Result<()> {
+    let mut meta = load_metadata(paths)?;
+    let Some(record) = meta.slots.get_mut(&Slot::api_key(mode).account()) else {
+        return Ok(());
+    };
+    record.last_verified_at = Some(Utc::now());
+    record.verified_at_base_url = Some(base_url.trim().trim_end_matches('/').to_string());
+    record.missing_scopes = match verification {
+        Verification::Accepted => Vec::new(),
+        Verification::Scoped { missing_scope, .. } => vec![missing_scope.clone()],
+    };
+    save_metadata(paths, &meta)
 }
 
 /// Remove every secret of `mode` (API key and any OAuth items) from this build's keychain.

@@ -1,13 +1,54 @@
-//! `flex-mcp logout`.
+//! `flex-mcp logout [--mode test|live]`: remove stored credentials from the keychain (both modes
+//! when no mode is given) and say exactly what was removed.
 
 use std::process::ExitCode;
 
-use flex_core::Paths;
+use flex_api::Mode;
+use flex_core::{Paths, Settings, credentials};
+
+use super::login::print_error;
 
 /// Arguments of `flex-mcp logout`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Only this mode (`test` or `live`); without it, both.
+    #[arg(long)]
+    mode: Option<Mode>,
+}
 
-pub(crate) fn run(_args: Args, _paths: &Paths) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`flex-mcp logout` is not available yet")
+// The signature is the one main.rs dispatches to; errors are printed here (plain message, then
+// the code) rather than by main, whose `{err:#}` would append the code to the sentence.
+#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
+    Ok(logout(&args, paths).unwrap_or_else(|e| print_error(&e)))
+}
+
+fn logout(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
+    let store = credentials::keychain()?;
+    let modes = match args.mode {
+        Some(m) => vec![m],
+        None => vec![Mode::Test, Mode::Live],
+    };
+    let mut removed_any = false;
+    for mode in modes {
+        let removed = credentials::delete_in(&store, paths, mode)?;
+        if removed.is_empty() {
+            println!("{mode}: nothing was stored.");
+        } else {
+            removed_any = true;
+            let what: Vec<&str> = removed.iter().map(|k| k.describe()).collect();
+            println!("{mode}: removed the {} from the keychain.", what.join(", "));
+        }
+    }
+    if removed_any {
+        // Settings are only read to word the hint; a broken file must not fail the logout.
+        let current = Settings::load(paths).map_or(Mode::Test, |s| s.mode);
+        if args.mode.is_none_or(|m| m == current) {
+            println!(
+                "MCP clients can no longer reach Flex in {current} mode. Sign in again with \
+                 `flex-mcp login --api-key`."
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,13 +1,154 @@
-//! `flex-mcp status`.
+//! `flex-mcp status [--json]`: the mode, the Flex base URL, and which credential slots are filled
+//! and when each was last verified. Never a secret, not even a fragment.
 
 use std::process::ExitCode;
 
-use flex_core::Paths;
+use flex_core::credentials::{self, SlotStatus};
+use flex_core::{Paths, Settings};
+use serde_json::json;
+
+use super::login::print_error;
+
+/// The variable that makes the server use a key from the environment instead of the keychain.
+const API_KEY_ENV: &str = "FLEX_API_KEY";
 
 /// Arguments of `flex-mcp status`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Print JSON (for scripts) instead of text.
+    #[arg(long)]
+    json: bool,
+}
 
-pub(crate) fn run(_args: Args, _paths: &Paths) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`flex-mcp status` is not available yet")
+// The signature is the one main.rs dispatches to; errors are printed here (plain message, then
+// the code) rather than by main, whose `{err:#}` would append the code to the sentence.
+#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
+    Ok(status(&args, paths).unwrap_or_else(|e| print_error(&e)))
+}
+
+/// The mode a `FLEX_API_KEY` value implies, without ever keeping the value.
+fn env_key_mode() -> Option<Result<flex_api::Mode, ()>> {
+    let value = std::env::var(API_KEY_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty())?;
+    Some(flex_api::Mode::of_key(value.trim()).ok_or(()))
+}
+
+fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(paths)?;
+    let base_url = settings.effective_api_base();
+    let store = credentials::keychain()?;
+    let slots = credentials::api_key_status_in(&store, paths)?;
+    let keychain_error = slots
+        .iter()
+        .find_map(|s| s.in_keychain.as_ref().err().cloned());
+    let env_mode = env_key_mode();
+
+    if args.json {
+        let mut creds = serde_json::Map::new();
+        for s in &slots {
+            let rec = s.record.as_ref();
+            creds.insert(
+                s.slot.mode.as_str().to_string(),
+                json!({
+                    "api_key": {
+                        "stored": s.in_keychain.as_ref().ok().copied(),
+                        "stored_at": rec.map(|r| r.stored_at.to_rfc3339()),
+                        "last_verified_at": rec.and_then(|r| r.last_verified_at).map(|t| t.to_rfc3339()),
+                        "verified_at_base_url": rec.and_then(|r| r.verified_at_base_url.clone()),
+                        "missing_scopes": rec.map(|r| r.missing_scopes.clone()).unwrap_or_default(),
+                    }
+                }),
+            );
+        }
+        let out = json!({
+            "mode": settings.mode,
+            "api_base": base_url,
+            "keychain": {
+                "store": flex_auth::SecretStore::describe(&store),
+                "service": store.service(),
+                "available": keychain_error.is_none(),
+                "error": keychain_error,
+            },
+            "credentials": creds,
+            "env_api_key": env_mode.map(|m| json!({
+                "set": true,
+                "mode": m.ok(),
+            })),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    println!("Mode:      {}", settings.mode);
+    println!("Flex API:  {base_url}");
+    println!("Keychain:  {}", flex_auth::SecretStore::describe(&store));
+    for s in &slots {
+        println!(
+            "{:<10} {}",
+            format!("{} key:", s.slot.mode),
+            describe_slot(s)
+        );
+    }
+    if let Some(m) = env_mode {
+        match m {
+            Ok(mode) => println!(
+                "Note: {API_KEY_ENV} is set (a {mode} key). The MCP server uses it instead of the \
+                 keychain, in {mode} mode."
+            ),
+            Err(()) => println!(
+                "Note: {API_KEY_ENV} is set but is not a Flex key (fsk_… / fsk_test_…); the \
+                 server will refuse it. Unset it or fix it."
+            ),
+        }
+    }
+    let current = slots.iter().find(|s| s.slot.mode == settings.mode);
+    if current.is_some_and(|s| matches!(s.in_keychain, Ok(false))) {
+        println!(
+            "No key is stored for {} mode: MCP tool calls will fail until you run \
+             `flex-mcp login --api-key` with a {} key.",
+            settings.mode,
+            prefix_of(settings.mode)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prefix_of(mode: flex_api::Mode) -> &'static str {
+    match mode {
+        flex_api::Mode::Test => "fsk_test_…",
+        flex_api::Mode::Live => "fsk_…",
+    }
+}
+
+/// One line about a slot: stored or not, verified when and where, missing scopes.
+pub(crate) fn describe_slot(s: &SlotStatus) -> String {
+    let verified = s.record.as_ref().and_then(|r| {
+        r.last_verified_at.map(|t| {
+            let at = r
+                .verified_at_base_url
+                .as_deref()
+                .map(|u| format!(" at {u}"))
+                .unwrap_or_default();
+            format!("last verified {}{at}", t.format("%Y-%m-%d %H:%M UTC"))
+        })
+    });
+    let scopes = s
+        .record
+        .as_ref()
+        .filter(|r| !r.missing_scopes.is_empty())
+        .map(|r| format!("; scoped key, missing {}", r.missing_scopes.join(", ")))
+        .unwrap_or_default();
+    match &s.in_keychain {
+        Ok(true) => format!(
+            "stored{}{scopes}",
+            verified.map(|v| format!(", {v}")).unwrap_or_default()
+        ),
+        Ok(false) if s.record.is_some() => "missing from the keychain (it was stored before; \
+                                             sign in again with `flex-mcp login --api-key`)"
+            .to_string(),
+        Ok(false) => "not stored".to_string(),
+        Err(e) => format!("unknown: {e}"),
+    }
 }
