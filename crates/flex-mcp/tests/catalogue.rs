@@ -24,7 +24,10 @@ fn every_tool_is_in_the_access_table() {
         .filter(|t| access_of(t.name).is_none())
         .map(|t| t.name)
         .collect();
-    assert!(missing.is_empty(), "tools missing from access::TOOLS: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "tools missing from access::TOOLS: {missing:?}"
+    );
 }
 
 #[test]
@@ -34,7 +37,10 @@ fn every_access_entry_names_a_tool() {
         .filter(|(n, _)| find(n).is_none())
         .map(|(n, _)| *n)
         .collect();
-    assert!(orphans.is_empty(), "access::TOOLS entries without a tool: {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "access::TOOLS entries without a tool: {orphans:?}"
+    );
 }
 
 #[test]
@@ -43,7 +49,11 @@ fn access_table_and_catalogue_have_the_same_order_and_no_duplicates() {
     let tools: Vec<_> = catalogue().iter().map(|t| t.name).collect();
     assert_eq!(table, tools, "keep access::TOOLS in catalogue order");
     let unique: HashSet<_> = table.iter().collect();
-    assert_eq!(unique.len(), table.len(), "duplicate names in access::TOOLS");
+    assert_eq!(
+        unique.len(),
+        table.len(),
+        "duplicate names in access::TOOLS"
+    );
 }
 
 #[test]
@@ -57,7 +67,11 @@ fn annotations_agree_with_the_access_class() {
             Access::Destructive => !h.read_only && h.destructive,
         };
         assert!(ok, "{}: hints {h:?} disagree with class {access:?}", t.name);
-        assert!(h.open_world, "{}: every Flex tool talks to Flex (openWorld)", t.name);
+        assert!(
+            h.open_world,
+            "{}: every Flex tool talks to Flex (openWorld)",
+            t.name
+        );
         if access == Access::Read {
             assert!(h.idempotent, "{}: reads are idempotent", t.name);
         }
@@ -99,13 +113,21 @@ fn documented_names_are_present() {
         assert!(find(name).is_some(), "documented tool {name} is missing");
     }
     assert!(find("no_such_tool").is_none());
-    assert_eq!(access_of("no_such_tool"), None, "unknown tools have no class (denied)");
+    assert_eq!(
+        access_of("no_such_tool"),
+        None,
+        "unknown tools have no class (denied)"
+    );
 }
 
 #[test]
 fn descriptions_and_titles_are_substantial() {
     for t in catalogue() {
-        assert!(t.description.len() >= 80, "{}: description too thin", t.name);
+        assert!(
+            t.description.len() >= 80,
+            "{}: description too thin",
+            t.name
+        );
         assert!(!t.title.is_empty(), "{}: no title", t.name);
         if !t.hints.read_only {
             // Side effects must be spelled out for writes.
@@ -152,9 +174,16 @@ fn walk(schema: &Value, path: &str, visit: &mut dyn FnMut(&str, &Value)) {
 fn every_input_property_has_a_description() {
     for t in catalogue() {
         let schema = Value::Object((t.input_schema)());
-        assert_eq!(schema["type"], "object", "{}: input schema must be an object", t.name);
+        assert_eq!(
+            schema["type"], "object",
+            "{}: input schema must be an object",
+            t.name
+        );
         walk(&schema, t.name, &mut |path, prop| {
-            let d = prop.get("description").and_then(Value::as_str).unwrap_or("");
+            let d = prop
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             assert!(d.len() >= 5, "{path}: property without a description");
         });
     }
@@ -175,18 +204,33 @@ fn input_schemas_reject_unknown_fields() {
 
 #[test]
 fn no_argument_can_switch_mode_or_credentials() {
-    let forbidden = ["mode", "test_mode", "api_test_mode", "live", "livemode", "base_url", "url_base", "host"];
+    let forbidden = [
+        "mode",
+        "test_mode",
+        "api_test_mode",
+        "live",
+        "livemode",
+        "base_url",
+        "url_base",
+        "host",
+    ];
     for t in catalogue() {
         let schema = Value::Object((t.input_schema)());
         walk(&schema, t.name, &mut |path, _| {
             let leaf = path.rsplit('.').next().unwrap_or(path).to_lowercase();
-            assert!(!forbidden.contains(&leaf.as_str()), "{path}: an argument must not switch mode");
+            assert!(
+                !forbidden.contains(&leaf.as_str()),
+                "{path}: an argument must not switch mode"
+            );
             let is_key = leaf.contains("key") && leaf != "idempotency_key";
             assert!(
                 !is_key && !leaf.contains("token") && !leaf.contains("secret"),
                 "{path}: no credential arguments"
             );
-            assert!(!leaf.contains("test_mode"), "{path}: an argument must not switch mode");
+            assert!(
+                !leaf.contains("test_mode"),
+                "{path}: an argument must not switch mode"
+            );
         });
     }
 }
@@ -194,16 +238,34 @@ fn no_argument_can_switch_mode_or_credentials() {
 #[test]
 fn list_tools_page_with_limit_and_cursor() {
     for t in catalogue().iter().filter(|t| t.name.starts_with("list_")) {
-        let input: Vec<String> = properties(&(t.input_schema)()).into_iter().map(|(k, _)| k).collect();
+        let input: Vec<String> = properties(&(t.input_schema)())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert!(input.contains(&"limit".to_owned()), "{}: no limit", t.name);
         let limit = &(t.input_schema)()["properties"]["limit"];
         assert_eq!(limit["minimum"], 1, "{}", t.name);
         assert_eq!(limit["maximum"], 100, "{}", t.name);
-        let output: Vec<String> = properties(&(t.output_schema)()).into_iter().map(|(k, _)| k).collect();
-        assert!(output.contains(&"has_more".to_owned()), "{}: no has_more", t.name);
-        assert!(output.contains(&"next_cursor".to_owned()), "{}: no next_cursor", t.name);
+        let output: Vec<String> = properties(&(t.output_schema)())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            output.contains(&"has_more".to_owned()),
+            "{}: no has_more",
+            t.name
+        );
+        assert!(
+            output.contains(&"next_cursor".to_owned()),
+            "{}: no next_cursor",
+            t.name
+        );
         if t.name != "list_checkout_session_line_items" {
-            assert!(input.contains(&"starting_after".to_owned()), "{}: no cursor", t.name);
+            assert!(
+                input.contains(&"starting_after".to_owned()),
+                "{}: no cursor",
+                t.name
+            );
         }
     }
 }
@@ -211,7 +273,10 @@ fn list_tools_page_with_limit_and_cursor() {
 #[test]
 fn writes_accept_an_idempotency_key() {
     for t in catalogue().iter().filter(|t| !t.hints.read_only) {
-        let input: Vec<String> = properties(&(t.input_schema)()).into_iter().map(|(k, _)| k).collect();
+        let input: Vec<String> = properties(&(t.input_schema)())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert!(
             input.contains(&"idempotency_key".to_owned()),
             "{}: writes take an optional idempotency_key",
@@ -224,7 +289,12 @@ fn writes_accept_an_idempotency_key() {
 fn output_schemas_are_objects() {
     for t in catalogue() {
         let schema = (t.output_schema)();
-        assert_eq!(schema.get("type"), Some(&Value::from("object")), "{}", t.name);
+        assert_eq!(
+            schema.get("type"),
+            Some(&Value::from("object")),
+            "{}",
+            t.name
+        );
     }
 }
 
@@ -261,5 +331,495 @@ fn tools_list_matches_the_golden_snapshot() {
             first_diff + 1,
             new_path.display()
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools run for real against an in-process flex-sim.
+
+mod against_sim {
+    use flex_api::{Client, ClientConfig, Mode, Request};
+    use flex_mcp::tools::{ToolCtx, ToolError, find};
+    use flex_sim::{SimConfig, SimHandle};
+    use serde_json::{Map, Value, json};
+
+    const KEY: &str = "fsk_test_tools_catalogue";
+
+    async fn sim() -> (SimHandle, ToolCtx) {
+        let sim = flex_sim::start(SimConfig {
+            port: 0,
+            seed: None,
+            keys: vec![(KEY.to_owned(), Vec::new())],
+        })
+        .await
+        .expect("start flex-sim");
+        let api = Client::new(ClientConfig::new(KEY).with_base_url(sim.base_url()))
+            .expect("client for a test key");
+        let ctx = ToolCtx {
+            api,
+            mode: Mode::Test,
+        };
+        (sim, ctx)
+    }
+
+    async fn call(ctx: &ToolCtx, tool: &str, args: Value) -> Result<Value, ToolError> {
+        let def = find(tool).unwrap_or_else(|| panic!("no tool {tool}"));
+        let Value::Object(args) = args else {
+            panic!("arguments must be an object")
+        };
+        let out = (def.run)(ctx.clone(), args).await?;
+        conforms(&Value::Object((def.output_schema)()), &out, tool);
+        Ok(out)
+    }
+
+    async fn ok(ctx: &ToolCtx, tool: &str, args: Value) -> Value {
+        match call(ctx, tool, args).await {
+            Ok(v) => v,
+            Err(e) => panic!("{tool} failed: {e:?}"),
+        }
+    }
+
+    /// A light structural check of a result against its output schema: types match, required
+    /// keys are present, and no key appears that the schema does not declare.
+    fn conforms(schema: &Value, value: &Value, path: &str) {
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let fits = types.contains(&actual) || (actual == "integer" && types.contains(&"number"));
+        assert!(fits, "{path}: {actual} where the schema says {types:?}");
+        match value {
+            Value::Object(map) => {
+                let props = schema["properties"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                for (k, v) in map {
+                    let sub = props
+                        .get(k)
+                        .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))
+                        .unwrap_or_else(|| panic!("{path}.{k}: not declared in the output schema"));
+                    conforms(sub, v, &format!("{path}.{k}"));
+                }
+                for r in schema["required"].as_array().into_iter().flatten() {
+                    let r = r.as_str().unwrap_or_default();
+                    assert!(map.contains_key(r), "{path}: required `{r}` missing");
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    conforms(&schema["items"], item, &format!("{path}[{i}]"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn journal(ctx: &ToolCtx) -> Vec<Value> {
+        let body = ctx
+            .api
+            .send(Request::get("/__sim/requests"))
+            .await
+            .expect("journal");
+        body["requests"].as_array().cloned().unwrap_or_default()
+    }
+
+    fn invalid(result: Result<Value, ToolError>) -> (Option<String>, String) {
+        match result {
+            Err(ToolError::InvalidArguments { field, message }) => (field, message),
+            other => panic!("expected invalid arguments, got {other:?}"),
+        }
+    }
+
+    fn api_status(result: Result<Value, ToolError>) -> (u16, String) {
+        match result {
+            Err(ToolError::Api(e)) => (e.status().unwrap_or(0), e.to_string()),
+            other => panic!("expected a Flex API error, got {other:?}"),
+        }
+    }
+
+    /// A product with a price of `cents`, and a completed checkout session for it.
+    async fn paid_session(ctx: &ToolCtx, cents: i64, capture_method: &str) -> Value {
+        let product = ok(
+            ctx,
+            "create_product",
+            json!({"name": "Blood pressure monitor"}),
+        )
+        .await;
+        let price = ok(
+            ctx,
+            "create_price",
+            json!({"product": product["product_id"], "unit_amount": cents}),
+        )
+        .await;
+        let session = ok(
+            ctx,
+            "create_checkout_session",
+            json!({
+                "line_items": [{"price": price["price_id"], "quantity": 1}],
+                "session_mode": "payment",
+                "success_url": "https://shop.example/thanks",
+                "capture_method": capture_method,
+                "defaults": {"email": "jane@example.com"}
+            }),
+        )
+        .await;
+        assert_eq!(session["status"], "open");
+        let id = session["checkout_session_id"]
+            .as_str()
+            .expect("session id")
+            .to_owned();
+        ctx.api
+            .send(
+                Request::post(format!("/__sim/checkout_sessions/{id}/complete"))
+                    .json(json!({"card": "4242424242424242"})),
+            )
+            .await
+            .expect("complete the session as a buyer would");
+        ok(
+            ctx,
+            "get_checkout_session",
+            json!({"checkout_session_id": id}),
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn list_pages_with_a_cursor() {
+        let (sim, ctx) = sim().await;
+        let mut ids = Vec::new();
+        for name in ["Thermometer", "Sunscreen SPF 50", "First aid kit"] {
+            let p = ok(&ctx, "create_product", json!({"name": name})).await;
+            ids.push(p["product_id"].as_str().expect("id").to_owned());
+        }
+        let first = ok(&ctx, "list_products", json!({"limit": 2})).await;
+        let page: Vec<&str> = first["products"]
+            .as_array()
+            .expect("products")
+            .iter()
+            .filter_map(|p| p["product_id"].as_str())
+            .collect();
+        assert_eq!(page, [ids[2].as_str(), ids[1].as_str()], "newest first");
+        assert_eq!(first["has_more"], true);
+        assert_eq!(first["next_cursor"], ids[1].as_str());
+
+        let second = ok(
+            &ctx,
+            "list_products",
+            json!({"limit": 2, "starting_after": first["next_cursor"]}),
+        )
+        .await;
+        let page: Vec<&str> = second["products"]
+            .as_array()
+            .expect("products")
+            .iter()
+            .filter_map(|p| p["product_id"].as_str())
+            .collect();
+        assert_eq!(page, [ids[0].as_str()]);
+        assert_eq!(second["has_more"], false);
+        assert_eq!(second["next_cursor"], Value::Null);
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn create_wraps_the_body_and_sends_the_idempotency_key() {
+        let (sim, ctx) = sim().await;
+        let created = ok(
+            &ctx,
+            "create_product",
+            json!({
+                "name": "Knee brace",
+                "description": "Adjustable, one size",
+                "upc_code": "012345678905",
+                "metadata": {"sku": "KB-1"},
+                "idempotency_key": "tools-test-create-1"
+            }),
+        )
+        .await;
+        let id = created["product_id"].as_str().expect("id");
+        assert!(id.starts_with("fprod_"));
+        // Flex only sees fields inside {"product": {...}}: reading them back proves the wrapping.
+        let read = ok(&ctx, "get_product", json!({"product_id": id})).await;
+        assert_eq!(read["name"], "Knee brace");
+        assert_eq!(read["description"], "Adjustable, one size");
+        assert_eq!(read["metadata"], json!({"sku": "KB-1"}));
+        assert_eq!(read["test_mode"], true);
+        assert!(read.get("idempotency_key").is_none());
+
+        let posts: Vec<Value> = journal(&ctx)
+            .await
+            .into_iter()
+            .filter(|r| r["method"] == "POST" && r["path"] == "/v1/products")
+            .collect();
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0]["idempotency_key"], "tools-test-create-1");
+        assert_eq!(posts[0]["status"], 201);
+
+        // Same key, same body: Flex replays the first answer instead of creating a second product.
+        let again = ok(
+            &ctx,
+            "create_product",
+            json!({
+                "name": "Knee brace",
+                "description": "Adjustable, one size",
+                "upc_code": "012345678905",
+                "metadata": {"sku": "KB-1"},
+                "idempotency_key": "tools-test-create-1"
+            }),
+        )
+        .await;
+        assert_eq!(again["product_id"], created["product_id"]);
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn refund_moves_money_and_an_over_refund_is_a_flex_error() {
+        let (sim, ctx) = sim().await;
+        let session = paid_session(&ctx, 4999, "automatic").await;
+        assert_eq!(session["status"], "complete");
+        assert_eq!(session["amount_total"], 4999);
+        assert_eq!(session["customer_email"], "jane@example.com");
+        let pi = session["payment_intent"]
+            .as_str()
+            .expect("payment intent")
+            .to_owned();
+        assert!(pi.starts_with("fpi_"));
+
+        let refund = ok(
+            &ctx,
+            "create_refund",
+            json!({"payment_intent_id": pi, "amount": 1500, "reason": "requested_by_customer"}),
+        )
+        .await;
+        assert!(
+            refund["refund_id"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("fre_"))
+        );
+        assert_eq!(refund["amount"], 1500);
+        assert_eq!(refund["payment_intent_id"], pi.as_str());
+
+        // 4999 − 1500 = 3499 remain: asking for more is Flex's 422, surfaced as an API error.
+        let (status, message) = api_status(
+            call(
+                &ctx,
+                "create_refund",
+                json!({"payment_intent_id": pi, "amount": 3500}),
+            )
+            .await,
+        );
+        assert_eq!(status, 422, "{message}");
+        assert!(
+            message.contains("3499"),
+            "Flex's message says what remains: {message}"
+        );
+
+        let refunds = ok(&ctx, "list_refunds", json!({"payment_intent": pi})).await;
+        assert_eq!(
+            refunds["refunds"].as_array().map(Vec::len),
+            Some(1),
+            "the failed refund left nothing behind"
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn refund_capture_refunds_per_payment_intent_up_to_the_amount() {
+        let (sim, ctx) = sim().await;
+        let session = paid_session(&ctx, 8000, "manual").await;
+        assert_eq!(session["status"], "paid", "manual capture: authorized only");
+        let id = session["checkout_session_id"].clone();
+
+        let captured = ok(
+            &ctx,
+            "capture_checkout_session",
+            json!({"checkout_session_id": id}),
+        )
+        .await;
+        assert_eq!(captured["status"], "complete");
+        let captures = ok(&ctx, "list_captures", json!({"checkout_session": id})).await;
+        let capture = &captures["captures"][0];
+        assert_eq!(capture["amount_captured"], 8000);
+        let capture_id = capture["capture_id"]
+            .as_str()
+            .expect("capture id")
+            .to_owned();
+
+        // More than was captured is refused before anything is sent.
+        let before = journal(&ctx).await.len();
+        let (field, message) = invalid(
+            call(
+                &ctx,
+                "refund_capture",
+                json!({"capture_id": capture_id, "amount": 9000}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("amount"));
+        assert!(message.contains("8000"), "{message}");
+        let posts_after = journal(&ctx)
+            .await
+            .into_iter()
+            .skip(before)
+            .filter(|r| r["method"] == "POST")
+            .count();
+        assert_eq!(posts_after, 0, "no refund was attempted");
+
+        let out = ok(
+            &ctx,
+            "refund_capture",
+            json!({"capture_id": capture_id, "amount": 2500, "idempotency_key": "rc-test-1"}),
+        )
+        .await;
+        assert_eq!(out["amount_requested"], 2500);
+        assert_eq!(out["amount_refunded"], 2500);
+        assert_eq!(out["complete"], true);
+        assert_eq!(out["error"], Value::Null);
+        let refunds = out["refunds"].as_array().expect("refunds");
+        assert_eq!(refunds.len(), 1);
+        assert_eq!(refunds[0]["amount"], 2500);
+        assert_eq!(
+            refunds[0]["payment_intent_id"],
+            capture["items"][0]["payment_intent"]
+        );
+
+        let keys: Vec<Value> = journal(&ctx)
+            .await
+            .into_iter()
+            .filter(|r| r["path"] == "/v1/refunds" && r["method"] == "POST")
+            .map(|r| r["idempotency_key"].clone())
+            .collect();
+        assert_eq!(keys, [json!("rc-test-1-1")], "one refund, keyed per item");
+
+        // Asking for more than remains is refused up front, naming what remains.
+        let (field, message) = invalid(
+            call(
+                &ctx,
+                "refund_capture",
+                json!({"capture_id": capture_id, "amount": 6000}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("amount"));
+        assert!(message.contains("5500"), "{message}");
+
+        // No amount: the rest of the capture, i.e. what is still unrefunded.
+        let rest = ok(&ctx, "refund_capture", json!({"capture_id": capture_id})).await;
+        assert_eq!(rest["amount_requested"], 5500);
+        assert_eq!(rest["amount_refunded"], 5500);
+        assert_eq!(rest["complete"], true);
+        let session = ok(
+            &ctx,
+            "get_checkout_session",
+            json!({"checkout_session_id": id}),
+        )
+        .await;
+        assert_eq!(session["amount_refunded"], 8000);
+
+        // Nothing left: a clear refusal, not a zero-cent refund.
+        let (field, _) =
+            invalid(call(&ctx, "refund_capture", json!({"capture_id": capture_id})).await);
+        assert_eq!(field.as_deref(), Some("capture_id"));
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn invalid_arguments_name_the_field_and_send_nothing() {
+        let (sim, ctx) = sim().await;
+        let (field, message) = invalid(
+            call(
+                &ctx,
+                "get_payment_intent",
+                json!({"payment_intent_id": "fcs_01abc"}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("payment_intent_id"));
+        assert!(
+            message.contains("fpi_") && message.contains("checkout session"),
+            "{message}"
+        );
+
+        let (field, message) = invalid(call(&ctx, "list_refunds", json!({"limit": 0})).await);
+        assert_eq!(field.as_deref(), Some("limit"));
+        assert!(message.contains("between 1 and 100"), "{message}");
+
+        let (field, message) = invalid(
+            call(
+                &ctx,
+                "create_refund",
+                json!({"payment_intent_id": "fpi_01abc", "amount": 12.5}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("amount"));
+        assert!(message.contains("cents"), "{message}");
+
+        let (field, _) = invalid(call(&ctx, "create_refund", json!({"amount": 100})).await);
+        assert_eq!(
+            field.as_deref(),
+            Some("payment_intent_id"),
+            "a missing field is named"
+        );
+
+        let (field, message) =
+            invalid(call(&ctx, "list_products", json!({"api_test_mode": false})).await);
+        assert_eq!(
+            field.as_deref(),
+            Some("api_test_mode"),
+            "unknown (mode-switching) arguments are refused"
+        );
+        assert!(message.contains("unknown field"), "{message}");
+
+        let (field, _) = invalid(
+            call(
+                &ctx,
+                "create_coupon",
+                json!({"name": "Both", "amount_off": 500, "percent_off": 10.0}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("amount_off"));
+
+        let (field, _) = invalid(
+            call(
+                &ctx,
+                "create_checkout_session",
+                json!({"line_items": [{"quantity": 1}], "session_mode": "payment", "success_url": "https://x.example"}),
+            )
+            .await,
+        );
+        assert_eq!(field.as_deref(), Some("line_items[0]"));
+
+        assert!(
+            journal(&ctx).await.is_empty(),
+            "no invalid call reached Flex"
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn unknown_ids_are_flex_404s() {
+        let (sim, ctx) = sim().await;
+        let (status, _) = api_status(
+            call(
+                &ctx,
+                "get_refund",
+                json!({"refund_id": "fre_01hw5ktqqaaq66wv19mfw4dtt4"}),
+            )
+            .await,
+        );
+        assert_eq!(status, 404);
+        sim.shutdown().await;
     }
 }

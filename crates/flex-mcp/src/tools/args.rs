@@ -114,6 +114,7 @@ macro_rules! prefixed_id {
 
         impl $name {
             /// The id, percent-encoded for a URL path segment.
+            #[allow(dead_code, reason = "some ids are only ever filters, never path segments")]
             pub(crate) fn seg(&self) -> String {
                 flex_api::path_segment(&self.0)
             }
@@ -214,7 +215,8 @@ impl<'de> Deserialize<'de> for OpaqueId {
         let s = String::deserialize(d)?;
         let ok = !s.is_empty()
             && s.len() <= 128
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(OpaqueId(s))
         } else {
@@ -374,8 +376,3 @@ impl JsonSchema for IdempotencyKey {
         json_schema!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
     }
 }
-
-/// Tools that take no arguments beyond an id still take an object; this is the empty one.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NoArgs {}

@@ -391,7 +391,11 @@ pub(crate) struct GetInvoice {
 }
 
 async fn get_invoice(ctx: ToolCtx, a: GetInvoice) -> Result<Value, ToolError> {
-    one::<InvoiceOut>(&ctx, Request::get(format!("/v1/invoices/{}", a.invoice_id.seg()))).await
+    one::<InvoiceOut>(
+        &ctx,
+        Request::get(format!("/v1/invoices/{}", a.invoice_id.seg())),
+    )
+    .await
 }
 
 /// How long a coupon applies to a subscription.
@@ -469,7 +473,10 @@ async fn create_coupon(ctx: ToolCtx, a: CreateCoupon) -> Result<Value, ToolError
             ));
         }
         Some(m) if !(1..=36).contains(&m) => {
-            return Err(ToolError::field("duration_in_months", "must be between 1 and 36"));
+            return Err(ToolError::field(
+                "duration_in_months",
+                "must be between 1 and 36",
+            ));
         }
         _ => {}
     }
@@ -489,7 +496,11 @@ pub(crate) struct GetCoupon {
 }
 
 async fn get_coupon(ctx: ToolCtx, a: GetCoupon) -> Result<Value, ToolError> {
-    one::<CouponOut>(&ctx, Request::get(format!("/v1/coupons/{}", a.coupon_id.seg()))).await
+    one::<CouponOut>(
+        &ctx,
+        Request::get(format!("/v1/coupons/{}", a.coupon_id.seg())),
+    )
+    .await
 }
 
 /// Arguments of `create_promo_code`.
@@ -514,7 +525,9 @@ pub(crate) struct CreatePromoCode {
 
 async fn create_promo_code(ctx: ToolCtx, a: CreatePromoCode) -> Result<Value, ToolError> {
     let ok = (3..=50).contains(&a.code.len())
-        && a.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && a.code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
         return Err(ToolError::field(
             "code",

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::args::{
-    Cents, CentsOrZero, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata,
-    OpaqueId, PaymentIntentId, PaymentMethodId, PriceId, ProductId, SubscriptionId,
+    Cents, CentsOrZero, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, OpaqueId,
+    PaymentIntentId, PaymentMethodId, PriceId, ProductId, SubscriptionId,
 };
 use super::disputes::DisputeOut;
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
@@ -143,7 +143,10 @@ fn session(raw: &Value) -> Value {
 
 async fn one_session(ctx: &ToolCtx, req: Request) -> Result<Value, ToolError> {
     let body = ctx.api.send(req).await?;
-    Ok(session(super::rest::unwrap_one(&body, SessionOut::SINGULAR)))
+    Ok(session(super::rest::unwrap_one(
+        &body,
+        SessionOut::SINGULAR,
+    )))
 }
 
 /// Session status, for filtering.
@@ -208,7 +211,10 @@ async fn list_checkout_sessions(ctx: ToolCtx, a: ListSessions) -> Result<Value, 
     check_instant("created_lt", a.created_lt.as_ref())?;
     check_instant("created_lte", a.created_lte.as_ref())?;
     if a.interval.is_some_and(|d| d > 3650) {
-        return Err(ToolError::field("interval", "must be between 0 and 3650 days"));
+        return Err(ToolError::field(
+            "interval",
+            "must be between 0 and 3650 days",
+        ));
     }
     let (req, limit) = list_request("/v1/checkout/sessions".into(), &a, &[]);
     let body = ctx.api.send(req.query("expand_customer", true)).await?;
@@ -229,8 +235,11 @@ pub(crate) struct GetSession {
 }
 
 async fn get_checkout_session(ctx: ToolCtx, a: GetSession) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/checkout/sessions/{}", a.checkout_session_id.seg()))
-        .query("expand_customer", true);
+    let req = Request::get(format!(
+        "/v1/checkout/sessions/{}",
+        a.checkout_session_id.seg()
+    ))
+    .query("expand_customer", true);
     one_session(&ctx, req).await
 }
 
@@ -250,7 +259,10 @@ async fn list_checkout_session_line_items(
     ctx: ToolCtx,
     a: ListLineItems,
 ) -> Result<Value, ToolError> {
-    let path = format!("/v1/checkout/sessions/{}/line_items", a.checkout_session_id.seg());
+    let path = format!(
+        "/v1/checkout/sessions/{}/line_items",
+        a.checkout_session_id.seg()
+    );
     list::<LineItemOut>(&ctx, list_request(path, &a, &["checkout_session_id"])).await
 }
 

@@ -5,7 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::args::{CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, PaymentMethodId};
+use super::args::{
+    CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, PaymentMethodId,
+};
 use super::out::{Address, IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
@@ -190,8 +192,11 @@ async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolE
     if let Some(email) = &a.email {
         check_email(email)?;
     }
-    let req = Request::patch(format!("/v1/customers/{}", a.customer_id.seg()))
-        .json(wrapped("customer", &a, &["customer_id"]));
+    let req = Request::patch(format!("/v1/customers/{}", a.customer_id.seg())).json(wrapped(
+        "customer",
+        &a,
+        &["customer_id"],
+    ));
     one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 

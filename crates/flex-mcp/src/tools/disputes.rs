@@ -75,7 +75,11 @@ pub(crate) struct GetDispute {
 }
 
 async fn get_dispute(ctx: ToolCtx, a: GetDispute) -> Result<Value, ToolError> {
-    one::<DisputeOut>(&ctx, Request::get(format!("/v1/disputes/{}", a.dispute_id.seg()))).await
+    one::<DisputeOut>(
+        &ctx,
+        Request::get(format!("/v1/disputes/{}", a.dispute_id.seg())),
+    )
+    .await
 }
 
 /// Evidence for a dispute. Text fields take plain text; `*_documentation`, `receipt`,
@@ -162,7 +166,10 @@ fn dispute_body(evidence: Option<&Evidence>, submit: bool) -> Value {
 
 async fn update_dispute(ctx: ToolCtx, a: UpdateDispute) -> Result<Value, ToolError> {
     if fields(&a.evidence, &[]).is_empty() {
-        return Err(ToolError::field("evidence", "give at least one evidence field to save"));
+        return Err(ToolError::field(
+            "evidence",
+            "give at least one evidence field to save",
+        ));
     }
     let req = Request::post(format!("/v1/disputes/{}", a.dispute_id.seg()))
         .json(dispute_body(Some(&a.evidence), false));

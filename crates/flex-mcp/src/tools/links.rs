@@ -226,13 +226,14 @@ async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value
         return Err(ToolError::field("line_items", "give 1 to 20 lines"));
     }
     check_line_items("line_items", &a.line_items)?;
-    if let Some(done) = &a.after_completion {
-        if matches!(done.r#type, CompletionType::Redirect) && done.redirect.is_none() {
-            return Err(ToolError::field(
-                "after_completion.redirect",
-                "required when type is `redirect`: give {\"url\": \"https://…\"}",
-            ));
-        }
+    if let Some(done) = &a.after_completion
+        && matches!(done.r#type, CompletionType::Redirect)
+        && done.redirect.is_none()
+    {
+        return Err(ToolError::field(
+            "after_completion.redirect",
+            "required when type is `redirect`: give {\"url\": \"https://…\"}",
+        ));
     }
     let req = Request::post("/v1/payment_links").json(wrapped("payment_link", &a, &[]));
     one::<PaymentLinkOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
@@ -293,7 +294,9 @@ pub(crate) struct CreateExport {
 async fn create_export(ctx: ToolCtx, a: CreateExport) -> Result<Value, ToolError> {
     let ok = !a.r#type.is_empty()
         && a.r#type.len() <= 40
-        && a.r#type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        && a.r#type
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_');
     if !ok {
         return Err(ToolError::field(
             "type",
@@ -314,7 +317,11 @@ pub(crate) struct GetExport {
 }
 
 async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
-    one::<ExportOut>(&ctx, Request::get(format!("/v1/exports/{}", a.export_id.seg()))).await
+    one::<ExportOut>(
+        &ctx,
+        Request::get(format!("/v1/exports/{}", a.export_id.seg())),
+    )
+    .await
 }
 
 /// Arguments of `cancel_export`.
@@ -376,8 +383,11 @@ pub(crate) struct RetryEvent {
 }
 
 async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/events/{}/retry", a.event_id.seg()))
-        .json(wrapped("event", &a, &["event_id"]));
+    let req = Request::post(format!("/v1/events/{}/retry", a.event_id.seg())).json(wrapped(
+        "event",
+        &a,
+        &["event_id"],
+    ));
     one::<EventOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 

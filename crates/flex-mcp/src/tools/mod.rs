@@ -107,9 +107,16 @@ pub enum ToolError {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// Flex answered with an error, or could not be reached.
+    /// Flex answered with an error, or could not be reached. Boxed: Flex errors carry a lot of
+    /// detail, and every tool result passes through this type.
     #[error(transparent)]
-    Api(#[from] flex_api::Error),
+    Api(Box<flex_api::Error>),
+}
+
+impl From<flex_api::Error> for ToolError {
+    fn from(e: flex_api::Error) -> Self {
+        ToolError::Api(Box::new(e))
+    }
 }
 
 impl ToolError {

@@ -46,7 +46,9 @@ impl<'de> Deserialize<'de> for Timestamp {
                 dt.map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
                     .ok_or_else(|| serde::de::Error::custom("timestamp out of range"))
             }
-            _ => Err(serde::de::Error::custom("timestamp is neither text nor a number")),
+            _ => Err(serde::de::Error::custom(
+                "timestamp is neither text nor a number",
+            )),
         }
     }
 }
@@ -149,6 +151,7 @@ macro_rules! projection {
     ) => {
         $(#[$m])*
         #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        #[allow(clippy::struct_field_names, reason = "field names are Flex's")]
         pub(crate) struct $name {
             $(
                 $(#[doc = $d])*

@@ -85,7 +85,7 @@ projection!(
     /// Capture id (`fcap_…`).
     capture_id: String,
     /// Checkout session captured (`fcs_…`), when Flex says.
-    checkout_session_id: String,
+    checkout_session: IdRef,
     /// Total captured, integer cents USD.
     amount_captured: i64,
     /// Shipping part, cents.
@@ -175,7 +175,10 @@ pub(crate) struct ListIntents {
 
 async fn list_payment_intents(ctx: ToolCtx, a: ListIntents) -> Result<Value, ToolError> {
     if a.interval.is_some_and(|d| d > 3650) {
-        return Err(ToolError::field("interval", "must be between 0 and 3650 days"));
+        return Err(ToolError::field(
+            "interval",
+            "must be between 0 and 3650 days",
+        ));
     }
     let (req, limit) = list_request("/v1/payment_intents".into(), &a, &[]);
     let body = ctx.api.send(req.query("expand_customer", true)).await?;
@@ -186,7 +189,7 @@ async fn list_payment_intents(ctx: ToolCtx, a: ListIntents) -> Result<Value, Too
     Ok(out)
 }
 
-/// Arguments of `get_payment_intent` and `cancel_payment_intent`.
+/// Arguments of `get_payment_intent`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct GetIntent {
@@ -247,7 +250,11 @@ pub(crate) struct GetCapture {
 }
 
 async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
-    one::<CaptureOut>(&ctx, Request::get(format!("/v1/captures/{}", a.capture_id.seg()))).await
+    one::<CaptureOut>(
+        &ctx,
+        Request::get(format!("/v1/captures/{}", a.capture_id.seg())),
+    )
+    .await
 }
 
 /// Arguments of `update_capture`.
@@ -263,8 +270,11 @@ pub(crate) struct UpdateCapture {
 }
 
 async fn update_capture(ctx: ToolCtx, a: UpdateCapture) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/captures/{}", a.capture_id.seg()))
-        .json(wrapped("capture", &a, &["capture_id"]));
+    let req = Request::patch(format!("/v1/captures/{}", a.capture_id.seg())).json(wrapped(
+        "capture",
+        &a,
+        &["capture_id"],
+    ));
     one::<CaptureOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 
@@ -283,8 +293,8 @@ pub(crate) enum RefundReason {
 pub(crate) struct RefundCapture {
     /// Capture id (`fcap_…`).
     capture_id: CaptureId,
-    /// Amount to refund, integer cents USD, at most the capture's `amount_captured`. Omit to
-    /// refund every item in full.
+    /// Amount to refund, integer cents USD, at most what of the capture is still unrefunded.
+    /// Omit to refund all of that.
     amount: Option<Cents>,
     /// `duplicate`, `fraudulent` or `requested_by_customer`.
     reason: Option<RefundReason>,
@@ -300,7 +310,7 @@ pub(crate) struct RefundCapture {
 pub(crate) struct RefundCaptureOut {
     /// The capture refunded (`fcap_…`).
     capture_id: String,
-    /// Amount asked for, integer cents (the whole capture when no amount was given).
+    /// Amount asked for, integer cents (all that was still unrefunded when no amount was given).
     amount_requested: i64,
     /// Amount actually refunded by this call, integer cents.
     amount_refunded: i64,
@@ -319,31 +329,36 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
         .send(Request::get(format!("/v1/captures/{}", a.capture_id.seg())))
         .await?;
     let capture: CaptureOut = project(unwrap_one(&raw, CaptureOut::SINGULAR));
-    // (payment intent, captured amount) per item, in the capture's order.
-    let items: Vec<(String, i64)> = capture
-        .items
-        .iter()
-        .flatten()
-        .filter_map(|i| Some((i.payment_intent.as_ref()?.0.clone(), i.amount_captured?)))
-        .filter(|(_, amount)| *amount > 0)
-        .collect();
-    let captured: i64 = items.iter().map(|(_, a)| a).sum();
-    if items.is_empty() {
+    // (payment intent, refundable amount) per item, in the capture's order.
+    let mut items: Vec<(String, i64)> = Vec::new();
+    for item in capture.items.iter().flatten() {
+        let (Some(pi), Some(captured)) = (&item.payment_intent, item.amount_captured) else {
+            continue;
+        };
+        if captured > 0 {
+            let left = unrefunded(&ctx, &pi.0).await?;
+            items.push((pi.0.clone(), captured.min(left)));
+        }
+    }
+    items.retain(|(_, amount)| *amount > 0);
+    let refundable: i64 = items.iter().map(|(_, a)| a).sum();
+    if refundable == 0 {
         return Err(ToolError::field(
             "capture_id",
             format!(
-                "capture {} has no captured items to refund; check it with `get_capture`",
+                "capture {} has nothing left to refund (never captured, or already refunded); \
+                 check `get_capture` and `list_refunds`",
                 a.capture_id.0
             ),
         ));
     }
-    let requested = a.amount.map_or(captured, |c| c.0);
-    if requested > captured {
+    let requested = a.amount.map_or(refundable, |c| c.0);
+    if requested > refundable {
         return Err(ToolError::field(
             "amount",
             format!(
-                "{requested} cents is more than the capture's {captured} cents; give at most \
-                 {captured} (or omit `amount` to refund it all)"
+                "{requested} cents is more than the {refundable} cents of this capture still \
+                 unrefunded; give at most {refundable} (or omit `amount` to refund all of it)"
             ),
         ));
     }
@@ -357,7 +372,10 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
         }
         let amount = remaining.min(*item_amount);
         let mut body = serde_json::Map::new();
-        body.insert("payment_intent_id".into(), Value::from(payment_intent.as_str()));
+        body.insert(
+            "payment_intent_id".into(),
+            Value::from(payment_intent.as_str()),
+        );
         body.insert("amount".into(), Value::from(amount));
         if let Some(reason) = a.reason {
             body.insert("reason".into(), to_json(&reason));
@@ -395,6 +413,41 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
         refunds,
         error,
     }))
+}
+
+/// What remains unrefunded on a payment intent: received minus refunds that did not fail.
+async fn unrefunded(ctx: &ToolCtx, payment_intent: &str) -> Result<i64, ToolError> {
+    let seg = flex_api::path_segment(payment_intent);
+    let pi = ctx
+        .api
+        .send(Request::get(format!("/v1/payment_intents/{seg}")))
+        .await?;
+    let received = unwrap_one(&pi, PaymentIntentOut::SINGULAR)
+        .get("amount_received")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let refunds = ctx
+        .api
+        .send(
+            Request::get("/v1/refunds")
+                .query("payment_intent", payment_intent)
+                .query("limit", 100),
+        )
+        .await?;
+    let refunded: i64 = refunds
+        .get(RefundOut::PLURAL)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            !matches!(
+                r.get("status").and_then(Value::as_str),
+                Some("failed" | "canceled")
+            )
+        })
+        .filter_map(|r| r.get("amount").and_then(Value::as_i64))
+        .sum();
+    Ok((received - refunded).max(0))
 }
 
 /// Arguments of `create_refund`.
@@ -461,7 +514,11 @@ pub(crate) struct GetRefund {
 }
 
 async fn get_refund(ctx: ToolCtx, a: GetRefund) -> Result<Value, ToolError> {
-    one::<RefundOut>(&ctx, Request::get(format!("/v1/refunds/{}", a.refund_id.seg()))).await
+    one::<RefundOut>(
+        &ctx,
+        Request::get(format!("/v1/refunds/{}", a.refund_id.seg())),
+    )
+    .await
 }
 
 /// Arguments of `update_refund`.
@@ -479,8 +536,11 @@ pub(crate) struct UpdateRefund {
 }
 
 async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/refunds/{}", a.refund_id.seg()))
-        .json(wrapped("refund", &a, &["refund_id"]));
+    let req = Request::patch(format!("/v1/refunds/{}", a.refund_id.seg())).json(wrapped(
+        "refund",
+        &a,
+        &["refund_id"],
+    ));
     one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 
@@ -559,9 +619,10 @@ reference. No money moves.",
         title: "Refund capture",
         description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
 reads the capture, then refunds its items in order through `POST /v1/refunds`, one refund per \
-payment intent, each at most that item's captured amount, until `amount` (integer cents USD) is \
-covered; without `amount` every item is refunded in full. Moves money back to the buyer; cannot \
-be undone. An amount above the capture is refused before anything is sent. If a later refund \
+payment intent, each at most what is still unrefunded of that item, until `amount` (integer \
+cents USD) is covered; without `amount` all that is still unrefunded goes back. Moves money back \
+to the buyer; cannot be undone. An amount above what remains is refused before any refund is \
+sent. If a later refund \
 fails after earlier ones succeeded, the result says so (`complete` false, `error`) and lists the \
 refunds made. Pass `idempotency_key` so a retry never refunds twice.",
         hints: Hints::DESTRUCTIVE,

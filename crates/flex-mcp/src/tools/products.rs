@@ -114,7 +114,11 @@ pub(crate) struct GetProduct {
 }
 
 async fn get_product(ctx: ToolCtx, a: GetProduct) -> Result<Value, ToolError> {
-    one::<ProductOut>(&ctx, Request::get(format!("/v1/products/{}", a.product_id.seg()))).await
+    one::<ProductOut>(
+        &ctx,
+        Request::get(format!("/v1/products/{}", a.product_id.seg())),
+    )
+    .await
 }
 
 /// Arguments of `create_product`.
@@ -147,7 +151,10 @@ pub(crate) struct CreateProduct {
 
 async fn create_product(ctx: ToolCtx, a: CreateProduct) -> Result<Value, ToolError> {
     if a.name.trim().is_empty() {
-        return Err(ToolError::field("name", "must not be empty: give the product's name"));
+        return Err(ToolError::field(
+            "name",
+            "must not be empty: give the product's name",
+        ));
     }
     let req = Request::post("/v1/products").json(wrapped("product", &a, &[]));
     one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
@@ -180,8 +187,11 @@ pub(crate) struct UpdateProduct {
 }
 
 async fn update_product(ctx: ToolCtx, a: UpdateProduct) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/products/{}", a.product_id.seg()))
-        .json(wrapped("product", &a, &["product_id"]));
+    let req = Request::patch(format!("/v1/products/{}", a.product_id.seg())).json(wrapped(
+        "product",
+        &a,
+        &["product_id"],
+    ));
     one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 
@@ -214,7 +224,11 @@ pub(crate) struct GetPrice {
 }
 
 async fn get_price(ctx: ToolCtx, a: GetPrice) -> Result<Value, ToolError> {
-    one::<PriceOut>(&ctx, Request::get(format!("/v1/prices/{}", a.price_id.seg()))).await
+    one::<PriceOut>(
+        &ctx,
+        Request::get(format!("/v1/prices/{}", a.price_id.seg())),
+    )
+    .await
 }
 
 /// Billing interval of a recurring price.
@@ -294,8 +308,11 @@ pub(crate) struct UpdatePrice {
 
 async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> {
     // Flex updates prices with POST, not PATCH.
-    let req = Request::post(format!("/v1/prices/{}", a.price_id.seg()))
-        .json(wrapped("price", &a, &["price_id"]));
+    let req = Request::post(format!("/v1/prices/{}", a.price_id.seg())).json(wrapped(
+        "price",
+        &a,
+        &["price_id"],
+    ));
     one::<PriceOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
 }
 

@@ -81,8 +81,11 @@ async fn list_balance_transactions(
     ctx: ToolCtx,
     a: ListBalanceTransactions,
 ) -> Result<Value, ToolError> {
-    list::<BalanceTransactionOut>(&ctx, list_request("/v1/balance_transactions".into(), &a, &[]))
-        .await
+    list::<BalanceTransactionOut>(
+        &ctx,
+        list_request("/v1/balance_transactions".into(), &a, &[]),
+    )
+    .await
 }
 
 /// Arguments of `list_payouts`.
@@ -110,7 +113,9 @@ fn check_date(field: &str, value: Option<&String>) -> Result<(), ToolError> {
     } else {
         Err(ToolError::field(
             field,
-            format!("`{v}` is not an ISO-8601 date; write e.g. `2026-01-31` or `2026-01-31T00:00:00Z`"),
+            format!(
+                "`{v}` is not an ISO-8601 date; write e.g. `2026-01-31` or `2026-01-31T00:00:00Z`"
+            ),
         ))
     }
 }
