@@ -56,7 +56,13 @@ if [[ -z "${FLEX_API_KEY:-}" ]]; then
   echo "run-app: no FLEX_API_KEY set: starting on the built-in DEMO (test mode, sample data)."
 fi
 echo "run-app: starting Flex MCP ($APP). It lives in the tray; closing the window keeps it running."
-"$APP" "$@" &
+LAUNCH=("$APP")
+if [[ -n "$XVFB_PID" && -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]]; then
+  # No desktop session either: give the app a private session bus (GTK and WebKit want one) instead of
+  # letting GTK autolaunch a bus that outlives the app.
+  LAUNCH=(dbus-run-session -- "$APP")
+fi
+"${LAUNCH[@]}" "$@" &
 APP_PID=$!
 set +e
 wait "$APP_PID"

@@ -77,19 +77,27 @@ start_trayer() {
   TRAYER_PID=$!
 }
 
+# webdriver_test NAME [smoke.py options...]: one app session through tauri-driver. The app inherits this
+# shell's environment (tauri-driver starts it), so callers set FLEX_API_KEY / FLEX_API_BASE around it.
 webdriver_test() {
-  local port native tray_flag=()
+  local name="$1" port native args=() a want_tray=0
+  shift
+  for a in "$@"; do
+    if [[ "$a" == --tray ]]; then want_tray=1; else args+=("$a"); fi
+  done
   port="$(free_port)"
   native="$(free_port)"
   TRAYER_PID=""
-  if have_tray_tools; then
-    start_trayer
-    tray_flag=(--tray)
-  else
-    echo "test-gui: trayer/xdotool missing: the window will not be reopened from the tray"
+  if [[ $want_tray -eq 1 ]]; then
+    if have_tray_tools; then
+      start_trayer
+      args+=(--tray)
+    else
+      echo "test-gui: trayer/xdotool missing: the window will not be reopened from the tray"
+    fi
   fi
   "$ROOT/.tools/bin/tauri-driver" --port "$port" --native-port "$native" \
-    >"$FLEX_GUI_ARTIFACTS/tauri-driver.log" 2>&1 &
+    >"$FLEX_GUI_ARTIFACTS/tauri-driver-$name.log" 2>&1 &
   local driver=$!
   PIDS+=($driver)
   local ready=0
@@ -102,15 +110,39 @@ webdriver_test() {
   done
   if [[ $ready -ne 1 ]]; then
     echo "test-gui: tauri-driver did not start:"
-    cat "$FLEX_GUI_ARTIFACTS/tauri-driver.log"
+    cat "$FLEX_GUI_ARTIFACTS/tauri-driver-$name.log"
     return 1
   fi
   local rc=0
   python3 "$ROOT/tests/gui/smoke.py" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
-    --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window.png" "${tray_flag[@]}" || rc=$?
+    --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window-$name.png" "${args[@]}" || rc=$?
   # The next test starts its own driver and tray host, so the panel holds only its icon.
   kill "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
   wait "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
+  return $rc
+}
+
+# The same window on a live key: a flex-sim binary seeded with demo data plays Flex, the app gets its live
+# demo key through FLEX_API_KEY. Checks the red live badge and warning, and that DEMO is not shown.
+live_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}"
+  if [[ ! -x "$sim_bin" ]]; then
+    echo "not ok - no flex-sim binary at $sim_bin (build the workspace, or set FLEX_SIM_BIN)"
+    return 1
+  fi
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim.out" 2>"$FLEX_GUI_ARTIFACTS/sim.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim.out" ]] && break; sleep 0.1; done
+  local base
+  base="$(head -n1 "$WORK/sim.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  if [[ -z "$base" ]]; then
+    echo "not ok - flex-sim did not say where it listens"
+    return 1
+  fi
+  local rc=0
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" webdriver_test live --expect live --api-base "$base" || rc=$?
+  kill "$sim" 2>/dev/null || true
   return $rc
 }
 
@@ -150,8 +182,10 @@ tray_test() {
   echo "ok - Quit from the tray menu exits the app with status 0"
 }
 
-echo "== WebDriver: window"
-if webdriver_test; then echo "test-gui: WebDriver test passed"; else echo "test-gui: WebDriver test FAILED"; FAILED=1; fi
+echo "== WebDriver: the window on the built-in demo, close, reopen from the tray"
+if webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
+echo "== WebDriver: the window on a live key"
+if live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
 echo "== tray menu"
 if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
 

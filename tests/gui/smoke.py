@@ -174,32 +174,58 @@ def app_pids(app, marker):
     return pids
 
 
-def run(driver, app, screenshot, marker, tray):
-    driver.start(app)
-    print(f"ok - the app started in a WebDriver session ({app})")
+# The badge colours of ui/style.css: test is calm teal, live the warning red.
+BADGE_COLOURS = {"test": "rgb(15, 118, 110)", "live": "rgb(185, 28, 28)"}
 
+
+def check_status(driver, expect, api_base):
+    """The status part of the window and `app_status`, for the demo or a live account."""
     wait_for("the window to load its status", lambda: driver.text("#mode-badge") not in ("", "…"))
+    mode = "live" if expect == "live" else "test"
+    label = mode.capitalize()
     badge = driver.text("#mode-badge")
-    check(badge == "Test mode", f"the mode badge reads 'Test mode' (got {badge!r})")
-    check(driver.attribute("#mode-badge", "data-mode") == "test", "the mode badge is styled as test")
-    check(driver.displayed("#demo-label"), "the DEMO label is visible")
-    check(driver.text("#demo-label") == "DEMO", "the DEMO label reads DEMO")
-    check(not driver.displayed("#live-warning"), "no live-mode warning in the demo")
-    api_base = driver.text("#api-base")
-    check(api_base.startswith("http://127.0.0.1:"), f"the API base is the local demo ({api_base!r})")
-    check("demo" in driver.text("#key-status").lower(), "the key line explains the demo")
+    check(badge == f"{label} mode", f"the mode badge reads '{label} mode' (got {badge!r})")
+    check(driver.attribute("#mode-badge", "data-mode") == mode, f"the mode badge is styled as {mode}")
+    colour = driver.run_js(
+        "return getComputedStyle(document.getElementById('mode-badge')).backgroundColor;"
+    )
+    check(colour == BADGE_COLOURS[mode], f"the {mode} badge is {BADGE_COLOURS[mode]} (got {colour})")
+    demo = expect == "demo"
+    check(driver.displayed("#demo-label") == demo, f"the DEMO label is {'visible' if demo else 'hidden'}")
+    if demo:
+        check(driver.text("#demo-label") == "DEMO", "the DEMO label reads DEMO")
+        check("demo" in driver.text("#key-status").lower(), "the key line explains the demo")
+    else:
+        check("FLEX_API_KEY" in driver.text("#key-status"), "the key line says the key comes from FLEX_API_KEY")
+    live = mode == "live"
+    check(driver.displayed("#live-warning") == live,
+          "the live-mode warning is " + ("shown" if live else "not shown"))
+    shown_base = driver.text("#api-base")
+    if api_base:
+        check(shown_base == api_base, f"the API base shown is {api_base} (got {shown_base!r})")
+    else:
+        check(shown_base.startswith("http://127.0.0.1:"), f"the API base is the local demo ({shown_base!r})")
     notice_shown = driver.displayed("#notice")
     check(not notice_shown, "no problem notice" + ("" if not notice_shown else f": {driver.text('#notice')}"))
 
     status = driver.invoke("app_status")
-    check(status["demo"] is True and status["mode"] == "test", "invoke('app_status') says demo, test mode")
-    check(status["trayLabel"] == "Mode: Test — DEMO", f"tray label is {status['trayLabel']!r}")
+    check(status["demo"] is demo and status["mode"] == mode,
+          f"invoke('app_status') says demo={demo}, {mode} mode")
+    tray_label = f"Mode: {label} — DEMO" if demo else f"Mode: {label}"
+    check(status["trayLabel"] == tray_label, f"tray label is {status['trayLabel']!r}")
+
+
+def run(driver, args):
+    app, screenshot, marker, tray = args.app, args.screenshot, args.marker, args.tray
+    driver.start(app)
+    print(f"ok - the app started in a WebDriver session ({app})")
+    check_status(driver, args.expect, args.api_base)
 
     wait_for("the payments to load", lambda: not driver.displayed("#payments-loading"))
     if driver.displayed("#payments-error"):
         raise Failure(f"the window shows a payments error: {driver.text('#payments-error')}")
     rows = driver.find_all("#payments-body tr.payment")
-    check(1 <= len(rows) <= 5, f"the demo shows its latest payments ({len(rows)} rows, at most 5)")
+    check(1 <= len(rows) <= 5, f"the window shows the latest payments ({len(rows)} rows, at most 5)")
     shown = []
     for i in range(1, len(rows) + 1):
         cell = lambda cls: driver.text(f"#payments-body tr.payment:nth-child({i}) td.{cls}")
@@ -220,6 +246,8 @@ def run(driver, app, screenshot, marker, tray):
         print(f"ok - screenshot ({how}) saved to {screenshot}")
 
     pids = app_pids(app, marker)
+    if args.expect == "live":
+        return pids  # the window's life cycle is checked once, in the demo run
     check(len(pids) == 1, f"exactly one app process of this run is running (pids {pids})")
     # Close the window the way the title-bar button does (a close request to the app). WebDriver's own
     # "close window" is no good here: WebKitWebDriver ends the browser with its last window.
@@ -273,6 +301,9 @@ def main():
     parser.add_argument("--screenshot", help="save a screenshot of the window here")
     parser.add_argument("--marker", required=True,
                         help="NAME=VALUE in the app's environment that marks this run's processes")
+    parser.add_argument("--expect", choices=["demo", "live"], default="demo",
+                        help="demo: nothing configured; live: FLEX_API_KEY is a live key")
+    parser.add_argument("--api-base", help="the FLEX_API_BASE the app was given (live runs)")
     parser.add_argument("--tray", action="store_true",
                         help="a tray host (trayer) runs: also reopen the window from the tray menu")
     args = parser.parse_args()
@@ -282,7 +313,7 @@ def main():
     driver = WebDriver(args.driver)
     pids = []
     try:
-        pids = run(driver, args.app, args.screenshot, args.marker, args.tray)
+        pids = run(driver, args)
     except (Failure, KeyError, TypeError, OSError) as e:
         print(f"not ok - {e}")
         return 1
