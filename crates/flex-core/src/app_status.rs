@@ -12,7 +12,6 @@ use flex_api::Mode;
 use serde::Serialize;
 
 use crate::error::Code;
-use crate::settings::Settings;
 
 /// The environment variable that connects a real (or simulated) Flex account without the
 /// keychain. Its prefix decides the mode.
@@ -57,13 +56,6 @@ impl fmt::Debug for Account {
 }
 
 impl Account {
-    /// The account configured in the environment (`FLEX_API_KEY`, base URL from settings or
-    /// `FLEX_API_BASE`), or `None` when nothing is configured and the demo should run.
-    pub fn from_env(settings: &Settings) -> anyhow::Result<Option<Account>> {
-        let key = std::env::var(API_KEY_ENV).ok();
-        Account::from_key(key.as_deref(), settings.effective_api_base())
-    }
-
     /// An account from a key value as found in the environment. Blank means "not configured";
     /// anything that is not a Flex secret key is an error that says how to fix it.
     pub fn from_key(key: Option<&str>, api_base: String) -> anyhow::Result<Option<Account>> {
