@@ -3,7 +3,12 @@
 //! faults and bad input have their own modules. Each test starts its own simulator in-process on
 //! a free loopback port, so tests share nothing and can run in parallel.
 
-#![allow(clippy::unwrap_used, clippy::missing_panics_doc, clippy::result_large_err, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::missing_panics_doc,
+    clippy::result_large_err,
+    unreachable_pub
+)]
 
 mod common;
 
