@@ -133,7 +133,11 @@ impl<'a> Obj<'a> {
     pub fn str_req(&self, field: &str) -> ApiResult<String> {
         match self.str_opt(field)? {
             Some(s) if !s.trim().is_empty() => Ok(s),
-            Some(_) => Err(self.err(field, "string_too_short", format!("`{field}` must not be empty"))),
+            Some(_) => Err(self.err(
+                field,
+                "string_too_short",
+                format!("`{field}` must not be empty"),
+            )),
             None => Err(self.err(field, "missing", format!("`{field}` is required"))),
         }
     }
@@ -168,10 +172,9 @@ impl<'a> Obj<'a> {
     pub fn num_opt(&self, field: &str) -> ApiResult<Option<f64>> {
         match self.present(field) {
             None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| self.err(field, "float_type", format!("`{field}` must be a number"))),
+            Some(v) => v.as_f64().map(Some).ok_or_else(|| {
+                self.err(field, "float_type", format!("`{field}` must be a number"))
+            }),
         }
     }
 
@@ -180,7 +183,11 @@ impl<'a> Obj<'a> {
         match self.present(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(self.err(field, "bool_type", format!("`{field}` must be true or false"))),
+            Some(_) => Err(self.err(
+                field,
+                "bool_type",
+                format!("`{field}` must be true or false"),
+            )),
         }
     }
 
@@ -203,12 +210,20 @@ impl<'a> Obj<'a> {
         let v = match self.present(field) {
             None => return Ok(None),
             Some(Value::String(s)) => serde_json::from_str::<Value>(s).map_err(|_| {
-                self.err(field, "dict_type", format!("`{field}` must be an object of string values"))
+                self.err(
+                    field,
+                    "dict_type",
+                    format!("`{field}` must be an object of string values"),
+                )
             })?,
             Some(v) => v.clone(),
         };
         let Value::Object(m) = v else {
-            return Err(self.err(field, "dict_type", format!("`{field}` must be an object of string values")));
+            return Err(self.err(
+                field,
+                "dict_type",
+                format!("`{field}` must be an object of string values"),
+            ));
         };
         let mut out = Map::new();
         for (k, v) in m {
@@ -218,7 +233,11 @@ impl<'a> Obj<'a> {
                 Value::Bool(b) => b.to_string(),
                 _ => {
                     return Err(ApiError::invalid_at(
-                        self.child_loc(field, None).0.into_iter().chain([k.clone()]).collect(),
+                        self.child_loc(field, None)
+                            .0
+                            .into_iter()
+                            .chain([k.clone()])
+                            .collect(),
                         "string_type",
                         format!("`{field}.{k}` must be a string"),
                     ));
@@ -247,7 +266,11 @@ impl<'a> Obj<'a> {
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(Some),
-            Some(_) => Err(self.err(field, "list_type", format!("`{field}` must be a list of strings"))),
+            Some(_) => Err(self.err(
+                field,
+                "list_type",
+                format!("`{field}` must be a list of strings"),
+            )),
         }
     }
 
@@ -278,7 +301,11 @@ impl<'a> Obj<'a> {
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(Some),
-            Some(_) => Err(self.err(field, "list_type", format!("`{field}` must be a list of objects"))),
+            Some(_) => Err(self.err(
+                field,
+                "list_type",
+                format!("`{field}` must be a list of objects"),
+            )),
         }
     }
 

@@ -19,10 +19,16 @@ use crate::state::{Armed, Sim, key_is_test};
 pub(crate) fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/keys", post(add_key))
-        .route("/faults", post(arm_faults).delete(clear_faults).get(show_faults))
+        .route(
+            "/faults",
+            post(arm_faults).delete(clear_faults).get(show_faults),
+        )
         .route("/requests", get(journal).delete(clear_journal))
         .route("/reset", post(reset))
-        .route("/checkout_sessions/{id}/complete", post(crate::routes::complete_checkout_hook))
+        .route(
+            "/checkout_sessions/{id}/complete",
+            post(crate::routes::complete_checkout_hook),
+        )
         .route("/disputes", post(crate::routes::create_dispute_hook))
 }
 
@@ -32,7 +38,11 @@ fn object(bytes: &Bytes) -> ApiResult<serde_json::Map<String, Value>> {
     }
     match parse_json(bytes)? {
         Value::Object(m) => Ok(m),
-        _ => Err(ApiError::invalid(&["body"], "dict_type", "body must be a JSON object")),
+        _ => Err(ApiError::invalid(
+            &["body"],
+            "dict_type",
+            "body must be a JSON object",
+        )),
     }
 }
 
@@ -42,11 +52,17 @@ async fn add_key(State(sim): State<Arc<Sim>>, body: Bytes) -> ApiResult<Response
     let b = loc.on(&map);
     let key = b.str_req("key")?;
     if !key.starts_with("fsk_") {
-        return Err(b.fail("key", "value_error", "`key` must start with fsk_test_ (test) or fsk_ (live)"));
+        return Err(b.fail(
+            "key",
+            "value_error",
+            "`key` must start with fsk_test_ (test) or fsk_ (live)",
+        ));
     }
     let scopes = b.str_list("scopes")?.unwrap_or_default();
     for (i, s) in scopes.iter().enumerate() {
-        let valid = s.split_once(':').is_some_and(|(r, l)| !r.is_empty() && (l == "read" || l == "write"));
+        let valid = s
+            .split_once(':')
+            .is_some_and(|(r, l)| !r.is_empty() && (l == "read" || l == "write"));
         if !valid {
             return Err(ApiError::invalid_at(
                 vec!["scopes".into(), i.to_string()],
@@ -57,7 +73,11 @@ async fn add_key(State(sim): State<Arc<Sim>>, body: Bytes) -> ApiResult<Response
     }
     sim.add_key(&key, scopes.clone());
     let mode = if key_is_test(&key) { "test" } else { "live" };
-    Ok((StatusCode::CREATED, axum::Json(json!({ "key": key, "scopes": scopes, "mode": mode }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "key": key, "scopes": scopes, "mode": mode })),
+    )
+        .into_response())
 }
 
 async fn arm_faults(State(sim): State<Arc<Sim>>, body: Bytes) -> ApiResult<Response> {
@@ -71,7 +91,11 @@ async fn arm_faults(State(sim): State<Arc<Sim>>, body: Bytes) -> ApiResult<Respo
         let r = l.on(r);
         let count = u32::try_from(r.int_req("count", 0)?).unwrap_or(u32::MAX);
         let secs = u64::try_from(r.int_opt("retry_after", 0)?.unwrap_or(1)).unwrap_or(1);
-        faults.rate_limit = Armed { count, param: secs, path_prefix: prefix.clone() };
+        faults.rate_limit = Armed {
+            count,
+            param: secs,
+            path_prefix: prefix.clone(),
+        };
     }
     if let Some(r) = b.obj_opt("server_errors")? {
         let l = b.child_loc("server_errors", None);
@@ -79,15 +103,27 @@ async fn arm_faults(State(sim): State<Arc<Sim>>, body: Bytes) -> ApiResult<Respo
         let count = u32::try_from(r.int_req("count", 0)?).unwrap_or(u32::MAX);
         let status = r.int_opt("status", 500)?.unwrap_or(503);
         if !(500..=599).contains(&status) {
-            return Err(r.fail("status", "value_error", format!("`status` must be a 5xx code, got {status}")));
+            return Err(r.fail(
+                "status",
+                "value_error",
+                format!("`status` must be a 5xx code, got {status}"),
+            ));
         }
         let status = u16::try_from(status).unwrap_or(503);
-        faults.server_errors = Armed { count, param: status, path_prefix: prefix.clone() };
+        faults.server_errors = Armed {
+            count,
+            param: status,
+            path_prefix: prefix.clone(),
+        };
     }
     if let Some(r) = b.obj_opt("drop_connections")? {
         let l = b.child_loc("drop_connections", None);
         let count = u32::try_from(l.on(r).int_req("count", 0)?).unwrap_or(u32::MAX);
-        faults.drop_connections = Armed { count, param: (), path_prefix: prefix.clone() };
+        faults.drop_connections = Armed {
+            count,
+            param: (),
+            path_prefix: prefix.clone(),
+        };
     }
     if let Some(ms) = b.int_opt("latency_ms", 0)? {
         faults.latency_ms = u64::try_from(ms).unwrap_or(0);
@@ -142,7 +178,9 @@ pub(crate) fn hook_mode(sim: &Sim, headers: &HeaderMap) -> ApiResult<bool> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or_else(|| ApiError::unauthorized("hooks need `Authorization: Bearer <key>` to pick the store"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("hooks need `Authorization: Bearer <key>` to pick the store")
+        })?;
     if !sim.keys.read().contains_key(key) {
         return Err(ApiError::unauthorized("invalid API key provided"));
     }

@@ -37,7 +37,10 @@ fn bearer(req: &Request) -> Option<&str> {
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -47,10 +50,21 @@ pub async fn edge(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Resp
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
-    let idempotency_key =
-        req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let idempotency_key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let mode = bearer(&req).map(|k| if key_is_test(k) { "test" } else { "live" });
-    let entry = JournalEntry { seq, method, path: path.clone(), query, status: 0, idempotency_key, mode };
+    let entry = JournalEntry {
+        seq,
+        method,
+        path: path.clone(),
+        query,
+        status: 0,
+        idempotency_key,
+        mode,
+    };
 
     let (delay, action) = {
         let mut faults = sim.faults.lock();
@@ -95,9 +109,15 @@ async fn json_errors(response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
-    let text = to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let text = to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
     let message = String::from_utf8_lossy(&text).trim().to_owned();
-    let message = if message.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { message };
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        message
+    };
     let mut err = ApiError::bad_request("invalid_request", message);
     err.status = status;
     err.into_response()
@@ -112,9 +132,12 @@ pub fn scope_for(method: &Method, path: &str) -> (String, bool) {
         ["checkout", "sessions", _, "refund"] => ("refunds".into(), true),
         ["checkout", "sessions", _, "capture"] => ("captures".into(), true),
         // Previews have no side effects: reading is enough.
-        ["checkout", "sessions", _, "capture_allocation" | "refund_allocation"] => {
-            ("checkout_sessions".into(), false)
-        }
+        [
+            "checkout",
+            "sessions",
+            _,
+            "capture_allocation" | "refund_allocation",
+        ] => ("checkout_sessions".into(), false),
         ["checkout", ..] => ("checkout_sessions".into(), write),
         ["customers", _, "payment_methods", ..] => ("payment_methods".into(), write),
         ["subscriptions", _, "refund_preview"] => ("subscriptions".into(), false),
@@ -129,7 +152,9 @@ pub fn scope_allows(scopes: &[String], resource: &str, write: bool) -> bool {
         return true;
     }
     scopes.iter().any(|s| {
-        let Some((res, level)) = s.split_once(':') else { return false };
+        let Some((res, level)) = s.split_once(':') else {
+            return false;
+        };
         (res == resource || res == "*") && (level == "write" || (level == "read" && !write))
     })
 }
@@ -161,7 +186,10 @@ pub async fn auth(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
         ))
         .into_response();
     }
-    let ctx = Ctx { key: key.to_owned(), test: key_is_test(key) };
+    let ctx = Ctx {
+        key: key.to_owned(),
+        test: key_is_test(key),
+    };
     req.extensions_mut().insert(ctx);
     next.run(req).await
 }
@@ -170,24 +198,40 @@ const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// Replay or refuse repeated writes that carry the same `Idempotency-Key` (scoped per API key).
 pub async fn idempotency(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let is_write = matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT | Method::DELETE);
-    let idem = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (Some(idem), true) = (idem, is_write) else { return next.run(req).await };
-    let Some(ctx) = req.extensions().get::<Ctx>().cloned() else { return next.run(req).await };
+    let is_write = matches!(
+        *req.method(),
+        Method::POST | Method::PATCH | Method::PUT | Method::DELETE
+    );
+    let idem = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (Some(idem), true) = (idem, is_write) else {
+        return next.run(req).await;
+    };
+    let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
+        return next.run(req).await;
+    };
 
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiError::too_large(format!("request body is larger than {MAX_BODY} bytes")).into_response();
+        return ApiError::too_large(format!("request body is larger than {MAX_BODY} bytes"))
+            .into_response();
     };
-    let what = format!("{} {}?{}", parts.method, parts.uri.path(), parts.uri.query().unwrap_or(""));
-    let fingerprint = match serde_json::from_slice(&bytes) {
-        Ok(v) => Fingerprint::Json(what, v),
-        Err(_) => {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            bytes.hash(&mut h);
-            Fingerprint::Raw(what, h.finish())
-        }
+    let what = format!(
+        "{} {}?{}",
+        parts.method,
+        parts.uri.path(),
+        parts.uri.query().unwrap_or("")
+    );
+    let fingerprint = if let Ok(v) = serde_json::from_slice(&bytes) {
+        Fingerprint::Json(what, v)
+    } else {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        bytes.hash(&mut h);
+        Fingerprint::Raw(what, h.finish())
     };
     let slot = (ctx.key.clone(), idem.clone());
     {
@@ -196,7 +240,12 @@ pub async fn idempotency(State(sim): State<Arc<Sim>>, req: Request, next: Next) 
             Some(IdemRecord::Done { at, .. }) if at.elapsed() > IDEMPOTENCY_TTL => {
                 records.remove(&slot);
             }
-            Some(IdemRecord::Done { fingerprint: first, status, body, .. }) => {
+            Some(IdemRecord::Done {
+                fingerprint: first,
+                status,
+                body,
+                ..
+            }) => {
                 if *first != fingerprint {
                     return ApiError::idempotency(format!(
                         "Idempotency-Key '{idem}' was already used with a different request; use a new key"
@@ -204,8 +253,12 @@ pub async fn idempotency(State(sim): State<Arc<Sim>>, req: Request, next: Next) 
                     .into_response();
                 }
                 let mut resp = (*status, body.clone()).into_response();
-                resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+                resp.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                resp.headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
                 return resp;
             }
             Some(IdemRecord::InFlight(_)) => {
@@ -218,7 +271,9 @@ pub async fn idempotency(State(sim): State<Arc<Sim>>, req: Request, next: Next) 
         }
         records.insert(slot.clone(), IdemRecord::InFlight(fingerprint.clone()));
     }
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let status = response.status();
     // Server errors are not remembered, so a retry with the same key can still succeed.
     if status.is_server_error() {
@@ -232,7 +287,12 @@ pub async fn idempotency(State(sim): State<Arc<Sim>>, req: Request, next: Next) 
     };
     sim.idempotency.lock().insert(
         slot,
-        IdemRecord::Done { fingerprint, status, body: body.clone(), at: Instant::now() },
+        IdemRecord::Done {
+            fingerprint,
+            status,
+            body: body.clone(),
+            at: Instant::now(),
+        },
     );
     Response::from_parts(parts, Body::from(body))
 }
@@ -243,9 +303,18 @@ mod tests {
 
     #[test]
     fn scopes_map_routes_to_resources() {
-        assert_eq!(scope_for(&Method::GET, "/v1/products/fprod_1"), ("products".into(), false));
-        assert_eq!(scope_for(&Method::POST, "/v1/checkout/sessions"), ("checkout_sessions".into(), true));
-        assert_eq!(scope_for(&Method::POST, "/v1/checkout/sessions/x/refund"), ("refunds".into(), true));
+        assert_eq!(
+            scope_for(&Method::GET, "/v1/products/fprod_1"),
+            ("products".into(), false)
+        );
+        assert_eq!(
+            scope_for(&Method::POST, "/v1/checkout/sessions"),
+            ("checkout_sessions".into(), true)
+        );
+        assert_eq!(
+            scope_for(&Method::POST, "/v1/checkout/sessions/x/refund"),
+            ("refunds".into(), true)
+        );
         assert_eq!(
             scope_for(&Method::POST, "/v1/checkout/sessions/x/refund_allocation"),
             ("checkout_sessions".into(), false)

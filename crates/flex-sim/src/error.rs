@@ -41,17 +41,32 @@ impl ApiError {
 
     /// 400: the body is not JSON (or not the expected form encoding).
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "invalid_request_error", message)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            "invalid_request_error",
+            message,
+        )
     }
 
     /// 401: missing, malformed or unknown API key.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "authentication_error", message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "authentication_error",
+            message,
+        )
     }
 
     /// 403: the key is valid but lacks the scope the route needs.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "permission_error", message)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "permission_error",
+            message,
+        )
     }
 
     /// 404: no such object in this key's mode.
@@ -110,12 +125,22 @@ impl ApiError {
 
     /// 422: the request is well formed but the object's state forbids it.
     pub fn state(code: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "invalid_request_error", message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "invalid_request_error",
+            message,
+        )
     }
 
     /// 409: idempotency key reused with another request, or while the first is in flight.
     pub fn idempotency(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "idempotency_error", "idempotency_error", message)
+        Self::new(
+            StatusCode::CONFLICT,
+            "idempotency_error",
+            "idempotency_error",
+            message,
+        )
     }
 
     /// 429 injected by the fault controls.
@@ -132,12 +157,22 @@ impl ApiError {
 
     /// 5xx injected by the fault controls.
     pub fn server(status: StatusCode) -> Self {
-        Self::new(status, "api_error", "api_error", "Internal Server Error (injected by flex-sim)")
+        Self::new(
+            status,
+            "api_error",
+            "api_error",
+            "Internal Server Error (injected by flex-sim)",
+        )
     }
 
     /// 413: body larger than the simulator accepts at all.
     pub fn too_large(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "invalid_request_error", message)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "invalid_request_error",
+            message,
+        )
     }
 
     /// The JSON body, in the merged shape described at the top of this module.
@@ -151,7 +186,8 @@ impl ApiError {
             error["param"] = Value::String(self.loc.join("."));
         }
         let mut body = json!({ "error": error });
-        if self.status == StatusCode::UNPROCESSABLE_ENTITY || self.status == StatusCode::BAD_REQUEST {
+        if self.status == StatusCode::UNPROCESSABLE_ENTITY || self.status == StatusCode::BAD_REQUEST
+        {
             body["detail"] = json!([{
                 "loc": self.loc,
                 "msg": format!("{}: {}", self.code, self.message),
@@ -167,8 +203,10 @@ impl IntoResponse for ApiError {
         let body = self.body();
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            resp.headers_mut().insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            resp.headers_mut()
+                .insert("x-ratelimit-remaining", HeaderValue::from(0u32));
         }
         resp
     }

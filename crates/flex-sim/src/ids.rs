@@ -190,7 +190,11 @@ impl IdGen {
     /// A generator whose random part comes from `seed` (SplitMix64), so a fixed seed and fixed
     /// timestamps give fixed IDs.
     pub fn new(seed: u64) -> Self {
-        Self { last_ms: 0, last_rand: 0, rng: seed }
+        Self {
+            last_ms: 0,
+            last_rand: 0,
+            rng: seed,
+        }
     }
 
     fn next_u64(&mut self) -> u64 {

@@ -106,5 +106,10 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(server::serve(listener, app, shutdown.clone()));
-    Ok(SimHandle { addr, shutdown, task, sim })
+    Ok(SimHandle {
+        addr,
+        shutdown,
+        task,
+        sim,
+    })
 }

@@ -16,15 +16,22 @@ pub struct Query {
 impl Query {
     /// Decode a raw query string. Undecodable input is a 400 that says so.
     pub fn parse(raw: Option<&str>) -> ApiResult<Self> {
-        let Some(raw) = raw else { return Ok(Self::default()) };
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("query string is not valid: {e}")))?;
+        let Some(raw) = raw else {
+            return Ok(Self::default());
+        };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|e| {
+            ApiError::bad_request("invalid_query", format!("query string is not valid: {e}"))
+        })?;
         Ok(Self { pairs })
     }
 
     /// First value of `name`, if any and non-empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// First value of any of the names (for alternative spellings).
@@ -79,7 +86,9 @@ impl Query {
         self.pairs
             .iter()
             .filter_map(|(k, v)| {
-                k.strip_prefix("metadata[").and_then(|r| r.strip_suffix(']')).map(|key| (key, v.as_str()))
+                k.strip_prefix("metadata[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    .map(|key| (key, v.as_str()))
             })
             .collect()
     }
@@ -89,7 +98,12 @@ impl Query {
         let mut out = Vec::new();
         for (k, v) in &self.pairs {
             if k == "expand" || k == "expand[]" {
-                out.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+                out.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                );
             }
         }
         for what in ["customer", "payment_intent", "product", "payment_method"] {
@@ -110,7 +124,9 @@ pub fn parse_time(v: &str) -> Option<i64> {
         return Some(t.and_utc().timestamp_micros());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros());
+        return d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_micros());
     }
     v.parse::<i64>().ok().and_then(|s| s.checked_mul(1_000_000))
 }
@@ -148,7 +164,12 @@ impl Page {
                 "send either `starting_after` or `ending_before`, not both",
             ));
         }
-        Ok(Self { limit, starting_after, ending_before, offset })
+        Ok(Self {
+            limit,
+            starting_after,
+            ending_before,
+            offset,
+        })
     }
 
     /// Cut one page out of `rows` (already filtered and sorted newest first). Returns the page and
@@ -166,7 +187,9 @@ impl Page {
                 e
             })
         };
-        let newer = |row: &(&str, &Row), key: &(i64, String)| (row.1.created_us, row.0) > (key.0, key.1.as_str());
+        let newer = |row: &(&str, &Row), key: &(i64, String)| {
+            (row.1.created_us, row.0) > (key.0, key.1.as_str())
+        };
         if let Some(cursor) = &self.ending_before {
             let key = key_of(cursor, "ending_before")?;
             // Items newer than the cursor; we want the `limit` closest to it.
@@ -179,7 +202,9 @@ impl Page {
         let after: Vec<_> = match &self.starting_after {
             Some(cursor) => {
                 let key = key_of(cursor, "starting_after")?;
-                rows.iter().filter(|r| !newer(r, &key) && r.0 != key.1).collect()
+                rows.iter()
+                    .filter(|r| !newer(r, &key) && r.0 != key.1)
+                    .collect()
             }
             None => rows.iter().collect(),
         };

@@ -45,7 +45,12 @@ impl Seeder<'_> {
         self.sim.stores.write().of_mut(self.test).frozen_now = Some(self.now);
     }
 
-    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> std::io::Result<Value> {
+    async fn call(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> std::io::Result<Value> {
         self.tick();
         let mut req = Request::builder()
             .method(method.clone())
@@ -58,22 +63,38 @@ impl Seeder<'_> {
         let req = req
             .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
             .map_err(std::io::Error::other)?;
-        let resp = self.app.clone().oneshot(req).await.map_err(std::io::Error::other)?;
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req)
+            .await
+            .map_err(std::io::Error::other)?;
         let status = resp.status();
-        let bytes = to_bytes(resp.into_body(), usize::MAX).await.map_err(std::io::Error::other)?;
+        let bytes = to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map_err(std::io::Error::other)?;
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if !status.is_success() {
-            return Err(std::io::Error::other(format!("demo seed step {method} {path} failed: {status} {value}")));
+            return Err(std::io::Error::other(format!(
+                "demo seed step {method} {path} failed: {status} {value}"
+            )));
         }
         Ok(value)
     }
 
     async fn create(&mut self, path: &str, wrap: &str, fields: Value) -> std::io::Result<String> {
-        let v = self.call(Method::POST, path, Some(json!({ wrap: fields }))).await?;
+        let v = self
+            .call(Method::POST, path, Some(json!({ wrap: fields })))
+            .await?;
         Ok(v[wrap].text(&format!("{wrap}_id")).to_owned())
     }
 
-    async fn product(&mut self, fields: Value, unit_amount: i64, recurring: Option<Value>) -> std::io::Result<(String, String)> {
+    async fn product(
+        &mut self,
+        fields: Value,
+        unit_amount: i64,
+        recurring: Option<Value>,
+    ) -> std::io::Result<(String, String)> {
         let product = self.create("/v1/products", "product", fields).await?;
         let mut price = json!({ "product": product, "unit_amount": unit_amount });
         if let Some(r) = recurring {
@@ -83,7 +104,13 @@ impl Seeder<'_> {
         Ok((product, price))
     }
 
-    async fn customer(&mut self, first: &str, last: &str, email: &str, phone: &str) -> std::io::Result<String> {
+    async fn customer(
+        &mut self,
+        first: &str,
+        last: &str,
+        email: &str,
+        phone: &str,
+    ) -> std::io::Result<String> {
         self.create(
             "/v1/customers",
             "customer",
@@ -93,8 +120,17 @@ impl Seeder<'_> {
     }
 
     /// A session for `customer` with `(price, quantity)` lines, optionally paid with `card`.
-    async fn session(&mut self, customer: &str, lines: &[(&str, i64)], extra: Value, card: Option<&str>) -> std::io::Result<Value> {
-        let items: Vec<Value> = lines.iter().map(|(p, q)| json!({ "price": p, "quantity": q })).collect();
+    async fn session(
+        &mut self,
+        customer: &str,
+        lines: &[(&str, i64)],
+        extra: Value,
+        card: Option<&str>,
+    ) -> std::io::Result<Value> {
+        let items: Vec<Value> = lines
+            .iter()
+            .map(|(p, q)| json!({ "price": p, "quantity": q }))
+            .collect();
         let mut fields = json!({
             "line_items": items,
             "mode": "payment",
@@ -105,11 +141,17 @@ impl Seeder<'_> {
         if let (Value::Object(f), Value::Object(e)) = (&mut fields, extra) {
             f.extend(e);
         }
-        let id = self.create("/v1/checkout/sessions", "checkout_session", fields).await?;
+        let id = self
+            .create("/v1/checkout/sessions", "checkout_session", fields)
+            .await?;
         match card {
             Some(card) => {
                 let v = self
-                    .call(Method::POST, &format!("/__sim/checkout_sessions/{id}/complete"), Some(json!({ "card": card })))
+                    .call(
+                        Method::POST,
+                        &format!("/__sim/checkout_sessions/{id}/complete"),
+                        Some(json!({ "card": card })),
+                    )
                     .await?;
                 Ok(v["checkout_session"].clone())
             }
@@ -119,7 +161,10 @@ impl Seeder<'_> {
 }
 
 fn pi_of(session: &Value, i: usize) -> String {
-    session["payment_intents"][i].as_str().unwrap_or_default().to_owned()
+    session["payment_intents"][i]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 const VISA: &str = "4242424242424242";
@@ -130,9 +175,21 @@ const DECLINE: &str = "4000000000009995";
 /// Seed the test store richly and the live store a little; register nothing (the caller adds the
 /// demo keys first, since the seed runs through the authenticated API).
 pub async fn demo(sim: &Arc<Sim>, app: &Router) -> std::io::Result<()> {
-    let mut t = Seeder { sim, app: app.clone(), key: DEMO_TEST_KEY, test: true, now: ANCHOR_US };
+    let mut t = Seeder {
+        sim,
+        app: app.clone(),
+        key: DEMO_TEST_KEY,
+        test: true,
+        now: ANCHOR_US,
+    };
     seed_test(&mut t).await?;
-    let mut l = Seeder { sim, app: app.clone(), key: DEMO_LIVE_KEY, test: false, now: ANCHOR_US };
+    let mut l = Seeder {
+        sim,
+        app: app.clone(),
+        key: DEMO_LIVE_KEY,
+        test: false,
+        now: ANCHOR_US,
+    };
     seed_live(&mut l).await?;
     {
         let mut stores = sim.stores.write();
@@ -179,63 +236,201 @@ async fn seed_test(s: &mut Seeder<'_>) -> std::io::Result<()> {
     let (_bottle, bottle) = s
         .product(json!({ "name": "Insulated Water Bottle", "gtin": "00812345670013", "client_reference_id": "SKU-BOTTLE" }), 2500, None)
         .await?;
-    let wrap = s.create("/v1/products", "product", json!({ "name": "Gift Wrap", "client_reference_id": "SKU-WRAP" })).await?;
-    s.create("/v1/prices", "price", json!({ "product": wrap, "unit_amount": 500 })).await?;
-    s.call(Method::PATCH, &format!("/v1/products/{wrap}"), Some(json!({ "product": { "active": false } }))).await?;
+    let wrap = s
+        .create(
+            "/v1/products",
+            "product",
+            json!({ "name": "Gift Wrap", "client_reference_id": "SKU-WRAP" }),
+        )
+        .await?;
+    s.create(
+        "/v1/prices",
+        "price",
+        json!({ "product": wrap, "unit_amount": 500 }),
+    )
+    .await?;
+    s.call(
+        Method::PATCH,
+        &format!("/v1/products/{wrap}"),
+        Some(json!({ "product": { "active": false } })),
+    )
+    .await?;
 
-    let standard = s.create("/v1/shipping_rates", "shipping_rate", json!({ "display_name": "Standard (3–5 days)", "amount": 599 })).await?;
-    s.create("/v1/shipping_rates", "shipping_rate", json!({ "display_name": "Express (1–2 days)", "amount": 1499 })).await?;
-    let coupon = s.create("/v1/coupons", "coupon", json!({ "name": "Welcome 10%", "percent_off": 10, "duration": "once" })).await?;
-    s.create("/v1/promo_codes", "promo_code", json!({ "coupon_id": coupon, "code": "WELCOME10" })).await?;
+    let standard = s
+        .create(
+            "/v1/shipping_rates",
+            "shipping_rate",
+            json!({ "display_name": "Standard (3–5 days)", "amount": 599 }),
+        )
+        .await?;
+    s.create(
+        "/v1/shipping_rates",
+        "shipping_rate",
+        json!({ "display_name": "Express (1–2 days)", "amount": 1499 }),
+    )
+    .await?;
+    let coupon = s
+        .create(
+            "/v1/coupons",
+            "coupon",
+            json!({ "name": "Welcome 10%", "percent_off": 10, "duration": "once" }),
+        )
+        .await?;
+    s.create(
+        "/v1/promo_codes",
+        "promo_code",
+        json!({ "coupon_id": coupon, "code": "WELCOME10" }),
+    )
+    .await?;
     s.create("/v1/coupons", "coupon", json!({ "name": "$15 off mattresses", "amount_off": 1500, "duration": "once", "max_redemptions": 100 })).await?;
 
     s.at(40, 10);
-    let jane = s.customer("Jane", "Doe", "jane@example.com", "+15555550101").await?;
-    let omar = s.customer("Omar", "Haddad", "omar.haddad@example.com", "+15555550102").await?;
-    let mei = s.customer("Mei", "Chen", "mei.chen@example.com", "+15555550103").await?;
-    let lucas = s.customer("Lucas", "Oliveira", "lucas.o@example.com", "+15555550104").await?;
-    let priya = s.customer("Priya", "Natarajan", "priya.n@example.com", "+15555550105").await?;
-    let sam = s.customer("Sam", "Walker", "sam.walker@example.com", "+15555550106").await?;
+    let jane = s
+        .customer("Jane", "Doe", "jane@example.com", "+15555550101")
+        .await?;
+    let omar = s
+        .customer("Omar", "Haddad", "omar.haddad@example.com", "+15555550102")
+        .await?;
+    let mei = s
+        .customer("Mei", "Chen", "mei.chen@example.com", "+15555550103")
+        .await?;
+    let lucas = s
+        .customer("Lucas", "Oliveira", "lucas.o@example.com", "+15555550104")
+        .await?;
+    let priya = s
+        .customer("Priya", "Natarajan", "priya.n@example.com", "+15555550105")
+        .await?;
+    let sam = s
+        .customer("Sam", "Walker", "sam.walker@example.com", "+15555550106")
+        .await?;
 
     // Completed, automatic capture.
     s.at(38, 11);
-    s.session(&jane, &[(&thermo, 2)], json!({ "client_reference_id": "order-1001" }), Some(HSA)).await?;
+    s.session(
+        &jane,
+        &[(&thermo, 2)],
+        json!({ "client_reference_id": "order-1001" }),
+        Some(HSA),
+    )
+    .await?;
     s.at(36, 15);
     s.session(&mei, &[(&pain, 1), (&glasses, 1)], json!({ "client_reference_id": "order-1002", "shipping_options": { "shipping_rate_id": standard } }), Some(VISA)).await?;
     // Split cart: eligible sunscreen on the HSA card, the bottle on a regular card.
     s.at(33, 10);
-    s.session(&omar, &[(&sunscreen, 2), (&bottle, 1)], json!({ "client_reference_id": "order-1003" }), Some(HSA)).await?;
+    s.session(
+        &omar,
+        &[(&sunscreen, 2), (&bottle, 1)],
+        json!({ "client_reference_id": "order-1003" }),
+        Some(HSA),
+    )
+    .await?;
     // Partially refunded through POST /v1/refunds.
     s.at(30, 13);
-    let refunded = s.session(&lucas, &[(&allergy, 2)], json!({ "client_reference_id": "order-1004" }), Some(MASTERCARD)).await?;
+    let refunded = s
+        .session(
+            &lucas,
+            &[(&allergy, 2)],
+            json!({ "client_reference_id": "order-1004" }),
+            Some(MASTERCARD),
+        )
+        .await?;
     s.at(28, 9);
     s.create("/v1/refunds", "refund", json!({ "payment_intent_id": pi_of(&refunded, 0), "amount": 3400, "reason": "requested_by_customer" })).await?;
     // Fully refunded through the session refund.
     s.at(27, 16);
-    let full = s.session(&priya, &[(&thermo, 1)], json!({ "client_reference_id": "order-1005" }), Some(VISA)).await?;
+    let full = s
+        .session(
+            &priya,
+            &[(&thermo, 1)],
+            json!({ "client_reference_id": "order-1005" }),
+            Some(VISA),
+        )
+        .await?;
     s.at(26, 10);
     let fid = full.text("checkout_session_id").to_owned();
-    s.call(Method::POST, &format!("/v1/checkout/sessions/{fid}/refund"), Some(json!({ "checkout_session": { "refund_metadata": { "ticket": "SUP-2231" } } }))).await?;
+    s.call(
+        Method::POST,
+        &format!("/v1/checkout/sessions/{fid}/refund"),
+        Some(json!({ "checkout_session": { "refund_metadata": { "ticket": "SUP-2231" } } })),
+    )
+    .await?;
     // Manual capture: one captured, one still authorized, one cancelled.
     s.at(24, 12);
-    let captured = s.session(&sam, &[(&mattress, 1)], json!({ "capture_method": "manual", "client_reference_id": "order-1006" }), Some(HSA)).await?;
+    let captured = s
+        .session(
+            &sam,
+            &[(&mattress, 1)],
+            json!({ "capture_method": "manual", "client_reference_id": "order-1006" }),
+            Some(HSA),
+        )
+        .await?;
     s.at(22, 9);
     let cid = captured.text("checkout_session_id").to_owned();
     s.call(Method::POST, &format!("/v1/checkout/sessions/{cid}/capture"), Some(json!({ "checkout_session": { "capture_metadata": { "fulfilled_by": "warehouse-2" } } }))).await?;
     s.at(6, 14);
-    s.session(&jane, &[(&mattress, 1)], json!({ "capture_method": "manual", "client_reference_id": "order-1012" }), Some(HSA)).await?;
+    s.session(
+        &jane,
+        &[(&mattress, 1)],
+        json!({ "capture_method": "manual", "client_reference_id": "order-1012" }),
+        Some(HSA),
+    )
+    .await?;
     s.at(20, 11);
-    let voided = s.session(&omar, &[(&glasses, 1)], json!({ "capture_method": "manual", "client_reference_id": "order-1007" }), Some(VISA)).await?;
+    let voided = s
+        .session(
+            &omar,
+            &[(&glasses, 1)],
+            json!({ "capture_method": "manual", "client_reference_id": "order-1007" }),
+            Some(VISA),
+        )
+        .await?;
     let vid = voided.text("checkout_session_id").to_owned();
-    s.call(Method::POST, &format!("/v1/checkout/sessions/{vid}/cancel"), None).await?;
+    s.call(
+        Method::POST,
+        &format!("/v1/checkout/sessions/{vid}/cancel"),
+        None,
+    )
+    .await?;
     // Disputes: one new, one with evidence submitted, one lost.
     s.at(18, 10);
-    let d1 = s.session(&mei, &[(&allergy, 1)], json!({ "client_reference_id": "order-1008" }), Some(VISA)).await?;
-    let d2 = s.session(&lucas, &[(&glasses, 1)], json!({ "client_reference_id": "order-1009" }), Some(MASTERCARD)).await?;
-    let d3 = s.session(&priya, &[(&pain, 2)], json!({ "client_reference_id": "order-1010" }), Some(VISA)).await?;
+    let d1 = s
+        .session(
+            &mei,
+            &[(&allergy, 1)],
+            json!({ "client_reference_id": "order-1008" }),
+            Some(VISA),
+        )
+        .await?;
+    let d2 = s
+        .session(
+            &lucas,
+            &[(&glasses, 1)],
+            json!({ "client_reference_id": "order-1009" }),
+            Some(MASTERCARD),
+        )
+        .await?;
+    let d3 = s
+        .session(
+            &priya,
+            &[(&pain, 2)],
+            json!({ "client_reference_id": "order-1010" }),
+            Some(VISA),
+        )
+        .await?;
     s.at(12, 9);
-    s.call(Method::POST, "/__sim/disputes", Some(json!({ "payment_intent_id": pi_of(&d1, 0), "reason": "fraudulent" }))).await?;
-    let dd2 = s.call(Method::POST, "/__sim/disputes", Some(json!({ "payment_intent_id": pi_of(&d2, 0), "reason": "product_not_received" }))).await?;
+    s.call(
+        Method::POST,
+        "/__sim/disputes",
+        Some(json!({ "payment_intent_id": pi_of(&d1, 0), "reason": "fraudulent" })),
+    )
+    .await?;
+    let dd2 = s
+        .call(
+            Method::POST,
+            "/__sim/disputes",
+            Some(json!({ "payment_intent_id": pi_of(&d2, 0), "reason": "product_not_received" })),
+        )
+        .await?;
     let dd3 = s.call(Method::POST, "/__sim/disputes", Some(json!({ "payment_intent_id": pi_of(&d3, 0), "amount": 1299, "reason": "duplicate" }))).await?;
     s.at(10, 15);
     let dd2 = dd2["dispute"].text("dispute_id").to_owned();
@@ -244,51 +439,112 @@ async fn seed_test(s: &mut Seeder<'_>) -> std::io::Result<()> {
         "shipping_carrier": "UPS", "shipping_tracking_number": "1Z999AA10123456784", "shipping_date": "2026-11-03",
         "product_description": "Blue-Light Reading Glasses, delivered and signed for" } } }))).await?;
     let dd3 = dd3["dispute"].text("dispute_id").to_owned();
-    s.call(Method::POST, &format!("/v1/disputes/{dd3}/close"), None).await?;
+    s.call(Method::POST, &format!("/v1/disputes/{dd3}/close"), None)
+        .await?;
     // Subscriptions through checkout: active, trialing, cancelled at period end, cancelled now.
     s.at(35, 10);
     let sub_mode = json!({ "mode": "subscription" });
-    s.session(&jane, &[(&gym, 1)], sub_mode.clone(), Some(HSA)).await?;
+    s.session(&jane, &[(&gym, 1)], sub_mode.clone(), Some(HSA))
+        .await?;
     s.at(9, 10);
-    s.session(&mei, &[(&coaching, 1)], sub_mode.clone(), Some(VISA)).await?;
+    s.session(&mei, &[(&coaching, 1)], sub_mode.clone(), Some(VISA))
+        .await?;
     s.at(25, 10);
-    let ending = s.session(&omar, &[(&gym, 1)], sub_mode.clone(), Some(MASTERCARD)).await?;
+    let ending = s
+        .session(&omar, &[(&gym, 1)], sub_mode.clone(), Some(MASTERCARD))
+        .await?;
     s.at(15, 10);
     let sub_id = ending.text("subscription").to_owned();
-    s.call(Method::DELETE, &format!("/v1/subscriptions/{sub_id}"), Some(json!({ "cancel_at_period_end": true }))).await?;
+    s.call(
+        Method::DELETE,
+        &format!("/v1/subscriptions/{sub_id}"),
+        Some(json!({ "cancel_at_period_end": true })),
+    )
+    .await?;
     s.at(31, 10);
     let gone = s.session(&sam, &[(&gym, 1)], sub_mode, Some(VISA)).await?;
     s.at(14, 10);
     let gone_id = gone.text("subscription").to_owned();
-    s.call(Method::DELETE, &format!("/v1/subscriptions/{gone_id}"), Some(json!({ "refund": "prorated" }))).await?;
+    s.call(
+        Method::DELETE,
+        &format!("/v1/subscriptions/{gone_id}"),
+        Some(json!({ "refund": "prorated" })),
+    )
+    .await?;
     // Still open, and one declined attempt.
     s.at(2, 9);
-    s.session(&lucas, &[(&thermo, 1), (&sunscreen, 1)], json!({ "client_reference_id": "order-1013" }), None).await?;
+    s.session(
+        &lucas,
+        &[(&thermo, 1), (&sunscreen, 1)],
+        json!({ "client_reference_id": "order-1013" }),
+        None,
+    )
+    .await?;
     s.at(1, 17);
-    s.session(&sam, &[(&allergy, 1)], json!({ "client_reference_id": "order-1014" }), Some(DECLINE)).await?;
+    s.session(
+        &sam,
+        &[(&allergy, 1)],
+        json!({ "client_reference_id": "order-1014" }),
+        Some(DECLINE),
+    )
+    .await?;
     // A recent completed order with a discount.
     s.at(0, 10);
-    s.session(&priya, &[(&glasses, 2)], json!({ "client_reference_id": "order-1015", "discounts": [{ "coupon": coupon }] }), Some(VISA)).await?;
+    s.session(
+        &priya,
+        &[(&glasses, 2)],
+        json!({ "client_reference_id": "order-1015", "discounts": [{ "coupon": coupon }] }),
+        Some(VISA),
+    )
+    .await?;
     // Links, webhooks, exports.
     s.at(44, 9);
     s.create("/v1/payment_links", "payment_link", json!({ "label": "Thermometer (HSA/FSA)", "line_items": [{ "price": thermo, "quantity": 1 }], "after_completion": { "type": "hosted_confirmation", "hosted_confirmation": { "custom_message": "Thanks! Your receipt is on its way." } } })).await?;
     s.create("/v1/webhooks", "webhook", json!({ "url": "https://shop.example.com/webhooks/flex", "events": ["checkout_session.completed", "refund.created", "charge.dispute.created"] })).await?;
     s.at(3, 8);
-    s.create("/v1/exports", "export", json!({ "type": "payments", "description": "October payments" })).await?;
+    s.create(
+        "/v1/exports",
+        "export",
+        json!({ "type": "payments", "description": "October payments" }),
+    )
+    .await?;
     Ok(())
 }
 
 async fn seed_live(s: &mut Seeder<'_>) -> std::io::Result<()> {
     s.at(20, 9);
     let (_p, thermo) = s.product(json!({ "name": "Digital Thermometer", "gtin": "00812345670012", "client_reference_id": "SKU-THERMO-01" }), 1999, None).await?;
-    let (_q, bottle) = s.product(json!({ "name": "Insulated Water Bottle", "gtin": "00812345670013" }), 2500, None).await?;
+    let (_q, bottle) = s
+        .product(
+            json!({ "name": "Insulated Water Bottle", "gtin": "00812345670013" }),
+            2500,
+            None,
+        )
+        .await?;
     s.at(18, 10);
-    let ana = s.customer("Ana", "Silva", "ana.silva@example.com", "+15555550201").await?;
-    let ben = s.customer("Ben", "Okafor", "ben.okafor@example.com", "+15555550202").await?;
+    let ana = s
+        .customer("Ana", "Silva", "ana.silva@example.com", "+15555550201")
+        .await?;
+    let ben = s
+        .customer("Ben", "Okafor", "ben.okafor@example.com", "+15555550202")
+        .await?;
     s.at(16, 12);
-    s.session(&ana, &[(&thermo, 1)], json!({ "client_reference_id": "live-2001" }), Some(HSA)).await?;
+    s.session(
+        &ana,
+        &[(&thermo, 1)],
+        json!({ "client_reference_id": "live-2001" }),
+        Some(HSA),
+    )
+    .await?;
     s.at(8, 12);
-    let paid = s.session(&ben, &[(&thermo, 1), (&bottle, 1)], json!({ "client_reference_id": "live-2002" }), Some(HSA)).await?;
+    let paid = s
+        .session(
+            &ben,
+            &[(&thermo, 1), (&bottle, 1)],
+            json!({ "client_reference_id": "live-2002" }),
+            Some(HSA),
+        )
+        .await?;
     s.at(7, 9);
     s.create("/v1/refunds", "refund", json!({ "payment_intent_id": pi_of(&paid, 1), "amount": 2500, "reason": "requested_by_customer" })).await?;
     Ok(())

@@ -22,13 +22,10 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationTok
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(_) => {
-                // Out of file descriptors and similar: back off briefly instead of spinning.
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
-            }
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors and similar: back off briefly instead of spinning.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let kill = shutdown.child_token();

@@ -59,7 +59,12 @@ pub struct Armed<T> {
 impl<T: Clone> Armed<T> {
     /// If this fault applies to `path`, use one and return its parameter.
     pub fn take(&mut self, path: &str) -> Option<T> {
-        if self.count == 0 || self.path_prefix.as_deref().is_some_and(|p| !path.starts_with(p)) {
+        if self.count == 0
+            || self
+                .path_prefix
+                .as_deref()
+                .is_some_and(|p| !path.starts_with(p))
+        {
             return None;
         }
         self.count -= 1;
@@ -111,7 +116,11 @@ impl Faults {
 
     /// Delay for a request to `path`.
     pub fn latency(&self, path: &str) -> u64 {
-        if self.latency_prefix.as_deref().is_some_and(|p| !path.starts_with(p)) {
+        if self
+            .latency_prefix
+            .as_deref()
+            .is_some_and(|p| !path.starts_with(p))
+        {
             0
         } else {
             self.latency_ms
@@ -186,7 +195,10 @@ impl Sim {
     pub fn new() -> Self {
         Self {
             keys: RwLock::new(HashMap::new()),
-            stores: RwLock::new(Stores { test: Store::new(true, 0x7E57), live: Store::new(false, 0x11FE) }),
+            stores: RwLock::new(Stores {
+                test: Store::new(true, 0x7E57),
+                live: Store::new(false, 0x11FE),
+            }),
             faults: Mutex::new(Faults::default()),
             journal: Mutex::new(Vec::new()),
             idempotency: Mutex::new(HashMap::new()),

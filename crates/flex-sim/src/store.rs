@@ -42,7 +42,13 @@ impl Store {
         for kind in Kind::TABLES {
             tables.insert(kind, HashMap::new());
         }
-        Self { test_mode, tables, line_items: HashMap::new(), ids: IdGen::new(seed), frozen_now: None }
+        Self {
+            test_mode,
+            tables,
+            line_items: HashMap::new(),
+            ids: IdGen::new(seed),
+            frozen_now: None,
+        }
     }
 
     /// Remove every object.
@@ -55,7 +61,8 @@ impl Store {
 
     /// Current time in Unix microseconds (real, unless frozen by the seed).
     pub fn now_us(&self) -> i64 {
-        self.frozen_now.unwrap_or_else(|| Utc::now().timestamp_micros())
+        self.frozen_now
+            .unwrap_or_else(|| Utc::now().timestamp_micros())
     }
 
     /// ISO-8601 with microseconds and `Z`, as in the real examples (§1.7).
@@ -85,17 +92,25 @@ impl Store {
     fn table(&self, kind: Kind) -> &HashMap<String, Row> {
         // Every kind in TABLES has a table from `new`; other kinds are never looked up here.
         static EMPTY: std::sync::OnceLock<HashMap<String, Row>> = std::sync::OnceLock::new();
-        self.tables.get(&kind).unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+        self.tables
+            .get(&kind)
+            .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
     }
 
     /// Store a new object.
     pub fn insert(&mut self, kind: Kind, id: String, created_us: i64, obj: Value) {
-        self.tables.entry(kind).or_default().insert(id, Row { created_us, obj });
+        self.tables
+            .entry(kind)
+            .or_default()
+            .insert(id, Row { created_us, obj });
     }
 
     /// Remove an object, returning it.
     pub fn remove(&mut self, kind: Kind, id: &str) -> Option<Value> {
-        self.tables.get_mut(&kind).and_then(|t| t.remove(id)).map(|r| r.obj)
+        self.tables
+            .get_mut(&kind)
+            .and_then(|t| t.remove(id))
+            .map(|r| r.obj)
     }
 
     /// Look an object up.
@@ -105,30 +120,45 @@ impl Store {
 
     /// Look an object up for change.
     pub fn get_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Value> {
-        self.tables.get_mut(&kind).and_then(|t| t.get_mut(id)).map(|r| &mut r.obj)
+        self.tables
+            .get_mut(&kind)
+            .and_then(|t| t.get_mut(id))
+            .map(|r| &mut r.obj)
     }
 
     /// Look an object up or answer 404 (an ID of the other mode is simply not here).
     pub fn require(&self, kind: Kind, id: &str) -> ApiResult<&Value> {
-        self.get(kind, id).ok_or_else(|| ApiError::not_found(&kind.words(), id))
+        self.get(kind, id)
+            .ok_or_else(|| ApiError::not_found(&kind.words(), id))
     }
 
     /// Same as [`Store::require`], for change.
     pub fn require_mut(&mut self, kind: Kind, id: &str) -> ApiResult<&mut Value> {
         let words = kind.words();
-        self.get_mut(kind, id).ok_or_else(|| ApiError::not_found(&words, id))
+        self.get_mut(kind, id)
+            .ok_or_else(|| ApiError::not_found(&words, id))
     }
 
     /// Cursor position of an object (for `starting_after` / `ending_before`).
     pub fn sort_key(&self, kind: Kind, id: &str) -> Option<(i64, String)> {
-        self.table(kind).get(id).map(|r| (r.created_us, id.to_owned()))
+        self.table(kind)
+            .get(id)
+            .map(|r| (r.created_us, id.to_owned()))
     }
 
     /// All rows of a kind that pass `keep`, newest first (ties: ID descending).
-    pub fn rows<'a>(&'a self, kind: Kind, keep: impl Fn(&Value) -> bool) -> Vec<(&'a str, &'a Row)> {
-        let mut rows: Vec<(&str, &Row)> =
-            self.table(kind).iter().filter(|(_, r)| keep(&r.obj)).map(|(k, r)| (k.as_str(), r)).collect();
-        rows.sort_unstable_by(|a, b| b.1.created_us.cmp(&a.1.created_us).then_with(|| b.0.cmp(a.0)));
+    pub fn rows(&self, kind: Kind, keep: impl Fn(&Value) -> bool) -> Vec<(&str, &Row)> {
+        let mut rows: Vec<(&str, &Row)> = self
+            .table(kind)
+            .iter()
+            .filter(|(_, r)| keep(&r.obj))
+            .map(|(k, r)| (k.as_str(), r))
+            .collect();
+        rows.sort_unstable_by(|a, b| {
+            b.1.created_us
+                .cmp(&a.1.created_us)
+                .then_with(|| b.0.cmp(a.0))
+        });
         rows
     }
 

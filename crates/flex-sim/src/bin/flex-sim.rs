@@ -32,14 +32,23 @@ struct Args {
 
 fn parse_key(arg: &str) -> anyhow::Result<(String, Vec<String>)> {
     let (key, scopes) = match arg.split_once(':') {
-        Some((k, s)) => (k, s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+        Some((k, s)) => (
+            k,
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
         None => (arg, Vec::new()),
     };
     if !key.starts_with("fsk_") {
         bail!("--api-key '{key}': Flex keys start with fsk_test_ (test) or fsk_ (live)");
     }
     for s in &scopes {
-        let ok = s.split_once(':').is_some_and(|(r, l)| !r.is_empty() && (l == "read" || l == "write"));
+        let ok = s
+            .split_once(':')
+            .is_some_and(|(r, l)| !r.is_empty() && (l == "read" || l == "write"));
         if !ok {
             bail!("--api-key {key}: scope '{s}' must look like resource:read or resource:write");
         }
@@ -50,9 +59,19 @@ fn parse_key(arg: &str) -> anyhow::Result<(String, Vec<String>)> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let keys = args.api_keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>()?;
-    let config = SimConfig { port: args.port, seed: args.seed.map(|SeedArg::Demo| Seed::Demo), keys };
-    let handle = flex_sim::start(config).await.context("starting the simulator")?;
+    let keys = args
+        .api_keys
+        .iter()
+        .map(|k| parse_key(k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let config = SimConfig {
+        port: args.port,
+        seed: args.seed.map(|SeedArg::Demo| Seed::Demo),
+        keys,
+    };
+    let handle = flex_sim::start(config)
+        .await
+        .context("starting the simulator")?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", handle.base_url()).context("writing to stdout")?;
@@ -67,7 +86,9 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let term = async {
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
                 s.recv().await;
             } else {
                 std::future::pending::<()>().await;
@@ -94,6 +115,9 @@ mod tests {
         assert_eq!(k, "fsk_test_x");
         assert_eq!(s, vec!["products:read", "refunds:write"]);
         assert!(parse_key("sk_test_x").is_err(), "non-Flex keys are refused");
-        assert!(parse_key("fsk_test_x:products").is_err(), "a scope needs :read or :write");
+        assert!(
+            parse_key("fsk_test_x:products").is_err(),
+            "a scope needs :read or :write"
+        );
     }
 }

@@ -4,17 +4,21 @@
 
 use chrono::{DateTime, Months, TimeDelta, Utc};
 
-use super::catalog::opt;
 use super::checkout::{balance_tx, fee, new_payment_intent, record_refund, refundable};
 use super::prelude::*;
 use crate::query::parse_time;
 
 pub(super) fn routes() -> Router<Arc<Sim>> {
     Router::new()
-        .route("/v1/subscriptions", get(list_subscriptions).post(create_subscription))
+        .route(
+            "/v1/subscriptions",
+            get(list_subscriptions).post(create_subscription),
+        )
         .route(
             "/v1/subscriptions/{id}",
-            get_by_id(Kind::Subscription).patch(update_subscription).delete(cancel_subscription),
+            get_by_id(Kind::Subscription)
+                .patch(update_subscription)
+                .delete(cancel_subscription),
         )
         .route("/v1/subscriptions/{id}/refund_preview", get(refund_preview))
         .route("/v1/invoices", get(list_invoices))
@@ -36,7 +40,10 @@ pub(crate) fn period_end(start_us: i64, recurring: &Value) -> i64 {
 
 /// A subscription item with its price expanded (as in the old docs).
 fn sub_item(store: &mut Store, price_id: &str, quantity: i64) -> Value {
-    let price = store.get(Kind::Price, price_id).cloned().unwrap_or(Value::Null);
+    let price = store
+        .get(Kind::Price, price_id)
+        .cloned()
+        .unwrap_or(Value::Null);
     let now = Store::iso(store.now_us());
     json!({
         "subscription_item_id": store.mint_id(Kind::SubscriptionItem),
@@ -49,19 +56,34 @@ fn sub_item(store: &mut Store, price_id: &str, quantity: i64) -> Value {
 }
 
 /// A paid (or open) invoice for one period.
-fn new_invoice(store: &mut Store, sub: &str, customer: &str, amount: i64, pi: Option<&str>, period: (i64, i64)) -> String {
+fn new_invoice(
+    store: &mut Store,
+    sub: &str,
+    customer: &str,
+    amount: i64,
+    pi: Option<&str>,
+    period: (i64, i64),
+) -> String {
     let (id, now, mut m) = store.base(Kind::Invoice);
-    let charge = pi.and_then(|p| store.get(Kind::PaymentIntent, p)).map_or(Value::Null, |p| p["latest_charge"].clone());
+    let charge = pi
+        .and_then(|p| store.get(Kind::PaymentIntent, p))
+        .map_or(Value::Null, |p| p["latest_charge"].clone());
     m.insert("total".into(), json!(amount));
     m.insert("amount_due".into(), json!(amount));
-    m.insert("amount_paid".into(), json!(if pi.is_some() { amount } else { 0 }));
+    m.insert(
+        "amount_paid".into(),
+        json!(if pi.is_some() { amount } else { 0 }),
+    );
     m.insert("payment_intent".into(), json!(pi));
     m.insert("charge".into(), charge);
     m.insert("customer".into(), json!(customer));
     m.insert("period_start".into(), json!(Store::iso(period.0)));
     m.insert("period_end".into(), json!(Store::iso(period.1)));
     m.insert("subscription".into(), json!(sub));
-    m.insert("status".into(), json!(if pi.is_some() { "paid" } else { "open" }));
+    m.insert(
+        "status".into(),
+        json!(if pi.is_some() { "paid" } else { "open" }),
+    );
     m.insert("collection_method".into(), json!("charge_automatically"));
     m.insert("metadata".into(), json!({}));
     let obj = Value::Object(m);
@@ -89,14 +111,29 @@ struct NewSub<'a> {
 }
 
 /// Write a subscription; `paid_by` = the intent of its first payment (None → incomplete).
-fn write_subscription(store: &mut Store, new: NewSub<'_>, paid_by: Option<&str>, amount: i64) -> String {
+fn write_subscription(
+    store: &mut Store,
+    new: NewSub<'_>,
+    paid_by: Option<&str>,
+    amount: i64,
+) -> String {
     let (id, now, mut m) = store.base(Kind::Subscription);
     let recurring = new
         .items
         .iter()
-        .find_map(|(p, _)| store.get(Kind::Price, p).and_then(|p| p.get("recurring")).filter(|r| !r.is_null()).cloned())
+        .find_map(|(p, _)| {
+            store
+                .get(Kind::Price, p)
+                .and_then(|p| p.get("recurring"))
+                .filter(|r| !r.is_null())
+                .cloned()
+        })
         .unwrap_or_else(|| json!({"interval": "monthly", "interval_count": 1}));
-    let items: Vec<Value> = new.items.iter().map(|(p, q)| sub_item(store, p, *q)).collect();
+    let items: Vec<Value> = new
+        .items
+        .iter()
+        .map(|(p, q)| sub_item(store, p, *q))
+        .collect();
     let trial_end = (new.trial_days > 0).then(|| now + new.trial_days * 86_400_000_000);
     let end = trial_end.unwrap_or_else(|| period_end(now, &recurring));
     let status = match (paid_by, trial_end) {
@@ -115,7 +152,10 @@ fn write_subscription(store: &mut Store, new: NewSub<'_>, paid_by: Option<&str>,
     m.insert("metadata".into(), new.metadata);
     m.insert("client_secret".into(), Value::Null);
     m.insert("proration_behavior".into(), json!(new.proration_behavior));
-    m.insert("trial_start".into(), json!(trial_end.map(|_| Store::iso(now))));
+    m.insert(
+        "trial_start".into(),
+        json!(trial_end.map(|_| Store::iso(now))),
+    );
     m.insert("trial_end".into(), json!(trial_end.map(Store::iso)));
     m.insert("cancel_at".into(), Value::Null);
     m.insert("canceled_at".into(), Value::Null);
@@ -130,20 +170,49 @@ fn write_subscription(store: &mut Store, new: NewSub<'_>, paid_by: Option<&str>,
 }
 
 /// Called by checkout completion in subscription mode.
-pub(crate) fn start_subscription_from_checkout(store: &mut Store, session_id: &str, customer: &str, pm: &str, pi: &str) -> ApiResult<()> {
+pub(crate) fn start_subscription_from_checkout(
+    store: &mut Store,
+    session_id: &str,
+    customer: &str,
+    pm: &str,
+    pi: &str,
+) -> ApiResult<()> {
     let session = store.require(Kind::CheckoutSession, session_id)?.clone();
-    let lines = store.line_items.get(session_id).cloned().unwrap_or_default();
+    let lines = store
+        .line_items
+        .get(session_id)
+        .cloned()
+        .unwrap_or_default();
     let items: Vec<(String, i64)> = lines
         .iter()
         .filter(|l| !l["price"]["recurring"].is_null())
-        .map(|l| (l["price"].text("price_id").to_owned(), l.int("quantity").max(1)))
+        .map(|l| {
+            (
+                l["price"].text("price_id").to_owned(),
+                l.int("quantity").max(1),
+            )
+        })
         .collect();
     let trial_days = lines
         .iter()
-        .filter_map(|l| l["price"].get("trial_period_days").and_then(Value::as_i64).or_else(|| l["price"]["recurring"].get("trial_period_days").and_then(Value::as_i64)))
+        .filter_map(|l| {
+            l["price"]
+                .get("trial_period_days")
+                .and_then(Value::as_i64)
+                .or_else(|| {
+                    l["price"]["recurring"]
+                        .get("trial_period_days")
+                        .and_then(Value::as_i64)
+                })
+        })
         .max()
         .unwrap_or(0)
-        .max(session["subscription_data"].get("trial_period_days").and_then(Value::as_i64).unwrap_or(0));
+        .max(
+            session["subscription_data"]
+                .get("trial_period_days")
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+        );
     let new = NewSub {
         customer,
         items,
@@ -155,18 +224,31 @@ pub(crate) fn start_subscription_from_checkout(store: &mut Store, session_id: &s
         proration_behavior: "create_prorations".into(),
     };
     let sub = write_subscription(store, new, Some(pi), session.int("amount_total"));
-    let invoice = store.get(Kind::Subscription, &sub).map(|s| s["latest_invoice"].clone()).unwrap_or(Value::Null);
+    let invoice = store
+        .get(Kind::Subscription, &sub)
+        .map_or(Value::Null, |s| s["latest_invoice"].clone());
     let s = store.require_mut(Kind::CheckoutSession, session_id)?;
     s["subscription"] = json!(sub);
     s["invoice"] = invoice;
     Ok(())
 }
 
-const STATUSES: [&str; 8] = ["incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid", "paused"];
+const STATUSES: [&str; 8] = [
+    "incomplete",
+    "incomplete_expired",
+    "trialing",
+    "active",
+    "past_due",
+    "canceled",
+    "unpaid",
+    "paused",
+];
 const PRORATION: [&str; 3] = ["always_invoice", "create_prorations", "none"];
 
 fn parse_items(store: &Store, b: &Obj<'_>) -> ApiResult<Option<Vec<(String, i64)>>> {
-    let Some(list) = b.objects_opt("items")? else { return Ok(None) };
+    let Some(list) = b.objects_opt("items")? else {
+        return Ok(None);
+    };
     let mut out = Vec::new();
     for (i, item) in list.into_iter().enumerate() {
         let loc = b.child_loc("items", Some(i));
@@ -174,15 +256,29 @@ fn parse_items(store: &Store, b: &Obj<'_>) -> ApiResult<Option<Vec<(String, i64)
         let price = it.str_req("price")?;
         let quantity = it.int_opt("quantity", 1)?.unwrap_or(1);
         match store.get(Kind::Price, &price) {
-            None => return Err(it.fail("price", "price_not_found", format!("No such price: '{price}'"))),
+            None => {
+                return Err(it.fail(
+                    "price",
+                    "price_not_found",
+                    format!("No such price: '{price}'"),
+                ));
+            }
             Some(p) if p["recurring"].is_null() => {
-                return Err(it.fail("price", "price_not_recurring", format!("price '{price}' is one-time; subscriptions need a recurring price")));
+                return Err(it.fail(
+                    "price",
+                    "price_not_recurring",
+                    format!("price '{price}' is one-time; subscriptions need a recurring price"),
+                ));
             }
             Some(_) => out.push((price, quantity)),
         }
     }
     if out.is_empty() {
-        return Err(b.fail("items", "missing", "`items` needs at least one {price, quantity}"));
+        return Err(b.fail(
+            "items",
+            "missing",
+            "`items` needs at least one {price, quantity}",
+        ));
     }
     Ok(Some(out))
 }
@@ -193,9 +289,13 @@ fn time_field(b: &Obj<'_>, field: &str) -> ApiResult<Option<i64>> {
             None => Ok(None),
             Some(secs) => Ok(Some(secs * 1_000_000)),
         },
-        Some(s) => parse_time(&s)
-            .map(Some)
-            .ok_or_else(|| b.fail(field, "datetime_parsing", format!("`{field}` must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z"))),
+        Some(s) => parse_time(&s).map(Some).ok_or_else(|| {
+            b.fail(
+                field,
+                "datetime_parsing",
+                format!("`{field}` must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z"),
+            )
+        }),
     }
 }
 
@@ -205,47 +305,121 @@ async fn create_subscription(call: Call) -> ApiResult<Response> {
     let b = loc.on(&map);
     let customer = b.str_req("customer")?;
     let metadata = b.metadata("metadata")?.unwrap_or_else(|| json!({}));
-    let proration = b.enum_opt("proration_behavior", &PRORATION)?.unwrap_or_else(|| "create_prorations".into());
+    let proration = b
+        .enum_opt("proration_behavior", &PRORATION)?
+        .unwrap_or_else(|| "create_prorations".into());
     let trial_end = time_field(&b, "trial_end")?;
     let pm = b.str_opt("default_payment_method")?;
     let coupon = b.str_opt("coupon")?;
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     if store.get(Kind::Customer, &customer).is_none() {
-        return Err(b.fail("customer", "customer_not_found", format!("No such customer: '{customer}'")));
+        return Err(b.fail(
+            "customer",
+            "customer_not_found",
+            format!("No such customer: '{customer}'"),
+        ));
     }
-    let items = parse_items(store, &b)?.ok_or_else(|| b.fail("items", "missing", "`items` ([{price, quantity}]) is required"))?;
+    let items = parse_items(store, &b)?.ok_or_else(|| {
+        b.fail(
+            "items",
+            "missing",
+            "`items` ([{price, quantity}]) is required",
+        )
+    })?;
     if let Some(c) = &coupon
         && store.get(Kind::Coupon, c).is_none()
     {
-        return Err(b.fail("coupon", "coupon_not_found", format!("No such coupon: '{c}'")));
+        return Err(b.fail(
+            "coupon",
+            "coupon_not_found",
+            format!("No such coupon: '{c}'"),
+        ));
     }
-    let live = store.rows(Kind::Subscription, |s| s.text("customer") == customer && !matches!(s.text("status"), "canceled" | "incomplete_expired")).len();
+    let live = store
+        .rows(Kind::Subscription, |s| {
+            s.text("customer") == customer
+                && !matches!(s.text("status"), "canceled" | "incomplete_expired")
+        })
+        .len();
     if live >= 500 {
-        return Err(b.fail("customer", "subscription_limit", "a customer may have at most 500 active or scheduled subscriptions"));
+        return Err(b.fail(
+            "customer",
+            "subscription_limit",
+            "a customer may have at most 500 active or scheduled subscriptions",
+        ));
     }
     let pm = match pm {
         Some(p) => match store.get(Kind::PaymentMethod, &p) {
             Some(x) if x.text("customer") == customer => Some(p),
-            Some(_) => return Err(b.fail("default_payment_method", "value_error", "the payment method belongs to another customer")),
-            None => return Err(b.fail("default_payment_method", "payment_method_not_found", format!("No such payment method: '{p}'"))),
+            Some(_) => {
+                return Err(b.fail(
+                    "default_payment_method",
+                    "value_error",
+                    "the payment method belongs to another customer",
+                ));
+            }
+            None => {
+                return Err(b.fail(
+                    "default_payment_method",
+                    "payment_method_not_found",
+                    format!("No such payment method: '{p}'"),
+                ));
+            }
         },
-        None => store.rows(Kind::PaymentMethod, |p| p.text("customer") == customer).first().map(|(id, _)| (*id).to_owned()),
+        None => store
+            .rows(Kind::PaymentMethod, |p| p.text("customer") == customer)
+            .first()
+            .map(|(id, _)| (*id).to_owned()),
     };
     let now = store.now_us();
     let trial_days = trial_end.map_or(0, |t| ((t - now) / 86_400_000_000).max(0));
-    let amount: i64 = items.iter().map(|(p, q)| store.get(Kind::Price, p).map_or(0, |p| p.int("unit_amount")) * q).sum();
+    let amount: i64 = items
+        .iter()
+        .map(|(p, q)| {
+            store
+                .get(Kind::Price, p)
+                .map_or(0, |p| p.int("unit_amount"))
+                * q
+        })
+        .sum();
     let paid_by = match &pm {
         Some(pm) => {
             let pseudo = json!({ "capture_method": "automatic", "metadata": {}, "checkout_session_id": null });
-            let pi = new_payment_intent(store, &pseudo, &customer, pm, amount, "primary", "succeeded");
-            balance_tx(store, "charge", amount, fee(amount), &pi, &pi, &Value::Null, "pending");
+            let pi = new_payment_intent(
+                store,
+                &pseudo,
+                &customer,
+                pm,
+                amount,
+                "primary",
+                "succeeded",
+            );
+            balance_tx(
+                store,
+                "charge",
+                amount,
+                fee(amount),
+                &pi,
+                &pi,
+                &Value::Null,
+                "pending",
+            );
             store.emit_stored("payment_intent.succeeded", Kind::PaymentIntent, &pi);
             Some(pi)
         }
         None => None,
     };
-    let new = NewSub { customer: &customer, items, pm, trial_days, metadata, coupon, session: None, proration_behavior: proration };
+    let new = NewSub {
+        customer: &customer,
+        items,
+        pm,
+        trial_days,
+        metadata,
+        coupon,
+        session: None,
+        proration_behavior: proration,
+    };
     let id = write_subscription(store, new, paid_by.as_deref(), amount);
     let obj = store.require(Kind::Subscription, &id)?.clone();
     Ok(created(Kind::Subscription, obj))
@@ -258,11 +432,17 @@ async fn list_subscriptions(call: Call) -> ApiResult<Response> {
         && !STATUSES.contains(&s.as_str())
         && s != "all"
     {
-        return Err(ApiError::invalid(&["query", "status"], "enum", format!("`status` must be one of {}; got '{s}'", STATUSES.join(", "))));
+        return Err(ApiError::invalid(
+            &["query", "status"],
+            "enum",
+            format!("`status` must be one of {}; got '{s}'", STATUSES.join(", ")),
+        ));
     }
     list(&call, Kind::Subscription, |s| {
         customer.as_deref().is_none_or(|c| s.text("customer") == c)
-            && status.as_deref().is_none_or(|x| x == "all" || s.text("status") == x)
+            && status
+                .as_deref()
+                .is_none_or(|x| x == "all" || s.text("status") == x)
     })
 }
 
@@ -282,23 +462,42 @@ async fn update_subscription(Path(id): Path<String>, call: Call) -> ApiResult<Re
     if let Some(c) = &coupon
         && store.get(Kind::Coupon, c).is_none()
     {
-        return Err(b.fail("coupon", "coupon_not_found", format!("No such coupon: '{c}'")));
+        return Err(b.fail(
+            "coupon",
+            "coupon_not_found",
+            format!("No such coupon: '{c}'"),
+        ));
     }
     let now = store.now_us();
     let current = store.require(Kind::Subscription, &id)?.clone();
     if current.text("status") == "canceled" {
-        return Err(ApiError::state("subscription_canceled", "a canceled subscription cannot be updated"));
+        return Err(ApiError::state(
+            "subscription_canceled",
+            "a canceled subscription cannot be updated",
+        ));
     }
     if let Some(t) = cancel_at
         && t <= now
     {
-        return Err(b.fail("cancel_at", "value_error", "`cancel_at` must be in the future"));
+        return Err(b.fail(
+            "cancel_at",
+            "value_error",
+            "`cancel_at` must be in the future",
+        ));
     }
-    let new_items = items.map(|list| list.iter().map(|(p, q)| sub_item(store, p, *q)).collect::<Vec<_>>());
+    let new_items = items.map(|list| {
+        list.iter()
+            .map(|(p, q)| sub_item(store, p, *q))
+            .collect::<Vec<_>>()
+    });
     let s = store.require_mut(Kind::Subscription, &id)?;
     if let Some(c) = cape {
         s["cancel_at_period_end"] = json!(c);
-        s["cancel_at"] = if c { s["current_period_end"].clone() } else { Value::Null };
+        s["cancel_at"] = if c {
+            s["current_period_end"].clone()
+        } else {
+            Value::Null
+        };
     }
     if let Some(t) = cancel_at {
         s["cancel_at"] = json!(Store::iso(t));
@@ -332,21 +531,37 @@ fn refund_basis(store: &Store, sub: &Value) -> ApiResult<(Value, Value, i64, i64
         .opt_text("latest_invoice")
         .and_then(|i| store.get(Kind::Invoice, i))
         .cloned()
-        .ok_or_else(|| ApiError::state("no_paid_invoice", "the subscription has no invoice to refund"))?;
+        .ok_or_else(|| {
+            ApiError::state(
+                "no_paid_invoice",
+                "the subscription has no invoice to refund",
+            )
+        })?;
     let pi = invoice
         .opt_text("payment_intent")
         .and_then(|p| store.get(Kind::PaymentIntent, p))
         .filter(|_| invoice.text("status") == "paid")
         .cloned()
-        .ok_or_else(|| ApiError::state("no_paid_invoice", "the subscription's latest invoice is not paid"))?;
+        .ok_or_else(|| {
+            ApiError::state(
+                "no_paid_invoice",
+                "the subscription's latest invoice is not paid",
+            )
+        })?;
     let paid = invoice.int("amount_paid");
     let start = parse_time(sub.text("current_period_start")).unwrap_or(0);
     let end = parse_time(sub.text("current_period_end")).unwrap_or(0);
     let now = store.now_us().clamp(start, end.max(start));
     let length = (end - start).max(1);
     // i128 keeps paid × remaining from overflowing on long periods.
-    let prorated = i64::try_from(i128::from(paid) * i128::from(end - now) / i128::from(length)).unwrap_or(0);
-    Ok((invoice, pi.clone(), paid, prorated.min(refundable(&pi)).max(0)))
+    let prorated =
+        i64::try_from(i128::from(paid) * i128::from(end - now) / i128::from(length)).unwrap_or(0);
+    Ok((
+        invoice,
+        pi.clone(),
+        paid,
+        prorated.min(refundable(&pi)).max(0),
+    ))
 }
 
 async fn refund_preview(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
@@ -354,11 +569,16 @@ async fn refund_preview(Path(id): Path<String>, call: Call) -> ApiResult<Respons
     let store = stores.of(call.ctx.test);
     let sub = store.require(Kind::Subscription, &id)?;
     if sub.text("status") == "canceled" {
-        return Err(ApiError::state("subscription_canceled", "the subscription is already canceled; nothing to preview"));
+        return Err(ApiError::state(
+            "subscription_canceled",
+            "the subscription is already canceled; nothing to preview",
+        ));
     }
     let (_, pi, paid, prorated) = refund_basis(store, sub)?;
     let pm = pi.text("payment_method").to_owned();
-    let last4 = store.get(Kind::PaymentMethod, &pm).map(|m| m["card"].text("last4").to_owned());
+    let last4 = store
+        .get(Kind::PaymentMethod, &pm)
+        .map(|m| m["card"].text("last4").to_owned());
     Ok(axum::Json(json!({
         "prorated_amount_available_to_refund": prorated,
         "invoice_amount_paid": paid,
@@ -387,7 +607,13 @@ async fn cancel_subscription(Path(id): Path<String>, call: Call) -> ApiResult<Re
                 None => m,
             },
             Value::Null => Map::new(),
-            _ => return Err(ApiError::invalid(&["body"], "dict_type", "body must be a JSON object: {cancel_at_period_end, refund, refund_amount}")),
+            _ => {
+                return Err(ApiError::invalid(
+                    &["body"],
+                    "dict_type",
+                    "body must be a JSON object: {cancel_at_period_end, refund, refund_amount}",
+                ));
+            }
         }
     };
     let loc = Loc(Vec::new());
@@ -396,21 +622,42 @@ async fn cancel_subscription(Path(id): Path<String>, call: Call) -> ApiResult<Re
     let refund_amount = b.int_opt("refund_amount", 1)?;
     let refund = b
         .enum_opt("refund", &["none", "prorated", "full", "custom"])?
-        .unwrap_or_else(|| if refund_amount.is_some() { "custom".into() } else { "none".into() });
+        .unwrap_or_else(|| {
+            if refund_amount.is_some() {
+                "custom".into()
+            } else {
+                "none".into()
+            }
+        });
     if refund == "custom" && refund_amount.is_none() {
-        return Err(b.fail("refund_amount", "missing", "`refund_amount` (cents) is required when refund is custom"));
+        return Err(b.fail(
+            "refund_amount",
+            "missing",
+            "`refund_amount` (cents) is required when refund is custom",
+        ));
     }
     if refund != "custom" && refund_amount.is_some() {
-        return Err(b.fail("refund_amount", "value_error", "`refund_amount` is only used with refund: custom"));
+        return Err(b.fail(
+            "refund_amount",
+            "value_error",
+            "`refund_amount` is only used with refund: custom",
+        ));
     }
     if at_period_end && refund != "none" {
-        return Err(b.fail("refund", "value_error", "a cancellation at period end refunds nothing; use refund: none"));
+        return Err(b.fail(
+            "refund",
+            "value_error",
+            "a cancellation at period end refunds nothing; use refund: none",
+        ));
     }
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let sub = store.require(Kind::Subscription, &id)?.clone();
     if sub.text("status") == "canceled" {
-        return Err(ApiError::state("subscription_canceled", "the subscription is already canceled"));
+        return Err(ApiError::state(
+            "subscription_canceled",
+            "the subscription is already canceled",
+        ));
     }
     if at_period_end {
         let s = store.require_mut(Kind::Subscription, &id)?;
@@ -429,11 +676,26 @@ async fn cancel_subscription(Path(id): Path<String>, call: Call) -> ApiResult<Re
             _ => refund_amount.unwrap_or(0),
         };
         if amount > left {
-            return Err(b.fail("refund_amount", "amount_exceeds_refundable", format!("cannot refund {amount}: only {left} remains refundable on the latest invoice")));
+            return Err(b.fail(
+                "refund_amount",
+                "amount_exceeds_refundable",
+                format!(
+                    "cannot refund {amount}: only {left} remains refundable on the latest invoice"
+                ),
+            ));
         }
         if amount > 0 {
-            let extra = [("subscription_id", json!(id)), ("invoice_id", invoice["invoice_id"].clone())];
-            record_refund(store, &[(pi.text("payment_intent_id").to_owned(), amount)], Some("requested_by_customer".into()), json!({}), &extra)?;
+            let extra = [
+                ("subscription_id", json!(id)),
+                ("invoice_id", invoice["invoice_id"].clone()),
+            ];
+            record_refund(
+                store,
+                &[(pi.text("payment_intent_id").to_owned(), amount)],
+                Some("requested_by_customer".into()),
+                json!({}),
+                &extra,
+            )?;
         }
     }
     let now = Store::iso(store.now_us());
@@ -456,9 +718,4 @@ async fn list_invoices(call: Call) -> ApiResult<Response> {
             && sub.as_deref().is_none_or(|s| i.text("subscription") == s)
             && status.as_deref().is_none_or(|s| i.text("status") == s)
     })
-}
-
-#[allow(dead_code)]
-fn _keep(_: Option<String>) -> Value {
-    opt(None)
 }

@@ -5,19 +5,40 @@ use super::prelude::*;
 pub(super) fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/v1/products", post(create_product).get(list_products))
-        .route("/v1/products/{id}", get_by_id(Kind::Product).patch(update_product))
+        .route(
+            "/v1/products/{id}",
+            get_by_id(Kind::Product).patch(update_product),
+        )
         .route("/v1/prices", post(create_price).get(list_prices))
         .route("/v1/prices/{id}", get_by_id(Kind::Price).post(update_price))
         .route("/v1/customers", post(create_customer).get(list_customers))
-        .route("/v1/customers/{id}", get_by_id(Kind::Customer).patch(update_customer))
-        .route("/v1/customers/{id}/payment_methods", get(list_payment_methods))
-        .route("/v1/customers/{id}/payment_methods/{pm}", get(get_payment_method))
+        .route(
+            "/v1/customers/{id}",
+            get_by_id(Kind::Customer).patch(update_customer),
+        )
+        .route(
+            "/v1/customers/{id}/payment_methods",
+            get(list_payment_methods),
+        )
+        .route(
+            "/v1/customers/{id}/payment_methods/{pm}",
+            get(get_payment_method),
+        )
         .route("/v1/coupons", post(create_coupon).get(list_coupons))
         .route("/v1/coupons/{id}", get_by_id(Kind::Coupon))
-        .route("/v1/promo_codes", post(create_promo_code).get(list_promo_codes))
+        .route(
+            "/v1/promo_codes",
+            post(create_promo_code).get(list_promo_codes),
+        )
         .route("/v1/promo_codes/{id}", get_by_id(Kind::PromoCode))
-        .route("/v1/shipping_rates", post(create_shipping_rate).get(list_shipping_rates))
-        .route("/v1/shipping_rates/{id}", get_by_id(Kind::ShippingRate).put(update_shipping_rate))
+        .route(
+            "/v1/shipping_rates",
+            post(create_shipping_rate).get(list_shipping_rates),
+        )
+        .route(
+            "/v1/shipping_rates/{id}",
+            get_by_id(Kind::ShippingRate).put(update_shipping_rate),
+        )
 }
 
 /// `Some(s)` → string, `None` → null.
@@ -25,22 +46,22 @@ pub(crate) fn opt(v: Option<String>) -> Value {
     v.map_or(Value::Null, Value::String)
 }
 
-/// Eligibility values the reference lists (§4.1); others are accepted through `sim_eligibility`.
-pub(crate) const ELIGIBILITIES: [&str; 7] = [
-    "not_eligible",
-    "auto_substantiation",
-    "private_label",
-    "vision",
-    "prescription",
-    "letter_of_medical_necessity",
-    "service",
-];
-
 /// The §9 test-mode eligibility rules: `metadata.sim_eligibility` wins; a GTIN or UPC ending in an
 /// even digit is on the (simulated) SIGIS list; anything else is not eligible.
-pub(crate) fn eligibility(gtin: Option<&str>, upc: Option<&str>, metadata: &Value) -> (String, String) {
-    if let Some(v) = metadata.get("sim_eligibility").and_then(Value::as_str).filter(|v| !v.is_empty()) {
-        return (v.to_owned(), format!("set by metadata.sim_eligibility={v} (flex-sim)"));
+pub(crate) fn eligibility(
+    gtin: Option<&str>,
+    upc: Option<&str>,
+    metadata: &Value,
+) -> (String, String) {
+    if let Some(v) = metadata
+        .get("sim_eligibility")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+    {
+        return (
+            v.to_owned(),
+            format!("set by metadata.sim_eligibility={v} (flex-sim)"),
+        );
     }
     for (field, code) in [("gtin", gtin), ("upc_code", upc)] {
         if let Some(last) = code.and_then(|c| c.trim().chars().last())
@@ -49,10 +70,15 @@ pub(crate) fn eligibility(gtin: Option<&str>, upc: Option<&str>, metadata: &Valu
             if d % 2 == 0 {
                 return (
                     "auto_substantiation".into(),
-                    format!("{field} found on the SIGIS Eligible Product List (flex-sim: ends in an even digit)"),
+                    format!(
+                        "{field} found on the SIGIS Eligible Product List (flex-sim: ends in an even digit)"
+                    ),
                 );
             }
-            return ("not_eligible".into(), format!("{field} not found on the SIGIS list (flex-sim: odd last digit)"));
+            return (
+                "not_eligible".into(),
+                format!("{field} not found on the SIGIS list (flex-sim: odd last digit)"),
+            );
         }
     }
     ("not_eligible".into(), "no UPC or GTIN supplied".into())
@@ -104,12 +130,20 @@ async fn create_product(call: Call) -> ApiResult<Response> {
 async fn list_products(call: Call) -> ApiResult<Response> {
     let active = call.query.bool("active")?;
     let crid = call.query.get("client_reference_id").map(str::to_owned);
-    let meta: Vec<(String, String)> =
-        call.query.metadata_filters().into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let meta: Vec<(String, String)> = call
+        .query
+        .metadata_filters()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     list(&call, Kind::Product, |p| {
         active.is_none_or(|a| p.get("active").and_then(Value::as_bool) == Some(a))
-            && crid.as_deref().is_none_or(|c| p.text("client_reference_id") == c)
-            && meta.iter().all(|(k, v)| p["metadata"].get(k).and_then(Value::as_str) == Some(v))
+            && crid
+                .as_deref()
+                .is_none_or(|c| p.text("client_reference_id") == c)
+            && meta
+                .iter()
+                .all(|(k, v)| p["metadata"].get(k).and_then(Value::as_str) == Some(v))
     })
 }
 
@@ -118,7 +152,14 @@ async fn update_product(Path(id): Path<String>, call: Call) -> ApiResult<Respons
     let loc = Loc::root("product");
     let b = loc.on(&map);
     let mut changes = Map::new();
-    for f in ["description", "upc_code", "gtin", "reference_gtin", "url", "client_reference_id"] {
+    for f in [
+        "description",
+        "upc_code",
+        "gtin",
+        "reference_gtin",
+        "url",
+        "client_reference_id",
+    ] {
         if b.has(f) {
             changes.insert(f.into(), opt(b.str_opt(f)?));
         }
@@ -148,12 +189,18 @@ async fn update_product(Path(id): Path<String>, call: Call) -> ApiResult<Respons
             "a product's name cannot be changed: create a new product and set active=false on this one",
         ));
     }
-    let recheck = ["upc_code", "gtin", "metadata"].iter().any(|f| changes.contains_key(*f));
+    let recheck = ["upc_code", "gtin", "metadata"]
+        .iter()
+        .any(|f| changes.contains_key(*f));
     for (k, v) in changes {
         product[k.as_str()] = v;
     }
     if recheck {
-        let (elig, why) = eligibility(product.opt_text("gtin"), product.opt_text("upc_code"), &product["metadata"]);
+        let (elig, why) = eligibility(
+            product.opt_text("gtin"),
+            product.opt_text("upc_code"),
+            &product["metadata"],
+        );
         product["hsa_fsa_eligibility"] = Value::String(elig);
         product["eligibility_rationale"] = Value::String(why);
     }
@@ -162,19 +209,29 @@ async fn update_product(Path(id): Path<String>, call: Call) -> ApiResult<Respons
 
 /// Recurring intervals: the documented `daily` style and the `day` style one consumer uses
 /// (Appendix C); echoed back as given.
-pub(crate) const INTERVALS: [&str; 8] = ["daily", "weekly", "monthly", "yearly", "day", "week", "month", "year"];
+pub(crate) const INTERVALS: [&str; 8] = [
+    "daily", "weekly", "monthly", "yearly", "day", "week", "month", "year",
+];
 
 /// Validate a `recurring` object; returns it normalised (interval_count ≥ 1, trial days ≥ 0).
 pub(crate) fn recurring(b: &Obj<'_>, field: &str) -> ApiResult<Option<Value>> {
-    let Some(r) = b.obj_opt(field)? else { return Ok(None) };
+    let Some(r) = b.obj_opt(field)? else {
+        return Ok(None);
+    };
     let loc = b.child_loc(field, None);
     let r = loc.on(r);
-    let interval = r
-        .enum_opt("interval", &INTERVALS)?
-        .ok_or_else(|| r.fail("interval", "missing", "`interval` is required (daily, weekly, monthly or yearly)"))?;
+    let interval = r.enum_opt("interval", &INTERVALS)?.ok_or_else(|| {
+        r.fail(
+            "interval",
+            "missing",
+            "`interval` is required (daily, weekly, monthly or yearly)",
+        )
+    })?;
     let count = r.int_opt("interval_count", 1)?.unwrap_or(1);
     let trial = r.int_opt("trial_period_days", 0)?;
-    Ok(Some(json!({ "interval": interval, "interval_count": count, "trial_period_days": trial.unwrap_or(0) })))
+    Ok(Some(
+        json!({ "interval": interval, "interval_count": count, "trial_period_days": trial.unwrap_or(0) }),
+    ))
 }
 
 async fn create_price(call: Call) -> ApiResult<Response> {
@@ -192,15 +249,31 @@ async fn create_price(call: Call) -> ApiResult<Response> {
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let Some(prod) = store.get(Kind::Product, &product) else {
-        return Err(b.fail("product", "product_not_found", format!("No such product: '{product}'")));
+        return Err(b.fail(
+            "product",
+            "product_not_found",
+            format!("No such product: '{product}'"),
+        ));
     };
     let elig = prod["hsa_fsa_eligibility"].clone();
-    let trial = trial.or_else(|| recurring.as_ref().and_then(|r| r["trial_period_days"].as_i64()).filter(|d| *d > 0));
+    let trial = trial.or_else(|| {
+        recurring
+            .as_ref()
+            .and_then(|r| r["trial_period_days"].as_i64())
+            .filter(|d| *d > 0)
+    });
     let (id, now, mut m) = store.base(Kind::Price);
     m.insert("description".into(), opt(description));
     m.insert("unit_amount".into(), json!(unit_amount));
     m.insert("trial_period_days".into(), json!(trial));
-    m.insert("type".into(), json!(if recurring.is_some() { "recurring" } else { "one_time" }));
+    m.insert(
+        "type".into(),
+        json!(if recurring.is_some() {
+            "recurring"
+        } else {
+            "one_time"
+        }),
+    );
     m.insert("recurring".into(), recurring.unwrap_or(Value::Null));
     m.insert("active".into(), Value::Bool(active));
     m.insert("product".into(), Value::String(product));
@@ -224,7 +297,10 @@ async fn update_price(Path(id): Path<String>, call: Call) -> ApiResult<Response>
     let map = wrapped(&call.body, "price")?;
     let loc = Loc::root("price");
     let b = loc.on(&map);
-    let description = b.has("description").then(|| b.str_opt("description")).transpose()?;
+    let description = b
+        .has("description")
+        .then(|| b.str_opt("description"))
+        .transpose()?;
     let active = b.bool_opt("active")?;
     let metadata = b.metadata("metadata")?;
     let mut stores = call.sim.stores.write();
@@ -245,11 +321,16 @@ async fn update_price(Path(id): Path<String>, call: Call) -> ApiResult<Response>
 
 /// A shipping address from the request (without `shipping_address_id`).
 fn address(store: &mut Store, b: &Obj<'_>, field: &str) -> ApiResult<Option<Value>> {
-    let Some(a) = b.obj_opt(field)? else { return Ok(None) };
+    let Some(a) = b.obj_opt(field)? else {
+        return Ok(None);
+    };
     let loc = b.child_loc(field, None);
     let a = loc.on(a);
     let mut out = Map::new();
-    out.insert("shipping_address_id".into(), Value::String(store.mint_id(Kind::ShippingAddress)));
+    out.insert(
+        "shipping_address_id".into(),
+        Value::String(store.mint_id(Kind::ShippingAddress)),
+    );
     for f in ["line1", "line2", "city", "state", "postal_code", "country"] {
         out.insert(f.into(), opt(a.str_opt(f)?));
     }
@@ -261,7 +342,11 @@ fn check_email(b: &Obj<'_>) -> ApiResult<Option<String>> {
     if let Some(e) = &email
         && !(e.contains('@') && e.rsplit('@').next().is_some_and(|d| d.contains('.')))
     {
-        return Err(b.fail("email", "value_error", format!("`email` is not a valid email address: '{e}'")));
+        return Err(b.fail(
+            "email",
+            "value_error",
+            format!("`email` is not a valid email address: '{e}'"),
+        ));
     }
     Ok(email)
 }
@@ -272,7 +357,13 @@ async fn create_customer(call: Call) -> ApiResult<Response> {
     let b = loc.on(&map);
     let email = check_email(&b)?;
     let mut fields = Map::new();
-    for f in ["first_name", "last_name", "phone", "employer", "checkout_session_id"] {
+    for f in [
+        "first_name",
+        "last_name",
+        "phone",
+        "employer",
+        "checkout_session_id",
+    ] {
         fields.insert(f.into(), opt(b.str_opt(f)?));
     }
     let metadata = b.metadata("metadata")?.unwrap_or_else(|| json!({}));
@@ -280,8 +371,14 @@ async fn create_customer(call: Call) -> ApiResult<Response> {
     let store = stores.of_mut(call.ctx.test);
     let shipping = address(store, &b, "shipping")?;
     let (id, now, mut m) = store.base(Kind::Customer);
-    m.insert("first_name".into(), fields.remove("first_name").unwrap_or(Value::Null));
-    m.insert("last_name".into(), fields.remove("last_name").unwrap_or(Value::Null));
+    m.insert(
+        "first_name".into(),
+        fields.remove("first_name").unwrap_or(Value::Null),
+    );
+    m.insert(
+        "last_name".into(),
+        fields.remove("last_name").unwrap_or(Value::Null),
+    );
     m.insert("email".into(), opt(email));
     m.extend(fields);
     m.insert("shipping".into(), shipping.unwrap_or(Value::Null));
@@ -294,7 +391,9 @@ async fn create_customer(call: Call) -> ApiResult<Response> {
 
 async fn list_customers(call: Call) -> ApiResult<Response> {
     let email = call.query.get("email").map(str::to_owned);
-    list(&call, Kind::Customer, |c| email.as_deref().is_none_or(|e| c.text("email") == e))
+    list(&call, Kind::Customer, |c| {
+        email.as_deref().is_none_or(|e| c.text("email") == e)
+    })
 }
 
 async fn update_customer(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
@@ -330,20 +429,33 @@ async fn update_customer(Path(id): Path<String>, call: Call) -> ApiResult<Respon
 }
 
 async fn list_payment_methods(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
-    call.sim.stores.read().of(call.ctx.test).require(Kind::Customer, &id)?;
+    call.sim
+        .stores
+        .read()
+        .of(call.ctx.test)
+        .require(Kind::Customer, &id)?;
     list(&call, Kind::PaymentMethod, |pm| pm.text("customer") == id)
 }
 
-async fn get_payment_method(Path((id, pm)): Path<(String, String)>, call: Call) -> ApiResult<Response> {
+async fn get_payment_method(
+    Path((id, pm)): Path<(String, String)>,
+    call: Call,
+) -> ApiResult<Response> {
     let expand = call.query.expansions()?;
     let stores = call.sim.stores.read();
     let store = stores.of(call.ctx.test);
     store.require(Kind::Customer, &id)?;
     let obj = store.require(Kind::PaymentMethod, &pm)?;
     if obj.text("customer") != id {
-        return Err(ApiError::not_found(&format!("payment method of customer {id}"), &pm));
+        return Err(ApiError::not_found(
+            &format!("payment method of customer {id}"),
+            &pm,
+        ));
     }
-    Ok(ok(Kind::PaymentMethod, render(store, Kind::PaymentMethod, obj, &expand)))
+    Ok(ok(
+        Kind::PaymentMethod,
+        render(store, Kind::PaymentMethod, obj, &expand),
+    ))
 }
 
 async fn create_coupon(call: Call) -> ApiResult<Response> {
@@ -355,23 +467,45 @@ async fn create_coupon(call: Call) -> ApiResult<Response> {
     let percent_off = b.num_opt("percent_off")?;
     match (amount_off, percent_off) {
         (None, None) => {
-            return Err(b.fail("amount_off", "missing", "send either `amount_off` (cents) or `percent_off` (0–100)"));
+            return Err(b.fail(
+                "amount_off",
+                "missing",
+                "send either `amount_off` (cents) or `percent_off` (0–100)",
+            ));
         }
         (Some(_), Some(_)) => {
-            return Err(b.fail("percent_off", "value_error", "send only one of `amount_off` and `percent_off`"));
+            return Err(b.fail(
+                "percent_off",
+                "value_error",
+                "send only one of `amount_off` and `percent_off`",
+            ));
         }
         (None, Some(p)) if !(p > 0.0 && p <= 100.0) => {
-            return Err(b.fail("percent_off", "value_error", format!("`percent_off` must be > 0 and ≤ 100, got {p}")));
+            return Err(b.fail(
+                "percent_off",
+                "value_error",
+                format!("`percent_off` must be > 0 and ≤ 100, got {p}"),
+            ));
         }
         _ => {}
     }
-    let duration = b.enum_opt("duration", &["once", "repeating", "forever"])?.unwrap_or_else(|| "once".into());
+    let duration = b
+        .enum_opt("duration", &["once", "repeating", "forever"])?
+        .unwrap_or_else(|| "once".into());
     let months = b.int_opt("duration_in_months", 1)?;
     if duration == "repeating" && months.is_none() {
-        return Err(b.fail("duration_in_months", "missing", "`duration_in_months` is required when duration is repeating"));
+        return Err(b.fail(
+            "duration_in_months",
+            "missing",
+            "`duration_in_months` is required when duration is repeating",
+        ));
     }
     if duration != "repeating" && months.is_some() {
-        return Err(b.fail("duration_in_months", "value_error", "`duration_in_months` is only allowed when duration is repeating"));
+        return Err(b.fail(
+            "duration_in_months",
+            "value_error",
+            "`duration_in_months` is only allowed when duration is repeating",
+        ));
     }
     let max_redemptions = b.int_opt("max_redemptions", 1)?;
     let metadata = b.metadata("metadata")?.unwrap_or_else(|| json!({}));
@@ -389,7 +523,12 @@ async fn create_coupon(call: Call) -> ApiResult<Response> {
             let pid = p.as_str().unwrap_or_default();
             if store.get(Kind::Product, pid).is_none() {
                 return Err(ApiError::invalid_at(
-                    vec!["coupon".into(), "applies_to".into(), "products".into(), i.to_string()],
+                    vec![
+                        "coupon".into(),
+                        "applies_to".into(),
+                        "products".into(),
+                        i.to_string(),
+                    ],
                     "product_not_found",
                     format!("No such product: '{pid}'"),
                 ));
@@ -429,18 +568,32 @@ async fn create_promo_code(call: Call) -> ApiResult<Response> {
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let Some(coupon) = store.get(Kind::Coupon, &coupon_id).cloned() else {
-        return Err(b.fail("coupon_id", "coupon_not_found", format!("No such coupon: '{coupon_id}'")));
+        return Err(b.fail(
+            "coupon_id",
+            "coupon_not_found",
+            format!("No such coupon: '{coupon_id}'"),
+        ));
     };
     if let Some(c) = &customer
         && store.get(Kind::Customer, c).is_none()
     {
-        return Err(b.fail("customer", "customer_not_found", format!("No such customer: '{c}'")));
+        return Err(b.fail(
+            "customer",
+            "customer_not_found",
+            format!("No such customer: '{c}'"),
+        ));
     }
     let taken = !store
-        .rows(Kind::PromoCode, |p| p.text("code").eq_ignore_ascii_case(&code) && p["active"] == Value::Bool(true))
+        .rows(Kind::PromoCode, |p| {
+            p.text("code").eq_ignore_ascii_case(&code) && p["active"] == Value::Bool(true)
+        })
         .is_empty();
     if taken {
-        return Err(b.fail("code", "duplicate_code", format!("an active promo code '{code}' already exists")));
+        return Err(b.fail(
+            "code",
+            "duplicate_code",
+            format!("an active promo code '{code}' already exists"),
+        ));
     }
     let (id, now, mut m) = store.base(Kind::PromoCode);
     m.insert("code".into(), Value::String(code));
@@ -485,7 +638,9 @@ async fn create_shipping_rate(call: Call) -> ApiResult<Response> {
 
 async fn list_shipping_rates(call: Call) -> ApiResult<Response> {
     let active = call.query.bool("active")?;
-    list(&call, Kind::ShippingRate, |r| active.is_none_or(|a| r.get("active").and_then(Value::as_bool) == Some(a)))
+    list(&call, Kind::ShippingRate, |r| {
+        active.is_none_or(|a| r.get("active").and_then(Value::as_bool) == Some(a))
+    })
 }
 
 async fn update_shipping_rate(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
@@ -495,7 +650,9 @@ async fn update_shipping_rate(Path(id): Path<String>, call: Call) -> ApiResult<R
     let active = b.bool_opt("active")?;
     let metadata = b.metadata("metadata")?;
     let mut stores = call.sim.stores.write();
-    let rate = stores.of_mut(call.ctx.test).require_mut(Kind::ShippingRate, &id)?;
+    let rate = stores
+        .of_mut(call.ctx.test)
+        .require_mut(Kind::ShippingRate, &id)?;
     if let Some(a) = active {
         rate["active"] = Value::Bool(a);
     }

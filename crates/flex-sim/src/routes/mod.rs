@@ -1,10 +1,10 @@
 //! The `/v1` routes (reference §3, without the consumer routes) and the helpers they share.
 
+mod billing;
 mod catalog;
 mod checkout;
-mod billing;
-mod money;
 mod misc;
+mod money;
 
 use std::sync::Arc;
 
@@ -51,10 +51,17 @@ impl FromRequest<Arc<Sim>> for Call {
             .ok_or_else(|| ApiError::unauthorized("missing API key"))?;
         let query = Query::parse(req.uri().query())?;
         let (parts, body) = req.into_parts();
-        let body = to_bytes(body, MAX_BODY)
-            .await
-            .map_err(|_| ApiError::too_large(format!("request body is larger than {MAX_BODY} bytes")))?;
-        Ok(Self { sim: state.clone(), ctx, query, headers: parts.headers, body, extensions: parts.extensions })
+        let body = to_bytes(body, MAX_BODY).await.map_err(|_| {
+            ApiError::too_large(format!("request body is larger than {MAX_BODY} bytes"))
+        })?;
+        Ok(Self {
+            sim: state.clone(),
+            ctx,
+            query,
+            headers: parts.headers,
+            body,
+            extensions: parts.extensions,
+        })
     }
 }
 
@@ -105,14 +112,21 @@ pub fn render(store: &Store, kind: Kind, obj: &Value, expand: &[String]) -> Valu
                 expand_field(store, &mut out, "payment_intent", Kind::PaymentIntent);
                 if let Some(Value::Array(items)) = out.get_mut("payment_intents") {
                     for item in items.iter_mut() {
-                        if let Some(full) = item.as_str().and_then(|id| store.get(Kind::PaymentIntent, id)) {
+                        if let Some(full) = item
+                            .as_str()
+                            .and_then(|id| store.get(Kind::PaymentIntent, id))
+                        {
                             *item = full.clone();
                         }
                     }
                 }
             }
         }
-        Kind::PaymentIntent | Kind::SetupIntent | Kind::Subscription | Kind::Invoice | Kind::PaymentMethod => {
+        Kind::PaymentIntent
+        | Kind::SetupIntent
+        | Kind::Subscription
+        | Kind::Invoice
+        | Kind::PaymentMethod => {
             if wants("customer") {
                 expand_field(store, &mut out, "customer", Kind::Customer);
             }
@@ -126,10 +140,8 @@ pub fn render(store: &Store, kind: Kind, obj: &Value, expand: &[String]) -> Valu
                 expand_field(store, &mut out, "latest_invoice", Kind::Invoice);
             }
         }
-        Kind::Price => {
-            if wants("product") {
-                expand_field(store, &mut out, "product", Kind::Product);
-            }
+        Kind::Price if wants("product") => {
+            expand_field(store, &mut out, "product", Kind::Product);
         }
         Kind::Capture => {
             if wants("payment_intent")
@@ -146,11 +158,11 @@ pub fn render(store: &Store, kind: Kind, obj: &Value, expand: &[String]) -> Valu
 }
 
 /// GET one object by ID in the caller's mode.
-pub async fn get_one(kind: Kind, id: String, call: Call) -> ApiResult<Response> {
+pub fn get_one(kind: Kind, id: &str, call: &Call) -> ApiResult<Response> {
     let expand = call.query.expansions()?;
     let stores = call.sim.stores.read();
     let store = stores.of(call.ctx.test);
-    let obj = store.require(kind, &id)?;
+    let obj = store.require(kind, id)?;
     Ok(ok(kind, render(store, kind, obj, &expand)))
 }
 
@@ -162,13 +174,16 @@ pub fn list(call: &Call, kind: Kind, keep: impl Fn(&Value) -> bool) -> ApiResult
     let store = stores.of(call.ctx.test);
     let rows = store.rows(kind, keep);
     let (items, has_more) = page.apply(store, kind, &rows)?;
-    let items = items.into_iter().map(|o| render(store, kind, o, &expand)).collect();
+    let items = items
+        .into_iter()
+        .map(|o| render(store, kind, o, &expand))
+        .collect();
     Ok(axum::Json(list_body(kind, items, has_more)).into_response())
 }
 
 /// A route that fetches one object of `kind` by its path ID.
 pub(crate) fn get_by_id(kind: Kind) -> MethodRouter<Arc<Sim>> {
-    get(move |Path(id): Path<String>, call: Call| get_one(kind, id, call))
+    get(move |Path(id): Path<String>, call: Call| async move { get_one(kind, &id, &call) })
 }
 
 /// Every `/v1` route plus the `/__sim` control routes, with the edge/auth/idempotency layers on `/v1`.
@@ -179,12 +194,16 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .merge(billing::routes())
         .merge(money::routes())
         .merge(misc::routes())
-        .fallback(|method: axum::http::Method, uri: axum::http::Uri| async move {
-            ApiError::no_route(method.as_str(), uri.path())
-        })
-        .method_not_allowed_fallback(|method: axum::http::Method, uri: axum::http::Uri| async move {
-            ApiError::method_not_allowed(method.as_str(), uri.path())
-        })
+        .fallback(
+            |method: axum::http::Method, uri: axum::http::Uri| async move {
+                ApiError::no_route(method.as_str(), uri.path())
+            },
+        )
+        .method_not_allowed_fallback(
+            |method: axum::http::Method, uri: axum::http::Uri| async move {
+                ApiError::method_not_allowed(method.as_str(), uri.path())
+            },
+        )
         .layer(from_fn_with_state(sim.clone(), edge::idempotency))
         .layer(from_fn_with_state(sim.clone(), edge::auth))
         .layer(from_fn_with_state(sim.clone(), edge::edge));
@@ -206,7 +225,7 @@ pub(crate) mod prelude {
     pub(crate) use axum::Router;
     pub(crate) use axum::extract::Path;
     pub(crate) use axum::response::Response;
-    pub(crate) use axum::routing::{delete, get, patch, post, put};
+    pub(crate) use axum::routing::{get, post};
     pub(crate) use serde_json::{Map, Value, json};
     pub(crate) use std::sync::Arc;
 }

@@ -12,11 +12,17 @@ use crate::query::parse_time;
 pub(super) fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/v1/balance_transactions", get(list_balance_transactions))
-        .route("/v1/balance_transactions/{id}", get_by_id(Kind::BalanceTransaction))
+        .route(
+            "/v1/balance_transactions/{id}",
+            get_by_id(Kind::BalanceTransaction),
+        )
         .route("/v1/payouts", get(list_payouts))
         .route("/v1/payouts/{id}", get_by_id(Kind::Payout))
         .route("/v1/disputes", get(list_disputes))
-        .route("/v1/disputes/{id}", get_by_id(Kind::Dispute).post(update_dispute))
+        .route(
+            "/v1/disputes/{id}",
+            get_by_id(Kind::Dispute).post(update_dispute),
+        )
         .route("/v1/disputes/{id}/close", post(close_dispute))
 }
 
@@ -25,9 +31,12 @@ async fn list_balance_transactions(call: Call) -> ApiResult<Response> {
     let payout = call.query.get("payout_id").map(str::to_owned);
     let session = call.query.get("checkout_session_id").map(str::to_owned);
     list(&call, Kind::BalanceTransaction, |b| {
-        id.as_deref().is_none_or(|x| b.text("balance_transaction_id") == x)
+        id.as_deref()
+            .is_none_or(|x| b.text("balance_transaction_id") == x)
             && payout.as_deref().is_none_or(|x| b.text("payout_id") == x)
-            && session.as_deref().is_none_or(|x| b.text("checkout_session_id") == x)
+            && session
+                .as_deref()
+                .is_none_or(|x| b.text("checkout_session_id") == x)
     })
 }
 
@@ -50,7 +59,9 @@ async fn list_disputes(call: Call) -> ApiResult<Response> {
     let pi = call.query.get("payment_intent").map(str::to_owned);
     list(&call, Kind::Dispute, |d| {
         status.as_deref().is_none_or(|x| d.text("status") == x)
-            && pi.as_deref().is_none_or(|x| d.text("payment_intent_id") == x)
+            && pi
+                .as_deref()
+                .is_none_or(|x| d.text("payment_intent_id") == x)
     })
 }
 
@@ -102,22 +113,47 @@ const REASONS: [&str; 13] = [
 ];
 
 /// Open a dispute on a paid intent (the hook, and the demo seed).
-pub(crate) fn open_dispute(store: &mut Store, pi_id: &str, amount: Option<i64>, reason: &str) -> ApiResult<Value> {
+pub(crate) fn open_dispute(
+    store: &mut Store,
+    pi_id: &str,
+    amount: Option<i64>,
+    reason: &str,
+) -> ApiResult<Value> {
     let Some(pi) = store.get(Kind::PaymentIntent, pi_id).cloned() else {
-        return Err(ApiError::invalid(&["payment_intent_id"], "payment_intent_not_found", format!("No such payment intent: '{pi_id}'")));
+        return Err(ApiError::invalid(
+            &["payment_intent_id"],
+            "payment_intent_not_found",
+            format!("No such payment intent: '{pi_id}'"),
+        ));
     };
     let received = pi.int("amount_received");
     if received == 0 {
-        return Err(ApiError::state("payment_intent_not_captured", "only a captured (succeeded) payment can be disputed"));
+        return Err(ApiError::state(
+            "payment_intent_not_captured",
+            "only a captured (succeeded) payment can be disputed",
+        ));
     }
     let amount = amount.unwrap_or(received);
     if amount > received {
-        return Err(ApiError::invalid(&["amount"], "amount_too_large", format!("cannot dispute {amount}: the payment received {received}")));
+        return Err(ApiError::invalid(
+            &["amount"],
+            "amount_too_large",
+            format!("cannot dispute {amount}: the payment received {received}"),
+        ));
     }
-    let session = pi.opt_text("checkout_session").and_then(|s| store.get(Kind::CheckoutSession, s)).cloned().unwrap_or(Value::Null);
+    let session = pi
+        .opt_text("checkout_session")
+        .and_then(|s| store.get(Kind::CheckoutSession, s))
+        .cloned()
+        .unwrap_or(Value::Null);
     let (id, now, mut m) = store.base(Kind::Dispute);
-    let evidence: Map<String, Value> = EVIDENCE_FIELDS.iter().map(|f| ((*f).to_owned(), Value::Null)).collect();
-    let brand = store.get(Kind::PaymentMethod, pi.text("payment_method")).map_or(json!("visa"), |p| p["card"]["brand"].clone());
+    let evidence: Map<String, Value> = EVIDENCE_FIELDS
+        .iter()
+        .map(|f| ((*f).to_owned(), Value::Null))
+        .collect();
+    let brand = store
+        .get(Kind::PaymentMethod, pi.text("payment_method"))
+        .map_or(json!("visa"), |p| p["card"]["brand"].clone());
     m.insert("payment_intent_id".into(), json!(pi_id));
     m.insert("amount".into(), json!(amount));
     m.insert("currency".into(), json!("usd"));
@@ -127,20 +163,53 @@ pub(crate) fn open_dispute(store: &mut Store, pi_id: &str, amount: Option<i64>, 
     m.insert("reason".into(), json!(reason));
     m.insert("is_charge_refundable".into(), json!(false));
     m.insert("evidence".into(), Value::Object(evidence));
-    m.insert("evidence_details".into(), json!({
-        "due_by": Store::iso(now + 7 * 86_400_000_000),
-        "has_evidence": false,
-        "past_due": false,
-        "submission_count": 0,
-    }));
+    m.insert(
+        "evidence_details".into(),
+        json!({
+            "due_by": Store::iso(now + 7 * 86_400_000_000),
+            "has_evidence": false,
+            "past_due": false,
+            "submission_count": 0,
+        }),
+    );
     m.insert("balance_transactions".into(), json!([]));
-    m.insert("payment_method_details".into(), json!({ "type": "card", "card": { "brand": brand, "network_reason_code": "10.4" } }));
-    m.insert("client_reference_id".into(), session.get("client_reference_id").cloned().unwrap_or(Value::Null));
-    m.insert("stripe_dispute_id".into(), json!(format!("dp_sim_{}", store.token(16))));
-    m.insert("checkout_session".into(), session.get("checkout_session_id").cloned().unwrap_or(Value::Null));
+    m.insert(
+        "payment_method_details".into(),
+        json!({ "type": "card", "card": { "brand": brand, "network_reason_code": "10.4" } }),
+    );
+    m.insert(
+        "client_reference_id".into(),
+        session
+            .get("client_reference_id")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    m.insert(
+        "stripe_dispute_id".into(),
+        json!(format!("dp_sim_{}", store.token(16))),
+    );
+    m.insert(
+        "checkout_session".into(),
+        session
+            .get("checkout_session_id")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
     store.insert(Kind::Dispute, id.clone(), now, Value::Object(m));
-    balance_tx(store, "dispute", -amount, 1500, &id, pi_id, &session, "available");
-    if let Some((bt, row)) = store.rows(Kind::BalanceTransaction, |b| b.text("source_id") == id).first().map(|(k, r)| ((*k).to_owned(), r.obj.clone()))
+    balance_tx(
+        store,
+        "dispute",
+        -amount,
+        1500,
+        &id,
+        pi_id,
+        &session,
+        "available",
+    );
+    if let Some((bt, row)) = store
+        .rows(Kind::BalanceTransaction, |b| b.text("source_id") == id)
+        .first()
+        .map(|(k, r)| ((*k).to_owned(), r.obj.clone()))
         && let Some(d) = store.get_mut(Kind::Dispute, &id)
     {
         let _ = bt;
@@ -158,17 +227,26 @@ pub(crate) fn open_dispute(store: &mut Store, pi_id: &str, amount: Option<i64>, 
 }
 
 /// `POST /__sim/disputes {"payment_intent_id", "amount", "reason"}`.
-pub(crate) async fn create_dispute_hook(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+pub(crate) async fn create_dispute_hook(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     let test = crate::control::hook_mode(&sim, &headers)?;
-    let map = match crate::body::parse_json(&body)? {
-        Value::Object(m) => m,
-        _ => return Err(ApiError::invalid(&["body"], "dict_type", "body must be {\"payment_intent_id\": \"fpi_…\", \"amount\": 1234, \"reason\": \"fraudulent\"}")),
+    let Value::Object(map) = crate::body::parse_json(&body)? else {
+        return Err(ApiError::invalid(
+            &["body"],
+            "dict_type",
+            "body must be {\"payment_intent_id\": \"fpi_…\", \"amount\": 1234, \"reason\": \"fraudulent\"}",
+        ));
     };
     let loc = Loc(Vec::new());
     let b = loc.on(&map);
     let pi = b.str_req("payment_intent_id")?;
     let amount = b.int_opt("amount", 1)?;
-    let reason = b.enum_opt("reason", &REASONS)?.unwrap_or_else(|| "general".into());
+    let reason = b
+        .enum_opt("reason", &REASONS)?
+        .unwrap_or_else(|| "general".into());
     let mut stores = sim.stores.write();
     let dispute = open_dispute(stores.of_mut(test), &pi, amount, &reason)?;
     Ok(created(Kind::Dispute, dispute))
@@ -194,8 +272,17 @@ async fn update_dispute(Path(id): Path<String>, call: Call) -> ApiResult<Respons
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let d = store.require_mut(Kind::Dispute, &id)?;
-    if !matches!(d.text("status"), "needs_response" | "warning_needs_response") {
-        return Err(ApiError::state("dispute_not_accepting_evidence", format!("the dispute is '{}': evidence can only be changed while it needs a response", d.text("status"))));
+    if !matches!(
+        d.text("status"),
+        "needs_response" | "warning_needs_response"
+    ) {
+        return Err(ApiError::state(
+            "dispute_not_accepting_evidence",
+            format!(
+                "the dispute is '{}': evidence can only be changed while it needs a response",
+                d.text("status")
+            ),
+        ));
     }
     let has_any = !evidence.is_empty();
     for (k, v) in evidence {
@@ -208,7 +295,11 @@ async fn update_dispute(Path(id): Path<String>, call: Call) -> ApiResult<Respons
         d["evidence_details"]["has_evidence"] = json!(true);
     }
     if submit {
-        d["status"] = json!(if d.text("status") == "warning_needs_response" { "warning_under_review" } else { "under_review" });
+        d["status"] = json!(if d.text("status") == "warning_needs_response" {
+            "warning_under_review"
+        } else {
+            "under_review"
+        });
         let count = d["evidence_details"].int("submission_count") + 1;
         d["evidence_details"]["submission_count"] = json!(count);
     }
@@ -226,7 +317,10 @@ async fn close_dispute(Path(id): Path<String>, call: Call) -> ApiResult<Response
     let store = stores.of_mut(call.ctx.test);
     let d = store.require_mut(Kind::Dispute, &id)?;
     if matches!(d.text("status"), "lost" | "won" | "warning_closed") {
-        return Err(ApiError::state("dispute_already_closed", format!("the dispute is already closed ('{}')", d.text("status"))));
+        return Err(ApiError::state(
+            "dispute_already_closed",
+            format!("the dispute is already closed ('{}')", d.text("status")),
+        ));
     }
     // Closing accepts the dispute: the merchant forfeits the funds.
     d["status"] = json!("lost");

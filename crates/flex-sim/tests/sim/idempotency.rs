@@ -4,7 +4,12 @@ use serde_json::{Value, json};
 
 use crate::common::{LIVE_KEY, TEST_KEY, start, start_with};
 
-async fn post_with_key(sim: &crate::common::TestSim, api_key: &str, idem: &str, body: &Value) -> (u16, Value, bool) {
+async fn post_with_key(
+    sim: &crate::common::TestSim,
+    api_key: &str,
+    idem: &str,
+    body: &Value,
+) -> (u16, Value, bool) {
     let resp = sim
         .http
         .post(sim.url("/v1/customers"))
@@ -29,14 +34,30 @@ async fn same_key_and_body_replays_the_first_response() {
     assert_eq!(v1, v2, "the replay has the first body, same customer_id");
     assert!(!r1 && r2, "only the second answer is marked as a replay");
     let (_, list) = sim.get(TEST_KEY, "/v1/customers").await;
-    assert_eq!(list["customers"].as_array().map(Vec::len), Some(1), "the customer exists exactly once");
+    assert_eq!(
+        list["customers"].as_array().map(Vec::len),
+        Some(1),
+        "the customer exists exactly once"
+    );
 }
 
 #[tokio::test]
 async fn same_key_with_another_body_is_409() {
     let sim = start().await;
-    post_with_key(&sim, TEST_KEY, "idem-2", &json!({"customer": {"first_name": "A"}})).await;
-    let (s, v, _) = post_with_key(&sim, TEST_KEY, "idem-2", &json!({"customer": {"first_name": "B"}})).await;
+    post_with_key(
+        &sim,
+        TEST_KEY,
+        "idem-2",
+        &json!({"customer": {"first_name": "A"}}),
+    )
+    .await;
+    let (s, v, _) = post_with_key(
+        &sim,
+        TEST_KEY,
+        "idem-2",
+        &json!({"customer": {"first_name": "B"}}),
+    )
+    .await;
     assert_eq!(s, 409);
     assert_eq!(v["error"]["code"], "idempotency_error");
     assert_eq!(v["error"]["type"], "idempotency_error");
@@ -44,9 +65,25 @@ async fn same_key_with_another_body_is_409() {
 
 #[tokio::test]
 async fn keys_are_scoped_per_api_key() {
-    let sim = start_with(&[(TEST_KEY, &[]), ("fsk_test_second", &[]), (LIVE_KEY, &[])], None).await;
-    let (_, a, _) = post_with_key(&sim, TEST_KEY, "shared", &json!({"customer": {"first_name": "A"}})).await;
-    let (s, b, replayed) = post_with_key(&sim, "fsk_test_second", "shared", &json!({"customer": {"first_name": "B"}})).await;
+    let sim = start_with(
+        &[(TEST_KEY, &[]), ("fsk_test_second", &[]), (LIVE_KEY, &[])],
+        None,
+    )
+    .await;
+    let (_, a, _) = post_with_key(
+        &sim,
+        TEST_KEY,
+        "shared",
+        &json!({"customer": {"first_name": "A"}}),
+    )
+    .await;
+    let (s, b, replayed) = post_with_key(
+        &sim,
+        "fsk_test_second",
+        "shared",
+        &json!({"customer": {"first_name": "B"}}),
+    )
+    .await;
     assert_eq!(s, 201, "another API key may use the same Idempotency-Key");
     assert!(!replayed);
     assert_ne!(a["customer"]["customer_id"], b["customer"]["customer_id"]);
