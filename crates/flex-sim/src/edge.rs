@@ -75,7 +75,7 @@ pub async fn edge(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Resp
     }
     let response = match action {
         Some(FaultAction::Drop) => {
-            sim.journal.lock().push(entry);
+            sim.journal_push(entry);
             if let Some(kill) = req.extensions().get::<ConnKill>() {
                 kill.0.cancel();
                 // The connection task drops the connection; this future is dropped with it.
@@ -90,7 +90,7 @@ pub async fn edge(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Resp
     };
     let mut response = json_errors(response).await;
     let status = response.status().as_u16();
-    sim.journal.lock().push(JournalEntry { status, ..entry });
+    sim.journal_push(JournalEntry { status, ..entry });
     if let Ok(v) = HeaderValue::from_str(&format!("req_sim_{seq:08}")) {
         response.headers_mut().insert("x-request-id", v);
     }

@@ -473,10 +473,12 @@ async fn seed_test(s: &mut Seeder<'_>) -> std::io::Result<()> {
     .await?;
     // Still open, and one declined attempt.
     s.at(2, 9);
+    // Long expiry, so the demo shows these as open whenever it runs.
+    let far = (ANCHOR_US + 3650 * DAY_US) / 1_000_000;
     s.session(
         &lucas,
         &[(&thermo, 1), (&sunscreen, 1)],
-        json!({ "client_reference_id": "order-1013" }),
+        json!({ "client_reference_id": "order-1013", "expires_at": far }),
         None,
     )
     .await?;
@@ -484,7 +486,7 @@ async fn seed_test(s: &mut Seeder<'_>) -> std::io::Result<()> {
     s.session(
         &sam,
         &[(&allergy, 1)],
-        json!({ "client_reference_id": "order-1014" }),
+        json!({ "client_reference_id": "order-1014", "expires_at": far }),
         Some(DECLINE),
     )
     .await?;

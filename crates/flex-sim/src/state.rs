@@ -2,7 +2,7 @@
 //! request journal and idempotency records. Each part has its own lock so that the hot path (a GET)
 //! takes one read lock on the stores and short locks elsewhere.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -174,6 +174,9 @@ pub enum IdemRecord {
     },
 }
 
+/// Journal entries kept; older ones are dropped so long benchmarks cannot exhaust memory.
+pub const JOURNAL_CAP: usize = 100_000;
+
 /// One simulator instance.
 #[derive(Debug)]
 pub struct Sim {
@@ -183,8 +186,8 @@ pub struct Sim {
     pub stores: RwLock<Stores>,
     /// Armed faults.
     pub faults: Mutex<Faults>,
-    /// Every /v1 request received.
-    pub journal: Mutex<Vec<JournalEntry>>,
+    /// Every /v1 request received (the newest [`JOURNAL_CAP`]).
+    pub journal: Mutex<VecDeque<JournalEntry>>,
     /// Idempotency records by (API key, Idempotency-Key).
     pub idempotency: Mutex<HashMap<(String, String), IdemRecord>>,
     seq: AtomicU64,
@@ -200,7 +203,7 @@ impl Sim {
                 live: Store::new(false, 0x11FE),
             }),
             faults: Mutex::new(Faults::default()),
-            journal: Mutex::new(Vec::new()),
+            journal: Mutex::new(VecDeque::new()),
             idempotency: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(0),
         }
@@ -214,6 +217,15 @@ impl Sim {
     /// Restart journal numbering (after the demo seed).
     pub fn reset_seq(&self) {
         self.seq.store(0, Ordering::Relaxed);
+    }
+
+    /// Append to the journal, dropping the oldest entry beyond [`JOURNAL_CAP`].
+    pub fn journal_push(&self, entry: JournalEntry) {
+        let mut j = self.journal.lock();
+        if j.len() >= JOURNAL_CAP {
+            j.pop_front();
+        }
+        j.push_back(entry);
     }
 
     /// Register (or replace) a key.

@@ -555,6 +555,17 @@ async fn create_session(call: Call) -> ApiResult<Response> {
     Ok(created(Kind::CheckoutSession, obj))
 }
 
+/// A session's status as a reader sees it: an open session past `expires_at` is expired (expiry is
+/// applied lazily, so no timer is needed).
+pub(crate) fn session_status<'a>(store: &Store, session: &'a Value) -> &'a str {
+    let status = session.text("status");
+    if status == "open" && session.int("expires_at") < store.now_us() / 1_000_000 {
+        "expired"
+    } else {
+        status
+    }
+}
+
 fn created_s(v: &Value) -> i64 {
     v.get("created_at").and_then(Value::as_i64).unwrap_or(0)
 }
@@ -624,7 +635,12 @@ async fn list_sessions(call: Call) -> ApiResult<Response> {
     };
     list(&call, Kind::CheckoutSession, |s| {
         let t = created_s(s);
-        status.as_deref().is_none_or(|x| s.text("status") == x)
+        let effective = if s.text("status") == "open" && s.int("expires_at") < now_s {
+            "expired"
+        } else {
+            s.text("status")
+        };
+        status.as_deref().is_none_or(|x| effective == x)
             && customer.as_deref().is_none_or(|x| s.text("customer") == x)
             && sub.as_deref().is_none_or(|x| s.text("subscription") == x)
             && crid
@@ -1442,7 +1458,7 @@ async fn cancel_session(Path(id): Path<String>, call: Call) -> ApiResult<Respons
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let session = store.require(Kind::CheckoutSession, &id)?.clone();
-    match session.text("status") {
+    match session_status(store, &session) {
         "open" | "paid" => {}
         "complete" => {
             return Err(ApiError::state(

@@ -105,6 +105,7 @@ pub fn render(store: &Store, kind: Kind, obj: &Value, expand: &[String]) -> Valu
             out["captures"] = embedded(Kind::Capture);
             out["refunds"] = embedded(Kind::Refund);
             out["disputes"] = embedded(Kind::Dispute);
+            out["status"] = Value::String(checkout::session_status(store, obj).to_owned());
             if wants("customer") {
                 expand_field(store, &mut out, "customer", Kind::Customer);
             }
