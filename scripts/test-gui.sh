@@ -7,8 +7,8 @@
 # 2. Tray (when trayer and xdotool are installed): the app runs under an XEmbed tray host; the test opens the
 #    tray menu, takes a screenshot of it, chooses Quit from the keyboard and checks the app exits with 0.
 #
-# Everything runs inside a private D-Bus session with XDG_* dirs and FLEX_MCP_HOME in a temp dir, so the
-# real home, keychain and settings are never touched. Exits non-zero on any failure; stops every process
+# Everything runs inside a private D-Bus session with HOME, the XDG_* dirs and FLEX_MCP_HOME in a temp dir,
+# so the real home, keychain and settings are never touched. Exits non-zero on any failure; stops every process
 # it started. Environment:
 #   FLEX_APP_BIN=path         test this binary instead of building target/debug/flex-mcp-desktop
 #   FLEX_GUI_ARTIFACTS=dir    where screenshots and logs go (default target/gui-test)
@@ -30,12 +30,21 @@ if [[ "${1:-}" != --inside-session ]]; then
   FLEX_GUI_ARTIFACTS="$(realpath -m "${FLEX_GUI_ARTIFACTS:-target/gui-test}")"
   mkdir -p "$FLEX_GUI_ARTIFACTS"
   export FLEX_APP_BIN FLEX_GUI_ARTIFACTS
+  # Nothing of the user's: HOME, the XDG dirs and our state root in a temp dir. Set before the bus starts,
+  # because services the bus activates (gnome-keyring, when the app looks for a saved key) inherit the
+  # bus's environment, not the app's.
+  WORK="$(mktemp -d -t flex-gui.XXXXXX)"
+  export WORK HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/data"
+  export XDG_CACHE_HOME="$WORK/cache" XDG_RUNTIME_DIR="$WORK/run" FLEX_MCP_HOME="$WORK/flex-mcp"
+  mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$FLEX_MCP_HOME"
+  mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+  # No configured account, so the app runs its built-in demo.
+  unset FLEX_API_KEY FLEX_API_BASE
   # A private session bus: GTK, WebKit and at-spi talk to it instead of the user's (platform-notes §3).
   exec dbus-run-session -- "$0" --inside-session
 fi
 
 ROOT="$PWD"
-WORK="$(mktemp -d -t flex-gui.XXXXXX)"
 PIDS=()
 cleanup() {
   local pid
@@ -45,12 +54,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Nothing of the user's: temp XDG dirs and state root, no configured account (so the app runs its demo).
-export XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/data" XDG_CACHE_HOME="$WORK/cache"
-export XDG_RUNTIME_DIR="$WORK/run" FLEX_MCP_HOME="$WORK/flex-mcp"
-mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$FLEX_MCP_HOME"
-mkdir -m 700 -p "$XDG_RUNTIME_DIR"
-unset FLEX_API_KEY FLEX_API_BASE
 # Marks the app processes of this run, so the test can find (and stop) exactly those.
 export FLEX_GUI_RUN="$$-$RANDOM$RANDOM"
 MARKER="FLEX_GUI_RUN=$FLEX_GUI_RUN"
