@@ -149,6 +149,70 @@ async def one_start(command: str, args: list[str], env: dict[str, str], cwd: Pat
     }
 
 
+def raw_start(command: str, args: list[str], env: dict[str, str], cwd: Path | None, tree: bool) -> dict[str, Any]:
+    """The same cold start with a minimal client (one JSON line out, one back, no SDK work): what the
+    server itself costs. Also times tools/list twice more on the warm process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [command, *args], env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, bufsize=1,
+    )
+    assert proc.stdin and proc.stdout
+
+    def rpc(msg: dict[str, Any]) -> dict[str, Any]:
+        proc.stdin.write(json.dumps(msg) + "\n")
+        proc.stdin.flush()
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{command} closed stdout")
+            reply = json.loads(line)
+            if reply.get("id") == msg["id"]:
+                return reply
+
+    init = rpc({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}})
+    t_init = time.perf_counter()
+    proc.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+    listed = rpc({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    t_list = time.perf_counter()
+    warm = []
+    for i in range(2):
+        w0 = time.perf_counter()
+        rpc({"jsonrpc": "2.0", "id": 2 + i, "method": "tools/list"})
+        warm.append((time.perf_counter() - w0) * 1e3)
+    if "result" not in init or "result" not in listed:
+        raise RuntimeError(f"{command}: {init} / {str(listed)[:200]}")
+    pids = [proc.pid] + (descendants(proc.pid) if tree else [])
+    peak = sum(r for r in (vmhwm_kib(p) for p in pids) if r is not None)
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return {
+        "init_ms": (t_init - t0) * 1e3,
+        "spawn_to_list_ms": (t_list - t0) * 1e3,
+        "list_ms": (t_list - t_init) * 1e3,
+        "warm_list_ms": min(warm),
+        "vmhwm_kib": peak,
+        "tools": len(listed["result"]["tools"]),
+        "list_bytes": len(json.dumps(listed["result"])),
+    }
+
+
+def raw_starts(name: str, command: str, args: list[str], env: dict[str, str], runs: int, cwd=None, tree=False):
+    print(f"  {name} (minimal client): ", end="", flush=True)
+    raw_start(command, args, env, cwd, tree)
+    samples = []
+    for _ in range(runs):
+        samples.append(raw_start(command, args, env, cwd, tree))
+        print(".", end="", flush=True)
+    print()
+    return samples
+
+
 async def starts(name: str, command: str, args: list[str], env: dict[str, str], runs: int, cwd=None, tree=False):
     print(f"  {name}: ", end="", flush=True)
     await one_start(command, args, env, cwd, tree)  # warm the page cache; not counted
@@ -279,6 +343,7 @@ async def main() -> None:
         "machine": {"nproc": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
                     "node": version_of(["node", "--version"]), "flex_mcp": version_of([str(flex), "--version"]),
                     "flex_mcp_binary_bytes": flex.stat().st_size},
+        "load_average_at_start": os.getloadavg(),
         "runs": opts.runs,
         "starts": {},
     }
@@ -295,6 +360,12 @@ async def main() -> None:
                     "stripe (npx)", "npx", ["--no", "--", "@stripe/mcp@0.2.5", *STRIPE_ARGS], npx_env, opts.runs,
                     cwd=REPO / "bench", tree=True,
                 )
+        print(f"cold starts with a minimal JSON-line client ({opts.runs} each):")
+        results["raw_starts"] = {"flex-mcp": raw_starts("flex-mcp", str(flex), ["stdio", "--standalone"], flex_env, opts.runs)}
+        if not opts.skip_stripe:
+            results["raw_starts"]["stripe (node)"] = raw_starts(
+                "stripe (node)", "node", [str(STRIPE_BIN), *STRIPE_ARGS], base_env, opts.runs
+            )
         print(f"tool call overhead ({opts.calls} get_product calls, interleaved with the direct REST call):")
         results["call_sdk"] = await call_overhead_sdk(flex, flex_env, sim, opts.calls)
         results["call_raw"] = call_overhead_raw(flex, flex_env, sim, opts.calls)
@@ -302,7 +373,7 @@ async def main() -> None:
         sim.close()
 
     # Summaries.
-    table = ["| server | tools | spawn → initialize | spawn → tools/list | tools/list round trip | peak RSS (VmHWM) |",
+    table = ["With the official MCP Python SDK client:", "", "| server | tools | spawn → initialize | spawn → tools/list | tools/list round trip | peak RSS (VmHWM) |",
              "|---|---|---|---|---|---|"]
     results["summary"] = {}
     for name, samples in results["starts"].items():
@@ -311,12 +382,25 @@ async def main() -> None:
         results["summary"][name] = s
         table.append(f"| {name} | {samples[0]['tools']} | {fmt(s['init_ms'], 'ms')} | {fmt(s['spawn_to_list_ms'], 'ms')} "
                      f"| {fmt(s['list_ms'], 'ms', 2)} | {fmt(s['vmhwm_mib'], 'MiB')} |")
+    table += ["", "Same cold starts with a minimal JSON-line client (no SDK work on the client side; the server's own cost):", "",
+              "| server | tools/list size | spawn → initialize | spawn → tools/list | tools/list, first | tools/list, warm | peak RSS (VmHWM) |",
+              "|---|---|---|---|---|---|---|"]
+    for name, samples in results["raw_starts"].items():
+        s = {k: summary([x[k] for x in samples]) for k in ("init_ms", "spawn_to_list_ms", "list_ms", "warm_list_ms")}
+        s["vmhwm_mib"] = summary([x["vmhwm_kib"] / 1024 for x in samples])
+        results["summary"][f"{name} (minimal client)"] = s
+        table.append(f"| {name} | {samples[0]['tools']} tools, {samples[0]['list_bytes'] // 1024} KiB | {fmt(s['init_ms'], 'ms')} "
+                     f"| {fmt(s['spawn_to_list_ms'], 'ms')} | {fmt(s['list_ms'], 'ms', 2)} | {fmt(s['warm_list_ms'], 'ms', 2)} "
+                     f"| {fmt(s['vmhwm_mib'], 'MiB')} |")
     table += ["", "| one get_product call | via MCP (flex-mcp → flex-sim) | direct REST to flex-sim | overhead (median difference) |",
               "|---|---|---|---|"]
     for label, key in (("official Python SDK client", "call_sdk"), ("minimal JSON-line client", "call_raw")):
         m, r = summary(results[key]["mcp_ms"]), summary(results[key]["rest_ms"])
         results["summary"][key] = {"mcp_ms": m, "rest_ms": r, "overhead_ms": m["median"] - r["median"]}
         table.append(f"| {label} | {fmt(m, 'ms', 2)} | {fmt(r, 'ms', 2)} | **{m['median'] - r['median']:.2f} ms** |")
+    results["load_average_at_end"] = os.getloadavg()
+    load = f"load average {results['load_average_at_start'][0]:.1f} at start, {results['load_average_at_end'][0]:.1f} at end, {os.cpu_count()} cores"
+    table = [f"{opts.runs} cold starts per server ({load}); median **bold**, then p10–p90 and min–max.", ""] + table
     text = "\n".join(table)
     print()
     print(text)
