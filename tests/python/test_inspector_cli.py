@@ -80,3 +80,26 @@ def test_inspector_lists_prompts_for_the_documented_workflows(sim, isolated):
     code, out, log = inspector(sim, isolated, "--method", "prompts/list")
     assert code == 0 and out is not None, log
     assert len(out["prompts"]) >= 6, f"one prompt per documented workflow (reference §6.6)\n{log}"
+
+
+def test_inspector_over_streamable_http_with_the_bearer_token(sim, isolated):
+    """The HTTP transport with a client that sends the real header itself (no proxy): with the token
+    from the user-only file it lists tools; without it, the server refuses."""
+    from conftest import http_endpoint
+
+    with http_endpoint(sim, isolated) as (_proxy, direct, token):
+        base = [str(node22()), str(INSPECTOR), "--cli", direct, "--transport", "http", "--method", "tools/list"]
+        ok = subprocess.run(
+            [*base, "--header", f"Authorization: Bearer {token}"],
+            capture_output=True, text=True, env=isolated.env(), timeout=120,
+        )
+        # Without a token the Inspector would start an interactive OAuth flow on the 401; stored auth
+        # only makes it report the refusal instead.
+        refused = subprocess.run(
+            [*base, "--stored-auth-only"], capture_output=True, text=True, env=isolated.env(), timeout=120
+        )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert DOCUMENTED <= {t["name"] for t in json.loads(ok.stdout)["tools"]}
+    assert refused.returncode != 0, f"no token must mean no tools\n{refused.stdout}{refused.stderr}"
+    said = refused.stdout + refused.stderr
+    assert "401" in said or "auth_required" in said, said
