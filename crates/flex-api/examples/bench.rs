@@ -45,9 +45,10 @@ fn options() -> Result<Options, BoxError> {
             "--sim-bin" => o.sim_bin = Some(value("--sim-bin")?),
             "--base-url" => o.base_url = Some(value("--base-url")?),
             other => {
-                return Err(
-                    format!("unknown option {other} (see the header of examples/bench.rs)").into(),
-                );
+                return Err(format!(
+                    "unknown option {other} (see the header of examples/bench.rs)"
+                )
+                .into());
             }
         }
     }

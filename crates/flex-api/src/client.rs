@@ -185,6 +185,7 @@ impl Client {
                             let failure = match status {
                                 429 => Failure::RateLimited(retry_after),
                                 500..=599 => Failure::Server(status, retry_after),
+                                409 if api.is_in_flight_conflict() => Failure::InFlight,
                                 _ => Failure::Client,
                             };
                             (failure, Error::Api(api))

@@ -207,6 +207,19 @@ impl ApiError {
         err
     }
 
+    /// True when the conflict is about a request with the same key that is still running (not
+    /// about a different body): only then does waiting and repeating help. Flex documents no
+    /// wording, so this reads the message (a third-party mock and our simulator say "in
+    /// progress").
+    pub fn is_in_flight_conflict(&self) -> bool {
+        let msg = self.message.to_ascii_lowercase();
+        self.status == 409
+            && self.is_idempotency_conflict()
+            && ["in progress", "in flight", "in-flight", "concurrent"]
+                .iter()
+                .any(|w| msg.contains(w))
+    }
+
     /// True for Flex's idempotency conflicts (409, or 400 with type `idempotency_error`).
     pub fn is_idempotency_conflict(&self) -> bool {
         self.error_type.as_deref() == Some("idempotency_error")
@@ -351,5 +364,14 @@ mod tests {
             br#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}}"#,
         );
         assert!(e.is_idempotency_conflict());
+        assert!(
+            !e.is_in_flight_conflict(),
+            "a different body is not worth retrying"
+        );
+        let busy = ApiError::from_body(
+            409,
+            br#"{"error":{"code":"idempotency_error","type":"idempotency_error","message":"a request with Idempotency-Key 'k' is still in progress; retry later"}}"#,
+        );
+        assert!(busy.is_in_flight_conflict());
     }
 }

@@ -22,6 +22,9 @@ pub(crate) enum Failure {
     Server(u16, Option<Duration>),
     /// Any other non-2xx status: the request itself is wrong; repeating cannot help.
     Client,
+    /// 409: an earlier request with the same `Idempotency-Key` is still being processed (e.g.
+    /// our own attempt that timed out). Repeating the same key later gets its answer replayed.
+    InFlight,
     /// The connection could not be established (nothing was sent).
     Connect,
     /// Sent, but no complete answer: reset, dropped, timed out.
@@ -51,8 +54,8 @@ pub(crate) fn delay_before_retry(
                 .map_or(backoff, |d| d.max(backoff)),
         ),
         Failure::Connect => Some(backoff),
-        Failure::Transport if safe_to_repeat => Some(backoff),
-        Failure::Server(..) | Failure::Transport => None,
+        Failure::Transport | Failure::InFlight if safe_to_repeat => Some(backoff),
+        Failure::Server(..) | Failure::Transport | Failure::InFlight => None,
     }
 }
 
@@ -127,6 +130,10 @@ mod tests {
             "nothing was sent"
         );
         assert!(delay_before_retry(Failure::Client, true, 1, CAP, 0.0).is_none());
+        assert!(
+            delay_before_retry(Failure::InFlight, true, 1, CAP, 0.0).is_some(),
+            "same key replays"
+        );
     }
 
     #[test]

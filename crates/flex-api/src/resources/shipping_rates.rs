@@ -1,8 +1,11 @@
-//! Shipping rates (reference §3.11, §4.13). Updates use PUT; the GET path is inferred [I].
+//! Shipping rates (reference §3.11, §4.13). Updates use PUT; the GET path is inferred [I], and
+//! so is the list (§8 lists it among the endpoints the docs may have but we could not read).
 
+use futures::stream::BoxStream;
 use serde_json::json;
 
-use crate::models::{Metadata, Timestamp, handle, input, model};
+use crate::models::{Metadata, Timestamp, handle, input, list_query, model, to_query};
+use crate::page::Page;
 use crate::{Error, Request, path_segment};
 
 model! {
@@ -46,6 +49,11 @@ input! {
     }
 }
 
+list_query! {
+    /// Query of `GET /v1/shipping_rates` [I].
+    pub struct ListShippingRates {}
+}
+
 handle!(
     /// `client.shipping_rates()`.
     ShippingRates, shipping_rates
@@ -73,5 +81,23 @@ impl ShippingRates<'_> {
         self.client
             .fetch_one(self.write(req), "shipping_rate")
             .await
+    }
+
+    /// `GET /v1/shipping_rates` [I]: one page.
+    pub async fn list(&self, query: &ListShippingRates) -> Result<Page<ShippingRate>, Error> {
+        let req = Request::get("/v1/shipping_rates").query_pairs(to_query(query));
+        self.client.fetch_page(req, "shipping_rates").await
+    }
+
+    /// `GET /v1/shipping_rates` [I]: every page.
+    pub fn list_all(
+        &self,
+        query: &ListShippingRates,
+    ) -> BoxStream<'static, Result<ShippingRate, Error>> {
+        self.client.stream_list(
+            "/v1/shipping_rates".into(),
+            "shipping_rates",
+            to_query(query),
+        )
     }
 }

@@ -517,6 +517,18 @@ async fn shipping_rates() {
         .await
         .unwrap();
     assert_eq!(off.active, Some(false));
+    let all = rates
+        .list(&ListShippingRates {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        all.items
+            .iter()
+            .any(|x| x.shipping_rate_id == r.shipping_rate_id)
+    );
 
     let err = rates
         .create(&CreateShippingRate {
