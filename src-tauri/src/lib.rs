@@ -23,6 +23,17 @@ pub fn run() {
         )
         .init();
 
+    // GTK panics without a display; say what to do instead.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "Flex MCP needs a desktop session, but neither DISPLAY nor WAYLAND_DISPLAY is set. \
+             On a machine without a desktop, run `scripts/run-app.sh` (it starts a virtual \
+             display) or serve MCP without the app: `flex-mcp stdio --standalone`."
+        );
+        std::process::exit(1);
+    }
+
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
