@@ -66,7 +66,13 @@ for _ in $(seq 100); do [[ -s "$WORK/display" ]] && break; sleep 0.1; done
 export DISPLAY=":$(head -n1 "$WORK/display")"
 echo "test-gui: virtual display $DISPLAY"
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Two distinct free loopback ports (both sockets held open while choosing, so they differ).
+free_ports() {
+  python3 -c 'import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])'
+}
 
 FAILED=0
 
@@ -88,8 +94,7 @@ webdriver_test() {
   for a in "$@"; do
     if [[ "$a" == --tray ]]; then want_tray=1; else args+=("$a"); fi
   done
-  port="$(free_port)"
-  native="$(free_port)"
+  read -r port native < <(free_ports)
   TRAYER_PID=""
   if [[ $want_tray -eq 1 ]]; then
     if have_tray_tools; then
