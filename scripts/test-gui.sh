@@ -76,6 +76,9 @@ print(a.getsockname()[1], b.getsockname()[1])'
 
 FAILED=0
 
+# True once a child process has ended (an exited child stays a zombie, state Z, until waited for).
+exited() { [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo gone)" =~ ^(Z|gone)$ ]]; }
+
 have_tray_tools() { command -v trayer >/dev/null && command -v xdotool >/dev/null; }
 
 # An XEmbed tray host for one test; its PID goes to PIDS and TRAYER_PID.
@@ -94,7 +97,6 @@ webdriver_test() {
   for a in "$@"; do
     if [[ "$a" == --tray ]]; then want_tray=1; else args+=("$a"); fi
   done
-  read -r port native < <(free_ports)
   TRAYER_PID=""
   if [[ $want_tray -eq 1 ]]; then
     if have_tray_tools; then
@@ -104,21 +106,27 @@ webdriver_test() {
       echo "test-gui: trayer/xdotool missing: the window will not be reopened from the tray"
     fi
   fi
-  "$ROOT/.tools/bin/tauri-driver" --port "$port" --native-port "$native" \
-    >"$FLEX_GUI_ARTIFACTS/tauri-driver-$name.log" 2>&1 &
-  local driver=$!
-  PIDS+=($driver)
-  local ready=0
-  for _ in $(seq 100); do
-    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/status', timeout=1)" 2>/dev/null; then
-      ready=1
-      break
-    fi
-    sleep 0.1
+  # A port found free can be taken again before tauri-driver binds it (the apps and simulators of this
+  # run open connections too), so a start that cannot listen is retried on fresh ports.
+  local driver="" log="$FLEX_GUI_ARTIFACTS/tauri-driver-$name.log" ready=0 attempt
+  for attempt in 1 2 3; do
+    read -r port native < <(free_ports)
+    "$ROOT/.tools/bin/tauri-driver" --port "$port" --native-port "$native" >"$log" 2>&1 &
+    driver=$!
+    PIDS+=($driver)
+    for _ in $(seq 100); do
+      if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/status', timeout=1)" 2>/dev/null; then
+        ready=1
+        break
+      fi
+      exited "$driver" && break
+      sleep 0.1
+    done
+    [[ $ready -eq 1 ]] && break
+    echo "test-gui: tauri-driver did not start (attempt $attempt): $(head -c 300 "$log")"
+    kill "$driver" 2>/dev/null || true
   done
   if [[ $ready -ne 1 ]]; then
-    echo "test-gui: tauri-driver did not start:"
-    cat "$FLEX_GUI_ARTIFACTS/tauri-driver-$name.log"
     return 1
   fi
   local rc=0
@@ -170,8 +178,7 @@ tray_test() {
   # Quit must end the app, with status 0.
   local gone=0
   for _ in $(seq 100); do
-    # An exited child stays a zombie (state Z) until we wait for it.
-    if [[ "$(awk '{print $3}' "/proc/$app/stat" 2>/dev/null || echo gone)" =~ ^(Z|gone)$ ]]; then
+    if exited "$app"; then
       gone=1
       break
     fi
