@@ -629,3 +629,178 @@ async fn the_rest_of_the_catalogue_round_trips() {
         404
     );
 }
+
+#[tokio::test]
+async fn saved_cards_power_setup_off_session_and_api_subscriptions() {
+    let sim = start().await;
+    let c = sim
+        .ok_post(
+            TEST_KEY,
+            "/v1/customers",
+            &json!({"customer": {"first_name": "Jo", "email": "jo@example.com"}}),
+        )
+        .await;
+    let cus = c["customer"]["customer_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (s, v) = sim
+        .post(
+            TEST_KEY,
+            "/v1/checkout/sessions",
+            &json!({"checkout_session": {"mode": "setup", "line_items": []}}),
+        )
+        .await;
+    assert_eq!(s, 422, "setup mode needs a customer: {v}");
+    assert_eq!(
+        v["detail"][0]["loc"],
+        json!(["checkout_session", "customer"])
+    );
+    let setup = sim.ok_post(TEST_KEY, "/v1/checkout/sessions", &json!({"checkout_session": {"mode": "setup", "customer": cus, "line_items": [], "success_url": "https://x"}})).await;
+    let sid = setup["checkout_session"]["checkout_session_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, done) = sim.complete(TEST_KEY, &sid, VISA).await;
+    assert_eq!(done["checkout_session"]["status"], "complete");
+    let (_, pms) = sim
+        .get(TEST_KEY, &format!("/v1/customers/{cus}/payment_methods"))
+        .await;
+    let pm = pms["payment_methods"][0]["payment_method_id"]
+        .as_str()
+        .expect("a saved card")
+        .to_owned();
+    assert_eq!(pms["payment_methods"][0]["card"]["last4"], "4242");
+    let (s, _) = sim
+        .get(
+            TEST_KEY,
+            &format!("/v1/customers/{cus}/payment_methods/{pm}"),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    let (_, price) = sim
+        .product_and_price(TEST_KEY, "Refill", "0008", 1200)
+        .await;
+    let off = sim
+        .ok_post(TEST_KEY, "/v1/checkout/sessions", &json!({"checkout_session": {"mode": "off_session", "customer": cus, "payment_method": pm, "line_items": [{"price": price, "quantity": 1}]}}))
+        .await;
+    assert_eq!(
+        off["checkout_session"]["status"], "complete",
+        "off-session sessions are charged at once"
+    );
+    let oid = off["checkout_session"]["checkout_session_id"]
+        .as_str()
+        .expect("id");
+    let (_, expanded) = sim
+        .get(
+            TEST_KEY,
+            &format!("/v1/checkout/sessions/{oid}?expand_customer=true&expand_payment_intent=true"),
+        )
+        .await;
+    assert_eq!(
+        expanded["checkout_session"]["customer"]["email"],
+        "jo@example.com"
+    );
+    assert_eq!(
+        expanded["checkout_session"]["payment_intent"]["amount"],
+        1200
+    );
+    let (_, items) = sim
+        .get(TEST_KEY, &format!("/v1/checkout/sessions/{oid}/line_items"))
+        .await;
+    assert_eq!(items["line_items"][0]["amount_total"], 1200);
+    assert_eq!(
+        items["line_items"][0]["price"]["price_id"],
+        price.as_str(),
+        "line items carry the expanded price"
+    );
+
+    let p = sim
+        .ok_post(
+            TEST_KEY,
+            "/v1/products",
+            &json!({"product": {"name": "Club"}}),
+        )
+        .await;
+    let monthly = sim
+        .ok_post(TEST_KEY, "/v1/prices", &json!({"price": {"product": p["product"]["product_id"], "unit_amount": 999, "recurring": {"interval": "month"}}}))
+        .await;
+    assert_eq!(monthly["price"]["type"], "recurring");
+    assert_eq!(
+        monthly["price"]["recurring"]["interval"], "month",
+        "the spelling sent is echoed"
+    );
+    let mid = monthly["price"]["price_id"].as_str().expect("id");
+    let sub = sim
+        .ok_post(
+            TEST_KEY,
+            "/v1/subscriptions",
+            &json!({"subscription": {"customer": cus, "items": [{"price": mid}]}}),
+        )
+        .await;
+    assert_eq!(
+        sub["subscription"]["status"], "active",
+        "the saved card pays the first invoice"
+    );
+    assert_eq!(sub["subscription"]["default_payment_method"], pm.as_str());
+    let sub_id = sub["subscription"]["subscription_id"].as_str().expect("id");
+    let (s, upd) = sim
+        .send(reqwest::Method::PATCH, Some(TEST_KEY), &format!("/v1/subscriptions/{sub_id}"), Some(&json!({"subscription": {"cancel_at_period_end": true, "metadata": {"plan": "club"}}})))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        upd["subscription"]["cancel_at"],
+        upd["subscription"]["current_period_end"]
+    );
+    let (_, invoices) = sim
+        .get(TEST_KEY, &format!("/v1/invoices?customer={cus}"))
+        .await;
+    assert_eq!(invoices["invoices"][0]["status"], "paid");
+    let (s, v) = sim
+        .post(
+            TEST_KEY,
+            "/v1/subscriptions",
+            &json!({"subscription": {"customer": cus, "items": [{"price": price}]}}),
+        )
+        .await;
+    assert_eq!(s, 422, "one-time prices cannot be subscribed to: {v}");
+
+    let si = sim
+        .ok_post(
+            TEST_KEY,
+            "/v1/setup_intents",
+            &json!({"setup_intent": {"customer": cus}}),
+        )
+        .await;
+    assert_eq!(si["setup_intent"]["status"], "requires_payment_method");
+    let (_, sis) = sim
+        .get(TEST_KEY, &format!("/v1/setup_intents?customer={cus}"))
+        .await;
+    assert_eq!(
+        sis["setup_intents"].as_array().map(Vec::len),
+        Some(2),
+        "the setup session's intent and the API one"
+    );
+    let link = sim
+        .ok_post(
+            TEST_KEY,
+            "/v1/payment_links",
+            &json!({"payment_link": {"line_items": [{"price": price, "quantity": 2}]}}),
+        )
+        .await;
+    assert!(
+        link["payment_link"]["url"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("https://checkout.withflex.com/pay/l/fplink_")
+    );
+    let (s, _) = sim
+        .post(
+            TEST_KEY,
+            "/v1/payment_links",
+            &json!({"payment_link": {"line_items": []}}),
+        )
+        .await;
+    assert_eq!(s, 422);
+}
