@@ -28,11 +28,25 @@ hash_of() { sha256sum "$1" | cut -d' ' -f1; }
 # --- Python: the official MCP SDK ------------------------------------------------------------------
 req=tests/python/requirements.txt
 stamp=.venv/.installed-requirements
+pip_in_venv() { .venv/bin/python -m pip install --disable-pip-version-check --quiet --require-virtualenv "$@"; }
 if [[ ! -x .venv/bin/python ]]; then
-  python3 -m venv .venv || { echo "install-test-tools: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+  # Debian's python3 lacks ensurepip unless python3-venv is installed: then make the venv without pip
+  # and let the system pip (if any) install into it, rather than touching system packages from here.
+  if ! python3 -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    python3 -m venv --without-pip .venv
+    python3 -m pip --version >/dev/null 2>&1 || {
+      echo "install-test-tools: python3 has neither ensurepip nor pip (Debian: apt-get install python3-venv)" >&2
+      exit 1
+    }
+  fi
 fi
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$(hash_of "$req")" ]]; then
-  .venv/bin/python -m pip install --disable-pip-version-check --quiet --require-virtualenv -r "$req"
+  if .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    pip_in_venv -r "$req"
+  else
+    python3 -m pip --python .venv/bin/python install --disable-pip-version-check --quiet -r "$req"
+  fi
   hash_of "$req" > "$stamp"
 fi
 echo "python: $(.venv/bin/python -c 'import importlib.metadata as m; print("mcp", m.version("mcp"), "pytest", m.version("pytest"))')"
