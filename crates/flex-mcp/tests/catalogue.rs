@@ -823,3 +823,38 @@ mod against_sim {
         sim.shutdown().await;
     }
 }
+
+#[test]
+fn the_served_list_is_the_generated_list() {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        return; // the snapshot compiled into this run predates the update
+    }
+    let generated: Vec<_> = catalogue().iter().map(to_mcp_tool).collect();
+    assert_eq!(
+        flex_mcp::tools::mcp_tools(),
+        generated.as_slice(),
+        "the compiled-in snapshot is stale: UPDATE_GOLDEN=1 cargo test -p flex-mcp --test catalogue, then rebuild"
+    );
+}
+
+#[test]
+#[ignore = "measurement, not a check: cargo test -p flex-mcp --test catalogue measure -- --ignored --nocapture"]
+fn measure_tools_list_build() {
+    let t = std::time::Instant::now();
+    let n = catalogue().len();
+    let built = t.elapsed();
+    let t = std::time::Instant::now();
+    let tools: Vec<_> = catalogue().iter().map(to_mcp_tool).collect();
+    let schemas = t.elapsed();
+    let t = std::time::Instant::now();
+    let text = serde_json::to_string(&tools).expect("serialise");
+    let ser = t.elapsed();
+    let t = std::time::Instant::now();
+    let served = flex_mcp::tools::mcp_tools().len();
+    let snapshot = t.elapsed();
+    println!(
+        "{n} tools: catalogue {built:?}, to_mcp_tool all {schemas:?}, serialise {ser:?}, {} bytes; \
+         snapshot parse of {served} tools {snapshot:?}",
+        text.len()
+    );
+}

@@ -14,9 +14,7 @@ use super::args::{
     Cents, CentsOrZero, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, OpaqueId,
     PaymentIntentId, PaymentMethodId, PriceId, ProductId, SubscriptionId,
 };
-use super::disputes::DisputeOut;
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
-use super::payments::{CaptureOut, RefundOut};
 use super::rest::{keyed, list, list_request, to_json, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 
@@ -29,6 +27,43 @@ projection!(
     amount_tax: i64,
     /// Shipping, cents.
     amount_shipping: i64,
+});
+
+projection!(
+    /// A capture, as listed on its session.
+    CaptureBrief {
+    /// Capture id (`fcap_…`).
+    capture_id: String,
+    /// Captured, integer cents USD.
+    amount_captured: i64,
+    /// When (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// A refund, as listed on its session.
+    RefundBrief {
+    /// Refund id (`fre_…`).
+    refund_id: String,
+    /// Payment intent refunded (`fpi_…`).
+    payment_intent_id: String,
+    /// Refunded, integer cents USD.
+    amount: i64,
+    /// `pending`, `succeeded`, `failed`, ….
+    status: String,
+    /// When (ISO-8601).
+    created_at: Timestamp,
+});
+
+projection!(
+    /// A dispute, as listed on its session.
+    DisputeBrief {
+    /// Dispute id (`fdsp_…`).
+    dispute_id: String,
+    /// Disputed, integer cents USD.
+    amount: i64,
+    /// `needs_response`, `under_review`, `won`, `lost`, ….
+    status: String,
 });
 
 projection!(
@@ -73,12 +108,12 @@ projection!(
     redirect_url: String,
     /// The merchant's own reference.
     client_reference_id: String,
-    /// Captures made on this session.
-    captures: Vec<CaptureOut>,
-    /// Refunds made on this session.
-    refunds: Vec<RefundOut>,
-    /// Disputes opened on this session.
-    disputes: Vec<DisputeOut>,
+    /// Captures made on this session (details: `get_capture`).
+    captures: Vec<CaptureBrief>,
+    /// Refunds made on this session (details: `get_refund`).
+    refunds: Vec<RefundBrief>,
+    /// Disputes opened on this session (details: `get_dispute`).
+    disputes: Vec<DisputeBrief>,
     /// Merchant metadata.
     metadata: Metadata,
     /// True for test-mode objects.

@@ -184,6 +184,28 @@ pub fn find(name: &str) -> Option<&'static ToolDef> {
     catalogue().iter().find(|t| t.name == name)
 }
 
+/// The reviewed `tools/list` (`tests/golden/tools_list.json`), compiled in. A test keeps it
+/// identical to what [`to_mcp_tool`] generates, so serving it is serving the catalogue.
+const TOOLS_LIST_SNAPSHOT: &str = include_str!("../../tests/golden/tools_list.json");
+
+/// Every tool as MCP describes it, in catalogue order: parsed once from the compiled-in snapshot,
+/// which is several times cheaper than generating the schemas (a cold `tools/list` in
+/// well under a millisecond instead of several). Falls back to generating them if the snapshot
+/// cannot be read (it always can; the golden test guards it).
+pub fn mcp_tools() -> &'static [rmcp::model::Tool] {
+    static TOOLS: LazyLock<Vec<rmcp::model::Tool>> = LazyLock::new(|| {
+        #[derive(serde::Deserialize)]
+        struct Snapshot {
+            tools: Vec<rmcp::model::Tool>,
+        }
+        match serde_json::from_str::<Snapshot>(TOOLS_LIST_SNAPSHOT) {
+            Ok(s) if s.tools.len() == catalogue().len() => s.tools,
+            _ => catalogue().iter().map(to_mcp_tool).collect(),
+        }
+    });
+    &TOOLS
+}
+
 /// The MCP view of a tool: name, title, description, input and output schema, annotations.
 pub fn to_mcp_tool(def: &ToolDef) -> rmcp::model::Tool {
     let annotations = rmcp::model::ToolAnnotations::with_title(def.title)
@@ -203,9 +225,40 @@ pub(crate) fn schema_in<T: schemars::JsonSchema>() -> Map<String, Value> {
     schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12())
 }
 
-/// Output schema of a result: describes what `Serialize` writes.
+/// Output schema of a result: describes what `Serialize` writes. Without descriptions: field
+/// names speak for themselves, units are stated in every tool's description, and `tools/list`
+/// stays small (clients validate results against it; models rarely read it).
 pub(crate) fn schema_out<T: schemars::JsonSchema>() -> Map<String, Value> {
-    schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize())
+    let mut schema =
+        schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize());
+    strip_descriptions(&mut schema);
+    schema
+}
+
+/// Removes the `description` keyword everywhere (not properties that happen to be called so).
+fn strip_descriptions(schema: &mut Map<String, Value>) {
+    schema.remove("description");
+    for (key, value) in schema.iter_mut() {
+        match value {
+            // A map of property names to schemas: recurse into each schema, keep every name.
+            Value::Object(props) if key == "properties" => {
+                for prop in props.values_mut() {
+                    if let Value::Object(inner) = prop {
+                        strip_descriptions(inner);
+                    }
+                }
+            }
+            Value::Object(inner) => strip_descriptions(inner),
+            Value::Array(items) => {
+                for item in items {
+                    if let Value::Object(inner) = item {
+                        strip_descriptions(inner);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn schema_with<T: schemars::JsonSchema>(
@@ -221,7 +274,65 @@ fn schema_with<T: schemars::JsonSchema>(
     map.remove("title");
     map.remove("description");
     map.remove("$schema");
+    tidy(&mut map);
     map
+}
+
+/// Makes a schema shorter and plainer for a model, without changing what it accepts in practice:
+/// an optional property is simply left out (never sent or returned as null), so its `"null"`
+/// alternative goes; Rust integer `format`s (`int64`, `uint8`) say nothing the bounds don't;
+/// a nested struct's own doc repeats the property's description.
+fn tidy(schema: &mut Map<String, Value>) {
+    schema.remove("format");
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for (name, prop) in props.iter_mut() {
+            let Value::Object(prop) = prop else { continue };
+            if !required.contains(name) {
+                drop_null(prop);
+            }
+            tidy(prop);
+        }
+    }
+    if let Some(Value::Object(items)) = schema.get_mut("items") {
+        items.remove("description");
+        tidy(items);
+    }
+    if let Some(Value::Object(extra)) = schema.get_mut("additionalProperties") {
+        tidy(extra);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = schema.get_mut(key) {
+            for alt in alts.iter_mut() {
+                if let Value::Object(alt) = alt {
+                    tidy(alt);
+                }
+            }
+        }
+    }
+}
+
+/// `"type": ["string", "null"]` → `"type": "string"`, and `null` out of an `enum`.
+fn drop_null(prop: &mut Map<String, Value>) {
+    if let Some(Value::Array(types)) = prop.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            prop.insert("type".to_owned(), only);
+        }
+    }
+    if let Some(Value::Array(values)) = prop.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
 }
 
 /// Adapts `async fn(ToolCtx, Args) -> Result<Value, ToolError>` to a [`RunFn`]: arguments are
