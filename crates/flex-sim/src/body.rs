@@ -5,6 +5,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 
+/// Largest integer any field accepts (10 billion dollars in cents): keeps every sum of amounts far
+/// from overflow.
+pub const MAX_INT: i64 = 1_000_000_000_000;
+
 /// Parse JSON, answering 400 with line and column when it is broken.
 pub fn parse_json(bytes: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(bytes).map_err(|e| {
@@ -142,11 +146,16 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// Optional integer (cents, counts) at least `min`.
+    /// Optional integer (cents, counts) at least `min` and at most [`MAX_INT`].
     pub fn int_opt(&self, field: &str, min: i64) -> ApiResult<Option<i64>> {
         match self.present(field) {
             None => Ok(None),
             Some(v) => match v.as_i64() {
+                Some(n) if n > MAX_INT => Err(self.err(
+                    field,
+                    "less_than_equal",
+                    format!("`{field}` must be at most {MAX_INT}, got {n}"),
+                )),
                 Some(n) if n >= min => Ok(Some(n)),
                 Some(n) => Err(self.err(
                     field,

@@ -25,14 +25,18 @@ pub(super) fn routes() -> Router<Arc<Sim>> {
         .route("/v1/invoices/{id}", get_by_id(Kind::Invoice))
 }
 
+/// Longest trial the simulator grants (two years).
+pub(crate) const MAX_TRIAL_DAYS: i64 = 730;
+
 /// End of a billing period that starts at `start_us`.
 pub(crate) fn period_end(start_us: i64, recurring: &Value) -> i64 {
-    let count = u32::try_from(recurring.int("interval_count").max(1)).unwrap_or(1);
+    let count = u32::try_from(recurring.int("interval_count").clamp(1, 1000)).unwrap_or(1);
     let start = DateTime::<Utc>::from_timestamp_micros(start_us).unwrap_or_default();
+    let days = |n: u32| TimeDelta::try_days(i64::from(n)).and_then(|d| start.checked_add_signed(d));
     let end = match recurring.text("interval") {
-        "daily" | "day" => start.checked_add_signed(TimeDelta::days(i64::from(count))),
-        "weekly" | "week" => start.checked_add_signed(TimeDelta::days(7 * i64::from(count))),
-        "yearly" | "year" => start.checked_add_months(Months::new(12 * count)),
+        "daily" | "day" => days(count),
+        "weekly" | "week" => days(count.saturating_mul(7)),
+        "yearly" | "year" => start.checked_add_months(Months::new(count.saturating_mul(12))),
         _ => start.checked_add_months(Months::new(count)),
     };
     end.unwrap_or(start).timestamp_micros()
@@ -212,7 +216,8 @@ pub(crate) fn start_subscription_from_checkout(
                 .get("trial_period_days")
                 .and_then(Value::as_i64)
                 .unwrap_or(0),
-        );
+        )
+        .clamp(0, MAX_TRIAL_DAYS);
     let new = NewSub {
         customer,
         items,
@@ -373,16 +378,26 @@ async fn create_subscription(call: Call) -> ApiResult<Response> {
             .map(|(id, _)| (*id).to_owned()),
     };
     let now = store.now_us();
-    let trial_days = trial_end.map_or(0, |t| ((t - now) / 86_400_000_000).max(0));
-    let amount: i64 = items
+    let trial_days = trial_end.map_or(0, |t| ((t - now) / 86_400_000_000).clamp(0, MAX_TRIAL_DAYS));
+    let amount = items
         .iter()
         .map(|(p, q)| {
             store
                 .get(Kind::Price, p)
                 .map_or(0, |p| p.int("unit_amount"))
-                * q
+                .saturating_mul(*q)
         })
-        .sum();
+        .fold(0i64, i64::saturating_add);
+    if amount > crate::body::MAX_INT {
+        return Err(b.fail(
+            "items",
+            "amount_too_large",
+            format!(
+                "the subscription total must be at most {} cents",
+                crate::body::MAX_INT
+            ),
+        ));
+    }
     let paid_by = match &pm {
         Some(pm) => {
             let pseudo = json!({ "capture_method": "automatic", "metadata": {}, "checkout_session_id": null });

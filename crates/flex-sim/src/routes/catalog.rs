@@ -228,7 +228,21 @@ pub(crate) fn recurring(b: &Obj<'_>, field: &str) -> ApiResult<Option<Value>> {
         )
     })?;
     let count = r.int_opt("interval_count", 1)?.unwrap_or(1);
+    if count > 365 {
+        return Err(r.fail(
+            "interval_count",
+            "less_than_equal",
+            format!("`interval_count` must be at most 365, got {count}"),
+        ));
+    }
     let trial = r.int_opt("trial_period_days", 0)?;
+    if trial.is_some_and(|t| t > 730) {
+        return Err(r.fail(
+            "trial_period_days",
+            "less_than_equal",
+            "`trial_period_days` must be at most 730",
+        ));
+    }
     Ok(Some(
         json!({ "interval": interval, "interval_count": count, "trial_period_days": trial.unwrap_or(0) }),
     ))
@@ -243,6 +257,13 @@ async fn create_price(call: Call) -> ApiResult<Response> {
     let description = b.str_opt("description")?;
     let recurring = recurring(&b, "recurring")?;
     let trial = b.int_opt("trial_period_days", 0)?;
+    if trial.is_some_and(|t| t > 730) {
+        return Err(b.fail(
+            "trial_period_days",
+            "less_than_equal",
+            "`trial_period_days` must be at most 730",
+        ));
+    }
     let metadata = b.metadata("metadata")?.unwrap_or_else(|| json!({}));
     let active = b.bool_opt("active")?.unwrap_or(true);
 

@@ -475,10 +475,26 @@ async fn create_session(call: Call) -> ApiResult<Response> {
         }
     }
     let shipping = shipping_option(store, &b)?;
-    let subtotal: i64 = lines.iter().map(CartLine::total).sum();
+    let subtotal = lines
+        .iter()
+        .map(CartLine::total)
+        .fold(0i64, i64::saturating_add);
     let (discount, coupons) = discounts(store, &b, subtotal)?;
     let shipping_amount = shipping.as_ref().map_or(0, |s| s.int("shipping_amount"));
-    let total = subtotal - discount + tax + shipping_amount;
+    let total = subtotal
+        .saturating_sub(discount)
+        .saturating_add(tax)
+        .saturating_add(shipping_amount);
+    if total > crate::body::MAX_INT {
+        return Err(b.fail(
+            "line_items",
+            "amount_too_large",
+            format!(
+                "the cart total must be at most {} cents",
+                crate::body::MAX_INT
+            ),
+        ));
+    }
     let eligible = lines.iter().any(CartLine::eligible);
     let lmn = lines
         .iter()
@@ -1274,7 +1290,7 @@ fn line_item_amount(
                 ),
             ));
         }
-        sum += amount;
+        sum = sum.saturating_add(amount);
     }
     Ok(Some(sum))
 }

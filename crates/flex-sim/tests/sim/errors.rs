@@ -84,6 +84,47 @@ async fn bare_bodies_and_invalid_fields_are_422_with_loc() {
 }
 
 #[tokio::test]
+async fn huge_amounts_are_refused_not_overflowed() {
+    let sim = start().await;
+    let (s, v) = sim
+        .post(
+            TEST_KEY,
+            "/v1/products",
+            &json!({"product": {"name": "x", "gtin": "2"}}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let product = v["product"]["product_id"].clone();
+    let (s, v) = sim
+        .post(
+            TEST_KEY,
+            "/v1/prices",
+            &json!({"price": {"product": product, "unit_amount": i64::MAX}}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["detail"][0]["loc"], json!(["price", "unit_amount"]));
+    let (_, price) = sim
+        .product_and_price(TEST_KEY, "Big", "4", 1_000_000_000_000)
+        .await;
+    let (s, v) = sim
+        .post(TEST_KEY, "/v1/checkout/sessions", &json!({"checkout_session": {"mode": "payment", "success_url": "https://x", "line_items": [{"price": price, "quantity": 1_000_000_000_000_i64}, {"price": price, "quantity": 1_000_000_000_000_i64}]}}))
+        .await;
+    assert_eq!(
+        s, 422,
+        "a cart total beyond any real amount is refused: {v}"
+    );
+    assert_eq!(
+        v["detail"][0]["loc"],
+        json!(["checkout_session", "line_items"])
+    );
+    let (s, v) = sim
+        .post(TEST_KEY, "/v1/prices", &json!({"price": {"product": product, "unit_amount": 100, "recurring": {"interval": "year", "interval_count": 100_000}}}))
+        .await;
+    assert_eq!(s, 422, "{v}");
+}
+
+#[tokio::test]
 async fn odd_input_never_crashes_the_server() {
     let sim = start().await;
     let cases: &[(&str, &str, &str)] = &[
