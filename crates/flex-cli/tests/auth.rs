@@ -92,13 +92,83 @@ impl World {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // A command that does not read stdin may exit before we write: that is fine.
+        if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+        Out(child.wait_with_output().unwrap())
+    }
+
+    /// Run on a pseudo-terminal (util-linux `script`), typing `answer` once `prompt` has been
+    /// printed, as a person would. The key must then never appear in what the terminal showed.
+    fn run_on_tty(&self, args: &[&str], prompt: &str, answer: &str) -> Out {
+        let mut line = format!("'{}'", env!("CARGO_BIN_EXE_flex-mcp"));
+        for a in args {
+            line.push_str(&format!(" '{a}'"));
+        }
+        let template = self.cmd(args);
+        let mut c = Command::new("script");
+        c.args(["-qfec", &line, "/dev/null"]);
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` is needed for the terminal tests");
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            loop {
+                match stdout.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let mut shown = Vec::new();
+        while !String::from_utf8_lossy(&shown).contains(prompt) {
+            // A generous guard against hanging forever, not a timing assertion.
+            match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(bytes) => shown.extend(bytes),
+                Err(_) => panic!(
+                    "the prompt {prompt:?} never appeared: {}",
+                    String::from_utf8_lossy(&shown)
+                ),
+            }
+        }
+        // The prompt is printed just before echo is switched off; give that a moment so a
+        // fast typist (this test) does not beat it.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{answer}\r").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let status = child.wait().unwrap();
+        drop(stdin);
+        reader.join().unwrap();
+        shown.extend(rx.try_iter().flatten());
+        let mut stderr = Vec::new();
         child
-            .stdin
+            .stderr
             .take()
             .unwrap()
-            .write_all(stdin.as_bytes())
+            .read_to_end(&mut stderr)
             .unwrap();
-        Out(child.wait_with_output().unwrap())
+        Out(Output {
+            status,
+            stdout: shown,
+            stderr,
+        })
     }
 
     fn login(&self, key: &str) -> Out {
@@ -495,4 +565,44 @@ fn doctor_and_login_name_an_unreachable_base_url() {
     );
     assert!(out.stderr().contains("(code: network)"));
     assert_eq!(w.items(), 0);
+}
+
+#[test]
+fn login_on_a_terminal_reads_the_key_from_a_hidden_prompt() {
+    let w = World::new();
+    let out = w.run_on_tty(&["login", "--api-key"], "input is hidden): ", TEST_KEY);
+    assert!(out.ok(), "{}", out.all());
+    out.assert_never_shows(TEST_KEY);
+    assert!(
+        out.stdout().contains("test-mode API key is stored"),
+        "{}",
+        out.stdout()
+    );
+    assert_eq!(w.items(), 1);
+}
+
+#[test]
+fn live_mode_on_a_terminal_asks_and_only_live_confirms() {
+    let w = World::new();
+    let declined = w.run_on_tty(&["mode", "live"], "Type `live` to switch: ", "yes");
+    assert!(
+        !declined.ok(),
+        "only typing `live` confirms: {}",
+        declined.all()
+    );
+    assert!(
+        declined.all().contains("you did not confirm"),
+        "{}",
+        declined.all()
+    );
+    assert_eq!(w.run(&["mode"], "").stdout().trim(), "test");
+
+    let confirmed = w.run_on_tty(&["mode", "live"], "Type `live` to switch: ", "live");
+    assert!(confirmed.ok(), "{}", confirmed.all());
+    assert!(
+        confirmed.stdout().contains("Switched to live mode"),
+        "{}",
+        confirmed.stdout()
+    );
+    assert_eq!(w.run(&["mode"], "").stdout().trim(), "live");
 }
