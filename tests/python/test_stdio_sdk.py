@@ -178,12 +178,44 @@ async def test_invalid_argument_names_the_field_and_reaches_nothing(sim, isolate
     assert sim.journal() == [], "a bad argument is caught before any request"
 
 
-@pytest.mark.parametrize("mode", ["legacy", "auto"])
-async def test_handshake_negotiates_a_current_protocol_version(sim, isolated, mode):
+@pytest.mark.parametrize(("mode", "expected"), [("legacy", "2025-11-25"), ("auto", "2026-07-28")])
+async def test_sdk_negotiates_the_newest_version_of_each_handshake(sim, isolated, mode, expected):
+    """`legacy` is the initialize handshake (newest: 2025-11-25); `auto` probes `server/discover`,
+    the 2026-07-28 way in. Both must end with a working session."""
     async with connect(sim, isolated, TEST_KEY, mode=mode) as client:
-        assert client.protocol_version in {"2025-06-18", "2025-11-25", "2026-07-28"}, client.protocol_version
+        assert client.protocol_version == expected, client.protocol_version
         tools = await tools_by_name(client)
         assert DOCUMENTED <= tools.keys()
+
+
+@pytest.mark.parametrize("version", ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"])
+def test_initialize_echoes_every_supported_handshake_version(sim, isolated, version):
+    """A raw initialize per version, as older clients send it: the server must agree to the version
+    asked for rather than force its own."""
+    import json
+    import subprocess
+
+    from conftest import binary
+
+    request = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
+    }
+    proc = subprocess.run(
+        [str(binary("flex-mcp")), "stdio", "--standalone"],
+        input=json.dumps(request) + "\n",
+        env=isolated.server_env(TEST_KEY, sim.base_url),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 0, f"exits cleanly when stdin closes: {proc.stderr}"
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, f"stdout carries exactly the one JSON-RPC reply: {proc.stdout!r}"
+    reply = json.loads(lines[0])
+    assert reply["result"]["protocolVersion"] == version, reply
 
 
 async def test_activity_records_each_call_with_client_mode_and_redacted_arguments(sim, isolated):
