@@ -476,8 +476,26 @@ fn serve_http_requires_token_checks_origin_and_host_and_serves_tools() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_ne!(v["result"]["isError"], true, "{v}");
 
-    child.kill().unwrap();
-    let _ = child.wait();
-    // A second run reuses the stored token.
+    // SIGTERM stops it gracefully: the call record is written before exit.
+    #[cfg(unix)]
+    {
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = wait_exit(&mut child);
+        assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+        let records = activity_json(&env);
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(records[0]["tool"], "list_products");
+        assert_eq!(records[0]["outcome"], "ok");
+    }
+    #[cfg(not(unix))]
+    {
+        child.kill().unwrap();
+        let _ = child.wait();
+    }
+    // The token stays stable across runs.
     assert_eq!(token(&env.flex_home), tok);
 }

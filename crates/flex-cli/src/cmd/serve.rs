@@ -54,10 +54,10 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         );
         let cancel = CancellationToken::new();
         let stop = cancel.clone();
+        // Ctrl-C or SIGTERM stop serving gracefully, so queued call records are written.
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stop.cancel();
-            }
+            shutdown_signal().await;
+            stop.cancel();
         });
         flex_mcp::http::serve(listener, composed.server.clone(), &token, cancel)
             .await
@@ -65,4 +65,26 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     });
     composed.activity.close();
     result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
