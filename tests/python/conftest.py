@@ -59,22 +59,7 @@ class Sim:
             stdout=subprocess.PIPE,
             text=True,
         )
-        lines: queue.Queue[str] = queue.Queue()
-
-        def pump() -> None:
-            # First line is the address; the rest is drained so a chatty sim never blocks on a full pipe.
-            assert self.proc.stdout is not None
-            for i, line in enumerate(self.proc.stdout):
-                if i == 0:
-                    lines.put(line)
-            lines.put("")
-
-        threading.Thread(target=pump, daemon=True).start()
-        try:
-            first = lines.get(timeout=STARTUP_TIMEOUT_S)
-        except queue.Empty:
-            self.close()
-            pytest.fail(f"flex-sim printed nothing within {STARTUP_TIMEOUT_S}s")
+        first = read_first_line(self.proc, "flex-sim")
         prefix = "listening on http://127.0.0.1:"
         if not first.startswith(prefix) or not first.strip()[len(prefix) :].isdigit():
             self.close()
@@ -288,6 +273,7 @@ def read_first_line(proc: subprocess.Popen[str], what: str) -> str:
     try:
         return lines.get(timeout=STARTUP_TIMEOUT_S)
     except queue.Empty:
+        proc.kill()
         pytest.fail(f"{what} printed nothing within {STARTUP_TIMEOUT_S}s")
 
 
