@@ -10,3 +10,4 @@ mod flows;
 mod idempotency;
 mod pagination;
 mod seed;
+mod sweep;
