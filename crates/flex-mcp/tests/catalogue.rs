@@ -341,7 +341,7 @@ mod against_sim {
     use flex_api::{Client, ClientConfig, Mode, Request};
     use flex_mcp::tools::{ToolCtx, ToolError, find};
     use flex_sim::{SimConfig, SimHandle};
-    use serde_json::{Map, Value, json};
+    use serde_json::{Value, json};
 
     const KEY: &str = "fsk_test_tools_catalogue";
 

@@ -376,3 +376,79 @@ impl JsonSchema for IdempotencyKey {
         json_schema!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "fields exist to be parsed")]
+    struct Probe {
+        refund_id: Option<RefundId>,
+        capture_id: Option<CaptureId>,
+        limit: Option<Limit>,
+        amount: Option<Cents>,
+        tax: Option<CentsOrZero>,
+    }
+
+    fn err(v: Value) -> (Option<String>, String) {
+        let Value::Object(m) = v else { unreachable!() };
+        match parse::<Probe>(m) {
+            Err(ToolError::InvalidArguments { field, message }) => (field, message),
+            other => panic!("expected invalid arguments, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ids_check_their_prefix_and_say_what_was_given() {
+        let (field, msg) = err(json!({"refund_id": "fpi_01abc"}));
+        assert_eq!(field.as_deref(), Some("refund_id"));
+        assert!(
+            msg.contains("`fre_`") && msg.contains("payment intent"),
+            "{msg}"
+        );
+        // `fcapi_` (capture item) is not a capture id even though it starts with `fcap`.
+        let (field, msg) = err(json!({"capture_id": "fcapi_01abc"}));
+        assert_eq!(field.as_deref(), Some("capture_id"));
+        assert!(msg.contains("capture item"), "{msg}");
+        let (_, msg) = err(json!({"refund_id": "fre_"}));
+        assert!(msg.contains("followed by letters and digits"), "{msg}");
+        let (_, msg) = err(json!({"refund_id": "fre_01/../x"}));
+        assert!(msg.contains("fre_01/../x"), "{msg}");
+        let ok: Probe =
+            parse(serde_json::from_value(json!({"refund_id": "fre_01HW5KTQ"})).expect("an object"))
+                .expect("valid");
+        assert_eq!(ok.refund_id.map(|r| r.0).as_deref(), Some("fre_01HW5KTQ"));
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        for bad in [json!(0), json!(101), json!(-1)] {
+            let (field, msg) = err(json!({"limit": bad}));
+            assert_eq!(field.as_deref(), Some("limit"));
+            assert!(msg.contains("between 1 and 100"), "{msg}");
+        }
+        let (field, msg) = err(json!({"amount": 0}));
+        assert_eq!(field.as_deref(), Some("amount"));
+        assert!(msg.contains("at least 1 cent"), "{msg}");
+        let (_, msg) = err(json!({"amount": "49.99"}));
+        assert!(msg.contains("4999"), "{msg}");
+        let (field, _) = err(json!({"tax": -5}));
+        assert_eq!(field.as_deref(), Some("tax"));
+        let ok: Probe =
+            parse(serde_json::from_value(json!({"tax": 0, "limit": 100})).expect("an object"))
+                .expect("valid");
+        assert_eq!((ok.tax, ok.limit), (Some(CentsOrZero(0)), Some(Limit(100))));
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let (field, msg) = err(json!({"api_key": "fsk_live"}));
+        assert_eq!(field.as_deref(), Some("api_key"));
+        assert!(msg.starts_with("unknown field"), "{msg}");
+        assert!(!msg.contains("fsk_live"), "the value is not echoed");
+    }
+}

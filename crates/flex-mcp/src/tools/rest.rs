@@ -163,3 +163,82 @@ pub(crate) fn page<R: Resource + Default>(body: &Value, limit: u32) -> Value {
 pub(crate) fn to_json(r: &impl Serialize) -> Value {
     serde_json::to_value(r).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::tools::out::Timestamp;
+    use crate::tools::payments::RefundOut;
+
+    #[derive(Serialize)]
+    struct Args {
+        refund_id: &'static str,
+        amount: Option<i64>,
+        reason: Option<&'static str>,
+        metadata: Option<serde_json::Map<String, Value>>,
+        idempotency_key: Option<&'static str>,
+    }
+
+    #[test]
+    fn bodies_are_wrapped_without_path_ids_nulls_or_the_idempotency_key() {
+        let a = Args {
+            refund_id: "fre_1",
+            amount: Some(500),
+            reason: None,
+            metadata: Some(serde_json::Map::from_iter([(
+                "ticket".into(),
+                json!("T-9"),
+            )])),
+            idempotency_key: Some("k1"),
+        };
+        assert_eq!(
+            wrapped("refund", &a, &["refund_id"]),
+            json!({"refund": {"amount": 500, "metadata": {"ticket": "T-9"}}})
+        );
+    }
+
+    #[test]
+    fn a_short_page_ends_the_list_when_flex_says_nothing() {
+        let body =
+            json!({"refunds": [{"refund_id": "fre_2", "amount": 5}, {"refund_id": "fre_1"}]});
+        let full = page::<RefundOut>(&body, 2);
+        assert_eq!(full["has_more"], true);
+        assert_eq!(full["next_cursor"], "fre_1");
+        let short = page::<RefundOut>(&body, 3);
+        assert_eq!(short["has_more"], false);
+        assert_eq!(short["next_cursor"], Value::Null);
+        // Flex's own has_more wins over the guess.
+        let said = json!({"refunds": [{"refund_id": "fre_2"}], "has_more": true});
+        assert_eq!(page::<RefundOut>(&said, 10)["next_cursor"], "fre_2");
+    }
+
+    #[test]
+    fn projections_keep_ids_of_expanded_objects_and_drop_odd_values() {
+        let raw = json!({
+            "refund_id": "fre_1",
+            "amount": "not a number",
+            "status": "succeeded",
+            "items": [{"payment_intent": {"payment_intent_id": "fpi_1", "amount": 5}, "amount_refunded": 5}],
+            "created_at": 1_767_225_600,
+            "client_secret": "never shown",
+        });
+        let out = to_json(&crate::tools::out::project::<RefundOut>(&raw));
+        assert_eq!(
+            out,
+            json!({
+                "refund_id": "fre_1",
+                "status": "succeeded",
+                "items": [{"payment_intent": "fpi_1", "amount_refunded": 5}],
+                "created_at": "2026-01-01T00:00:00Z"
+            })
+        );
+        let ts: Timestamp =
+            serde_json::from_value(json!("2025-08-27T17:07:47.761493Z")).expect("ISO text");
+        assert_eq!(
+            ts.0, "2025-08-27T17:07:47.761493Z",
+            "ISO text passes through"
+        );
+    }
+}
