@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use flex_api::*;
 use serde_json::json;
-use tokio::net::TcpListener;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::common::{Env, api};
 
@@ -130,6 +131,124 @@ async fn refund_retried_after_dropped_connection_exists_exactly_once() {
         vec![refund.refund_id.as_str()]
     );
     assert_eq!(all.items[0].amount, Some(2500));
+}
+
+/// A proxy in front of the simulator whose first connection forwards the request but loses the
+/// response: the refund *was* made, the client never hears of it. (The simulator's own faults
+/// act before the request is processed; this is the harder case idempotency keys exist for.)
+async fn response_losing_proxy(upstream: std::net::SocketAddr) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut client, _)) = listener.accept().await {
+            let lose = std::mem::replace(&mut first, false);
+            tokio::spawn(async move {
+                let Ok(mut up) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                if lose {
+                    let (mut cr, _cw) = client.split();
+                    let (mut ur, mut uw) = up.split();
+                    let forward = tokio::io::copy(&mut cr, &mut uw);
+                    let mut byte = [0u8; 1];
+                    // Forward the request until the first byte of the answer: then it was processed.
+                    tokio::select! {
+                        _ = forward => {}
+                        _ = ur.read(&mut byte) => {}
+                    }
+                    // Dropping both sockets closes the client's connection without an answer.
+                } else {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut up).await;
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn refund_whose_answer_was_lost_is_replayed_not_repeated() {
+    let env = Env::demo().await;
+    let s = env.paid_session(4000, "automatic").await;
+    let pi = Env::intent_of(&s);
+    let proxy = response_losing_proxy(env.sim.addr()).await;
+    let via_proxy = env
+        .client_with(flex_sim::DEMO_TEST_KEY, |c| c.with_base_url(proxy))
+        .unwrap();
+    env.clear_journal().await;
+    let refund = via_proxy
+        .refunds()
+        .create(&CreateRefund {
+            payment_intent_id: pi.clone(),
+            amount: Some(1200),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let posts: Vec<_> = env
+        .journal("/v1/refunds")
+        .await
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    let statuses: Vec<u64> = posts
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![201, 201],
+        "processed, answer lost, then replayed: {posts:?}"
+    );
+    assert_eq!(posts[0]["idempotency_key"], posts[1]["idempotency_key"]);
+    let all = env
+        .client
+        .refunds()
+        .list(&ListRefunds {
+            payment_intent: Some(pi),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 1, "the money moved once");
+    assert_eq!(
+        all.items[0].refund_id, refund.refund_id,
+        "the replay returns the first refund"
+    );
+}
+
+#[tokio::test]
+async fn lost_answer_without_a_key_is_reported_not_repeated() {
+    let env = Env::demo().await;
+    let s = env.paid_session(4000, "automatic").await;
+    let pi = Env::intent_of(&s);
+    let proxy = response_losing_proxy(env.sim.addr()).await;
+    let via_proxy = env
+        .client_with(flex_sim::DEMO_TEST_KEY, |c| c.with_base_url(proxy))
+        .unwrap();
+    let req = Request::post("/v1/refunds")
+        .json(json!({"refund": {"payment_intent_id": pi, "amount": 300}}))
+        .without_idempotency_key();
+    let err = via_proxy.send(req).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Network { attempts: 1, .. }),
+        "unsafe to repeat: {err:?}"
+    );
+    let all = env
+        .client
+        .refunds()
+        .list(&ListRefunds {
+            payment_intent: Some(pi),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        all.items.len(),
+        1,
+        "the refund happened; the caller must check before trying again"
+    );
 }
 
 #[tokio::test]
