@@ -474,7 +474,8 @@ async fn list_events(call: Call) -> ApiResult<Response> {
     let kind = call
         .query
         .get_any(&["event_type", "type"])
-        .map(|(_, v)| v.to_owned());
+        // The older docs spell it `checkout.session.*`; the log uses `checkout_session.*`.
+        .map(|(_, v)| v.replace("checkout.session.", "checkout_session."));
     let prefix = kind
         .as_deref()
         .and_then(|k| k.strip_suffix(".*"))

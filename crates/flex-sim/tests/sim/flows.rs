@@ -482,6 +482,14 @@ async fn disputes_go_from_needs_response_to_review_or_lost() {
         types.contains(&"charge.dispute.created") && types.contains(&"charge.dispute.closed"),
         "{types:?}"
     );
+    let (_, paid) = sim
+        .get(TEST_KEY, "/v1/events?type=checkout.session.completed")
+        .await;
+    assert_eq!(
+        paid["events"].as_array().map(Vec::len),
+        Some(2),
+        "two sessions were paid; the older dotted name finds their events"
+    );
 }
 
 #[tokio::test]
@@ -591,6 +599,14 @@ async fn the_rest_of_the_catalogue_round_trips() {
         .expect("an event for the new customer")
         .to_owned();
     assert_ne!(Some(evt.clone()), first);
+    let (_, none) = sim
+        .get(TEST_KEY, "/v1/events?type=checkout.session.completed")
+        .await;
+    assert_eq!(
+        none["events"].as_array().map(Vec::len),
+        Some(0),
+        "the dotted alias is accepted as a filter (no session was paid here)"
+    );
     assert_eq!(
         events["events"][0]["object"]["customer"]["customer_id"],
         cid
