@@ -606,3 +606,59 @@ fn live_mode_on_a_terminal_asks_and_only_live_confirms() {
     );
     assert_eq!(w.run(&["mode"], "").stdout().trim(), "live");
 }
+
+#[test]
+fn an_unreachable_keychain_is_reported_with_its_fix_before_contacting_flex() {
+    let w = World::new();
+    let nobus = format!("unix:path={}", w.dir.path().join("no-bus").display());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = w
+            .cmd(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &nobus)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+        Out(child.wait_with_output().unwrap())
+    };
+    let before = w.sim_requests();
+    let out = run(&["login", "--api-key"], TEST_KEY);
+    assert!(!out.ok());
+    let err = out.stderr();
+    assert!(
+        err.contains("The system keychain is locked or not running."),
+        "{err}"
+    );
+    assert!(
+        err.contains("gnome-keyring-daemon --unlock"),
+        "the fix is named: {err}"
+    );
+    assert!(err.contains("(code: keychain_unavailable)"), "{err}");
+    out.assert_never_shows(TEST_KEY);
+    assert_eq!(
+        w.sim_requests(),
+        before,
+        "no key check when it could not be stored anyway"
+    );
+
+    let status = run(&["status"], "");
+    assert!(status.ok(), "status still answers: {}", status.all());
+    let text = status.stdout();
+    assert!(text.contains("Keychain:  unavailable."), "{text}");
+    assert!(text.contains("test key:  unknown"), "{text}");
+
+    let doctor = run(&["doctor"], "");
+    assert!(
+        !doctor.ok(),
+        "a missing keychain is a problem when nothing else supplies a key"
+    );
+    assert!(
+        doctor.stdout().contains("FAIL  keychain:"),
+        "{}",
+        doctor.stdout()
+    );
+}

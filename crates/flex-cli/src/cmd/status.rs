@@ -83,7 +83,10 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
 
     println!("Mode:      {}", settings.mode);
     println!("Flex API:  {base_url}");
-    println!("Keychain:  {}", flex_auth::SecretStore::describe(&store));
+    match &keychain_error {
+        None => println!("Keychain:  {}", flex_auth::SecretStore::describe(&store)),
+        Some(e) => println!("Keychain:  unavailable. {e}"),
+    }
     for s in &slots {
         println!(
             "{:<10} {}",
@@ -149,6 +152,7 @@ pub(crate) fn describe_slot(s: &SlotStatus) -> String {
                                              sign in again with `flex-mcp login --api-key`)"
             .to_string(),
         Ok(false) => "not stored".to_string(),
-        Err(e) => format!("unknown: {e}"),
+        // The keychain's own error is shown once, on its own line.
+        Err(_) => "unknown (the keychain could not be read, see above)".to_string(),
     }
 }
