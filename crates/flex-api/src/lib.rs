@@ -8,6 +8,7 @@
 // `Error::Api(ApiError)` is part of the published contract; boxing it to shrink `Result` would
 // break every caller that matches on it, and the size only matters on the error path.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 // Tests may unwrap: a panic there is a failed assertion.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 

@@ -1,4 +1,4 @@
-//! Coupons (reference §3.10, §4.12). The list endpoint is inferred [I].
+//! Coupons (reference §3.10, §4.12). The list endpoint is inferred (I).
 
 use futures::stream::BoxStream;
 use serde_json::json;
@@ -77,7 +77,7 @@ input! {
 }
 
 list_query! {
-    /// Query of `GET /v1/coupons` [I].
+    /// Query of `GET /v1/coupons` (I).
     pub struct ListCoupons {}
 }
 

@@ -1,5 +1,5 @@
 //! Events (reference §3.14, §4.19): retry is documented; list/get exist on the simulator as a
-//! marked extension and are inferred [I] for Flex.
+//! marked extension and are inferred (I) for Flex.
 
 use futures::stream::BoxStream;
 use serde_json::json;
@@ -34,7 +34,7 @@ input! {
 }
 
 list_query! {
-    /// Query of `GET /v1/events` [I].
+    /// Query of `GET /v1/events` (I).
     pub struct ListEvents {
         /// Only this type.
         event_type: Option<String>,
@@ -54,19 +54,19 @@ impl Events<'_> {
         self.client.fetch_one(self.write(req), "event").await
     }
 
-    /// `GET /v1/events/{id}` [I].
+    /// `GET /v1/events/{id}` (I).
     pub async fn retrieve(&self, id: &str) -> Result<Event, Error> {
         let req = Request::get(format!("/v1/events/{}", path_segment(id)));
         self.client.fetch_one(req, "event").await
     }
 
-    /// `GET /v1/events` [I]: one page.
+    /// `GET /v1/events` (I): one page.
     pub async fn list(&self, query: &ListEvents) -> Result<Page<Event>, Error> {
         let req = Request::get("/v1/events").query_pairs(to_query(query));
         self.client.fetch_page(req, "events").await
     }
 
-    /// `GET /v1/events` [I]: every page.
+    /// `GET /v1/events` (I): every page.
     pub fn list_all(&self, query: &ListEvents) -> BoxStream<'static, Result<Event, Error>> {
         self.client
             .stream_list("/v1/events".into(), "events", to_query(query))

@@ -1,5 +1,5 @@
 //! Setup intents (reference §3.16, §4.16): collect payment details for later. The GET path is
-//! seen only in third-party code [X].
+//! seen only in third-party code (X).
 
 use futures::stream::BoxStream;
 use serde_json::json;

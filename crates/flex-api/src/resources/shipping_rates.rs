@@ -1,4 +1,4 @@
-//! Shipping rates (reference §3.11, §4.13). Updates use PUT; the GET path is inferred [I], and
+//! Shipping rates (reference §3.11, §4.13). Updates use PUT; the GET path is inferred (I), and
 //! so is the list (§8 lists it among the endpoints the docs may have but we could not read).
 
 use futures::stream::BoxStream;
@@ -50,7 +50,7 @@ input! {
 }
 
 list_query! {
-    /// Query of `GET /v1/shipping_rates` [I].
+    /// Query of `GET /v1/shipping_rates` (I).
     pub struct ListShippingRates {}
 }
 
@@ -83,13 +83,13 @@ impl ShippingRates<'_> {
             .await
     }
 
-    /// `GET /v1/shipping_rates` [I]: one page.
+    /// `GET /v1/shipping_rates` (I): one page.
     pub async fn list(&self, query: &ListShippingRates) -> Result<Page<ShippingRate>, Error> {
         let req = Request::get("/v1/shipping_rates").query_pairs(to_query(query));
         self.client.fetch_page(req, "shipping_rates").await
     }
 
-    /// `GET /v1/shipping_rates` [I]: every page.
+    /// `GET /v1/shipping_rates` (I): every page.
     pub fn list_all(
         &self,
         query: &ListShippingRates,
