@@ -948,7 +948,7 @@ mod against_sim {
         )
         .await;
         assert!(
-            !lines["line_items"].as_array().map_or(true, Vec::is_empty),
+            lines["line_items"].as_array().is_some_and(|l| !l.is_empty()),
             "a completed session has a cart"
         );
         let preview = ok(
