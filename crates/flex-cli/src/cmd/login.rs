@@ -118,6 +118,12 @@ fn login(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             settings.mode
         );
     }
+    if std::env::var("FLEX_API_KEY").is_ok_and(|v| !v.trim().is_empty()) {
+        println!(
+            "Note: FLEX_API_KEY is set in this environment; an MCP server started with it uses \
+             that key instead of the stored one. Unset it to use the key you just stored."
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
