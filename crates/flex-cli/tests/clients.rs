@@ -14,19 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use flex_clients::{ClientEnv, ClientKind, ClientStatus, DesiredEntry, Os, testing};
 
-struct Home {
+struct Sandbox {
     _dir: tempfile::TempDir,
     home: PathBuf,
     flex_home: PathBuf,
 }
 
-impl Home {
-    fn new() -> Home {
+impl Sandbox {
+    fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         let flex_home = dir.path().join("flex");
         std::fs::create_dir_all(&home).unwrap();
-        Home {
+        Sandbox {
             _dir: dir,
             home,
             flex_home,
@@ -87,7 +87,7 @@ fn binary() -> PathBuf {
 
 #[test]
 fn connect_then_disconnect_restores_the_file_and_says_what_happened() {
-    let h = Home::new();
+    let h = Sandbox::new();
     let original =
         "{\n  // mine\n  \"mcpServers\": {\n    \"other\": { \"command\": \"x\" },\n  },\n}\n";
     let path = h.place(ClientKind::Cursor, original);
@@ -141,7 +141,7 @@ fn connect_then_disconnect_restores_the_file_and_says_what_happened() {
 
 #[test]
 fn list_shows_every_client_with_its_status() {
-    let h = Home::new();
+    let h = Sandbox::new();
     h.place(ClientKind::Windsurf, "{}");
     h.place(
         ClientKind::Cursor,
@@ -177,7 +177,7 @@ fn list_shows_every_client_with_its_status() {
 
 #[test]
 fn repair_fixes_outdated_entries_only() {
-    let h = Home::new();
+    let h = Sandbox::new();
     let gemini = h.place(
         ClientKind::Gemini,
         "{\n  \"mcpServers\": {\n    \"flex\": {\"command\": \"/old/flex-mcp\", \"args\": [\"stdio\"]}\n  }\n}\n",
@@ -212,7 +212,7 @@ fn repair_fixes_outdated_entries_only() {
 
 #[test]
 fn unknown_client_lists_the_valid_names() {
-    let h = Home::new();
+    let h = Sandbox::new();
     let out = h.run(&["clients", "connect", "claude"]);
     assert!(!out.status.success());
     let err = stderr(&out);
@@ -223,7 +223,7 @@ fn unknown_client_lists_the_valid_names() {
 
 #[test]
 fn broken_config_is_refused_with_position_code_and_untouched() {
-    let h = Home::new();
+    let h = Sandbox::new();
     let broken = "{\n  \"mcpServers\": {\n    \"a\": {}\n    \"b\": {}\n  }\n}\n";
     let path = h.place(ClientKind::Cursor, broken);
     let out = h.run(&["clients", "connect", "cursor"]);
@@ -242,7 +242,7 @@ fn broken_config_is_refused_with_position_code_and_untouched() {
 
 #[test]
 fn not_installed_client_needs_force() {
-    let h = Home::new();
+    let h = Sandbox::new();
     let out = h.run(&["clients", "connect", "windsurf"]);
     assert!(!out.status.success());
     assert!(
@@ -263,7 +263,7 @@ fn not_installed_client_needs_force() {
 
 #[test]
 fn claude_desktop_says_to_quit_it_from_the_tray() {
-    let h = Home::new();
+    let h = Sandbox::new();
     h.place(ClientKind::ClaudeDesktop, "{}");
     let out = h.run(&["clients", "connect", "claude-desktop"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -278,7 +278,7 @@ fn claude_desktop_says_to_quit_it_from_the_tray() {
 fn concurrent_writers_lose_no_update() {
     const PROCESSES: usize = 3;
     const ROUNDS: usize = 8;
-    let h = Arc::new(Home::new());
+    let h = Arc::new(Sandbox::new());
     let path = h.place(ClientKind::Cursor, "{\n  \"mcpServers\": {}\n}\n");
 
     let done = Arc::new(AtomicBool::new(false));
