@@ -162,6 +162,15 @@ live_test() {
   return $rc
 }
 
+# A test key and an API base where nothing listens: the window must say in words that Flex could not be
+# reached, and the command must fail with the `network` code.
+unreachable_test() {
+  local closed
+  read -r closed _ < <(free_ports)
+  FLEX_API_KEY=fsk_test_unreachable FLEX_API_BASE="http://127.0.0.1:$closed" \
+    webdriver_test unreachable --expect unreachable --api-base "http://127.0.0.1:$closed"
+}
+
 tray_test() {
   if ! have_tray_tools; then
     echo "test-gui: SKIP tray test (trayer and xdotool are not installed)"
@@ -201,6 +210,8 @@ echo "== WebDriver: the window on the built-in demo, close, reopen from the tray
 if webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window on a live key"
 if live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
+echo "== WebDriver: the window when Flex cannot be reached"
+if unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
 echo "== tray menu"
 if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
 

@@ -4,6 +4,10 @@ import { appStatus, recentPayments } from './backend.js';
 
 const $ = (id) => document.getElementById(id);
 
+// Commands fail with {code, message} (see src-tauri/src/error.rs); show the sentence.
+const reason = (err) => (err && err.message) || String(err);
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function show(id, visible) {
   $(id).hidden = !visible;
 }
@@ -59,13 +63,13 @@ async function load() {
   try {
     renderStatus(await appStatus());
   } catch (err) {
-    $('notice').textContent = `Could not read the app status: ${err}`;
+    $('notice').textContent = `Could not read the app status: ${reason(err)}`;
     show('notice', true);
   }
   try {
     renderPayments(await recentPayments());
   } catch (err) {
-    $('payments-error').textContent = `Could not load payments: ${err}`;
+    $('payments-error').textContent = sentence(reason(err));
     show('payments-error', true);
   } finally {
     show('payments-loading', false);

@@ -91,17 +91,21 @@ class WebDriver:
 
     def invoke(self, command, args=None):
         """Call a Tauri command the way ui/backend.js does; returns its value or raises its error."""
+        result = self.invoke_result(command, args)
+        if "err" in result:
+            raise Failure(f"command {command} failed: {result['err']}")
+        return result["ok"]
+
+    def invoke_result(self, command, args=None):
+        """Call a Tauri command; {"ok": value} or {"err": error} as the page received it."""
         script = (
             "const [cmd, args, done] = arguments;"
             "window.__TAURI__.core.invoke(cmd, args)"
             ".then(v => done({ok: v}), e => done({err: e}));"
         )
-        result = self.call(
+        return self.call(
             "POST", self.s("/execute/async"), {"script": script, "args": [command, args or {}]}
         )
-        if "err" in result:
-            raise Failure(f"command {command} failed: {result['err']}")
-        return result["ok"]
 
     def screenshot(self, path):
         """Save what the window shows. WebKitWebDriver's own screenshot of a wry web view can be a
@@ -181,7 +185,7 @@ BADGE_COLOURS = {"test": "rgb(15, 118, 110)", "live": "rgb(185, 28, 28)"}
 def check_status(driver, expect, api_base):
     """The status part of the window and `app_status`, for the demo or a live account."""
     wait_for("the window to load its status", lambda: driver.text("#mode-badge") not in ("", "…"))
-    mode = "live" if expect == "live" else "test"
+    mode = "live" if expect == "live" else "test"  # "unreachable" runs on a test key
     label = mode.capitalize()
     badge = driver.text("#mode-badge")
     check(badge == f"{label} mode", f"the mode badge reads '{label} mode' (got {badge!r})")
@@ -215,6 +219,19 @@ def check_status(driver, expect, api_base):
     check(status["trayLabel"] == tray_label, f"tray label is {status['trayLabel']!r}")
 
 
+def check_unreachable(driver, api_base):
+    """Flex cannot be reached: the window says so in words, and the command fails with a code."""
+    check(driver.displayed("#payments-error"), "the window shows why the payments are missing")
+    text = driver.text("#payments-error")
+    check(text.startswith("Could not load the latest payments from " + api_base),
+          f"the error names what failed and where ({text!r})")
+    check("[object Object]" not in text, "the error is a sentence, not a raw object")
+    check(not driver.find_all("#payments-body tr.payment"), "no payment rows are shown")
+    result = driver.invoke_result("recent_payments")
+    err = result.get("err") or {}
+    check(err.get("code") == "network", f"invoke('recent_payments') fails with code 'network' ({err})")
+
+
 def run(driver, args):
     app, screenshot, marker, tray = args.app, args.screenshot, args.marker, args.tray
     driver.start(app)
@@ -222,6 +239,9 @@ def run(driver, args):
     check_status(driver, args.expect, args.api_base)
 
     wait_for("the payments to load", lambda: not driver.displayed("#payments-loading"))
+    if args.expect == "unreachable":
+        check_unreachable(driver, args.api_base)
+        return app_pids(app, marker)
     if driver.displayed("#payments-error"):
         raise Failure(f"the window shows a payments error: {driver.text('#payments-error')}")
     rows = driver.find_all("#payments-body tr.payment")
@@ -301,8 +321,9 @@ def main():
     parser.add_argument("--screenshot", help="save a screenshot of the window here")
     parser.add_argument("--marker", required=True,
                         help="NAME=VALUE in the app's environment that marks this run's processes")
-    parser.add_argument("--expect", choices=["demo", "live"], default="demo",
-                        help="demo: nothing configured; live: FLEX_API_KEY is a live key")
+    parser.add_argument("--expect", choices=["demo", "live", "unreachable"], default="demo",
+                        help="demo: nothing configured; live: FLEX_API_KEY is a live key; "
+                             "unreachable: a test key and a FLEX_API_BASE where nothing listens")
     parser.add_argument("--api-base", help="the FLEX_API_BASE the app was given (live runs)")
     parser.add_argument("--tray", action="store_true",
                         help="a tray host (trayer) runs: also reopen the window from the tray menu")
