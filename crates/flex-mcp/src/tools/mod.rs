@@ -284,6 +284,12 @@ fn schema_with<T: schemars::JsonSchema>(
 /// a nested struct's own doc repeats the property's description.
 fn tidy(schema: &mut Map<String, Value>) {
     schema.remove("format");
+    // Doc comments wrap at 100 columns; a description is one paragraph.
+    if let Some(Value::String(d)) = schema.get_mut("description")
+        && d.contains('\n')
+    {
+        *d = d.replace('\n', " ");
+    }
     let required: Vec<String> = schema
         .get("required")
         .and_then(Value::as_array)
