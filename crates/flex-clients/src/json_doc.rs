@@ -252,6 +252,8 @@ fn kind_of(value: &Value<'_>) -> &'static str {
 struct Style {
     nl: &'static str,
     unit: String,
+    /// Compact JSON written without spaces (`{"a":1,"b":2}`), as minifiers and some apps do.
+    tight: bool,
 }
 
 /// One replacement of `start..end` by `text`.
@@ -422,7 +424,23 @@ impl<'a> Doc<'a> {
             .filter(|i| !i.is_empty())
             .unwrap_or("  ")
             .to_string();
-        Style { nl, unit }
+        // Count `":x` against `": x` to follow the file's habit on one-line objects.
+        let bytes = self.text.as_bytes();
+        let (mut tight, mut spaced) = (0usize, 0usize);
+        for (i, pair) in bytes.windows(2).enumerate() {
+            if pair == b"\":" {
+                match bytes.get(i + 2) {
+                    Some(b' ' | b'\t' | b'\r' | b'\n') => spaced += 1,
+                    Some(_) => tight += 1,
+                    None => {}
+                }
+            }
+        }
+        Style {
+            nl,
+            unit,
+            tight: tight > spaced,
+        }
     }
 
     fn line_start(&self, pos: usize) -> usize {
@@ -526,6 +544,7 @@ impl<'a> Doc<'a> {
                 break;
             }
         }
+        let space = if style.tight { "" } else { " " };
         match self.indent_before(last.range.start) {
             Some(indent) => {
                 if comma.is_none() {
@@ -545,12 +564,12 @@ impl<'a> Doc<'a> {
                 Some((_, end)) => {
                     edits.push(Splice::insert(
                         end,
-                        format!(" {key_q}: {},", render("", false)),
+                        format!("{space}{key_q}:{space}{},", render("", false)),
                     ));
                 }
                 None => edits.push(Splice::insert(
                     last.range.end,
-                    format!(", {key_q}: {}", render("", false)),
+                    format!(",{space}{key_q}:{space}{}", render("", false)),
                 )),
             },
         }
@@ -630,13 +649,17 @@ fn quote(s: &str) -> String {
 }
 
 fn render_entry(entry: &DesiredEntry, indent: &str, multiline: bool, style: &Style) -> String {
+    let space = if style.tight && !multiline { "" } else { " " };
     let mut fields = Vec::new();
     if entry.stdio_type {
-        fields.push(format!("\"type\": {}", quote("stdio")));
+        fields.push(format!("\"type\":{space}{}", quote("stdio")));
     }
-    fields.push(format!("\"command\": {}", quote(&entry.command)));
+    fields.push(format!("\"command\":{space}{}", quote(&entry.command)));
     let args: Vec<String> = entry.args.iter().map(|a| quote(a)).collect();
-    fields.push(format!("\"args\": [{}]", args.join(", ")));
+    fields.push(format!(
+        "\"args\":{space}[{}]",
+        args.join(&format!(",{space}"))
+    ));
     if multiline {
         let inner = format!("{indent}{}", style.unit);
         let sep = format!(",{}{inner}", style.nl);
@@ -646,7 +669,7 @@ fn render_entry(entry: &DesiredEntry, indent: &str, multiline: bool, style: &Sty
             nl = style.nl
         )
     } else {
-        format!("{{{}}}", fields.join(", "))
+        format!("{{{}}}", fields.join(&format!(",{space}")))
     }
 }
 
@@ -666,8 +689,9 @@ fn render_servers(
             nl = style.nl
         )
     } else {
+        let space = if style.tight { "" } else { " " };
         format!(
-            "{{{}: {}}}",
+            "{{{}:{space}{}}}",
             quote(name),
             render_entry(entry, "", false, style)
         )
@@ -766,6 +790,15 @@ mod tests {
         assert_eq!(
             added,
             "{\"mcpServers\": {\"a\": {}, \"flex\": {\"command\": \"/opt/flex-mcp\", \"args\": [\"stdio\"]}}}"
+        );
+    }
+
+    #[test]
+    fn tight_compact_files_get_a_tight_entry() {
+        let added = round_trip("{\"mcpServers\":{\"a\":{\"x\":1}},\"b\":2}", STRICT);
+        assert_eq!(
+            added,
+            "{\"mcpServers\":{\"a\":{\"x\":1},\"flex\":{\"command\":\"/opt/flex-mcp\",\"args\":[\"stdio\"]}},\"b\":2}"
         );
     }
 
