@@ -13,13 +13,8 @@ pub(crate) struct CommandError {
 impl From<anyhow::Error> for CommandError {
     fn from(err: anyhow::Error) -> Self {
         CommandError {
-            // `downcast_ref` finds a `.context(Code)` layer anywhere; `Code::of` covers codes that
-            // are the error itself.
-            code: err
-                .downcast_ref::<Code>()
-                .copied()
-                .unwrap_or_else(|| Code::of(&err)),
-            message: format!("{err:#}"),
+            code: Code::of(&err),
+            message: Code::message(&err),
         }
     }
 }

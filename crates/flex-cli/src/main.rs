@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let code = Code::of(&err);
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", Code::message(&err));
             if code != Code::Unknown {
                 eprintln!("(code: {code})");
             }
