@@ -662,3 +662,47 @@ fn an_unreachable_keychain_is_reported_with_its_fix_before_contacting_flex() {
         doctor.stdout()
     );
 }
+
+#[test]
+fn doctor_reports_each_client_problem_with_its_fix() {
+    let w = World::new();
+    assert!(w.login(TEST_KEY).ok());
+    let home = w.dir.path().join("home");
+    let connect = w.run(&["clients", "connect", "cursor", "--force"], "");
+    assert!(connect.ok(), "{}", connect.all());
+    let healthy = w.run(&["doctor"], "");
+    assert!(healthy.ok(), "{}", healthy.all());
+    assert!(
+        healthy.stdout().contains("ok    Cursor: connected"),
+        "{}",
+        healthy.stdout()
+    );
+
+    // Our entry now points at a program that does not exist: outdated, fixed by `repair`.
+    let cursor = home.join(".cursor/mcp.json");
+    let text = std::fs::read_to_string(&cursor).unwrap();
+    let moved = text.replace(env!("CARGO_BIN_EXE_flex-mcp"), "/nowhere/flex-mcp");
+    assert_ne!(text, moved, "the entry holds the absolute binary path");
+    std::fs::write(&cursor, moved).unwrap();
+    let out = w.run(&["doctor"], "");
+    assert!(!out.ok(), "an outdated entry is a problem");
+    assert!(
+        out.stdout().contains("FAIL  Cursor: our entry in"),
+        "{}",
+        out.stdout()
+    );
+    assert!(
+        out.stdout().contains("fix: flex-mcp clients repair"),
+        "{}",
+        out.stdout()
+    );
+
+    // A config that cannot be parsed: named, with the position.
+    let windsurf = home.join(".codeium/windsurf/mcp_config.json");
+    std::fs::create_dir_all(windsurf.parent().unwrap()).unwrap();
+    std::fs::write(&windsurf, "{ \"mcpServers\": { ,, } }").unwrap();
+    let out = w.run(&["doctor"], "");
+    assert!(!out.ok());
+    assert!(out.stdout().contains("FAIL  Windsurf:"), "{}", out.stdout());
+    out.assert_never_shows(TEST_KEY);
+}
