@@ -102,10 +102,11 @@ impl World {
     /// Run on a pseudo-terminal (util-linux `script`), typing `answer` once `prompt` has been
     /// printed, as a person would. The key must then never appear in what the terminal showed.
     fn run_on_tty(&self, args: &[&str], prompt: &str, answer: &str) -> Out {
-        let mut line = format!("'{}'", env!("CARGO_BIN_EXE_flex-mcp"));
-        for a in args {
-            line.push_str(&format!(" '{a}'"));
-        }
+        let line = std::iter::once(env!("CARGO_BIN_EXE_flex-mcp"))
+            .chain(args.iter().copied())
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let template = self.cmd(args);
         let mut c = Command::new("script");
         c.args(["-qfec", &line, "/dev/null"]);
@@ -141,8 +142,8 @@ impl World {
             // A generous guard against hanging forever, not a timing assertion.
             match rx.recv_timeout(std::time::Duration::from_secs(60)) {
                 Ok(bytes) => shown.extend(bytes),
-                Err(_) => panic!(
-                    "the prompt {prompt:?} never appeared: {}",
+                Err(e) => panic!(
+                    "the prompt {prompt:?} never appeared ({e}): {}",
                     String::from_utf8_lossy(&shown)
                 ),
             }
