@@ -101,8 +101,14 @@ mod tests {
     fn code_is_found_as_context_layer_and_as_root_cause() {
         let as_context = anyhow::anyhow!("could not reach Flex").context(Code::Network);
         assert_eq!(Code::of(&as_context), Code::Network);
-        let wrapped = Err::<(), _>(as_context).context("checking the key").unwrap_err();
-        assert_eq!(Code::of(&wrapped), Code::Network, "code survives further context");
+        let wrapped = Err::<(), _>(as_context)
+            .context("checking the key")
+            .unwrap_err();
+        assert_eq!(
+            Code::of(&wrapped),
+            Code::Network,
+            "code survives further context"
+        );
 
         let as_root = anyhow::Error::new(Code::InvalidKey).context("that is not a Flex key");
         assert_eq!(Code::of(&as_root), Code::InvalidKey);
