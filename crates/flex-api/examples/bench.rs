@@ -113,6 +113,7 @@ fn start_sim(o: &Options) -> Result<(Sim, String), BoxError> {
 enum Scenario {
     Retrieve,
     List,
+    ListRaw,
     Create,
 }
 
@@ -121,6 +122,7 @@ impl Scenario {
         match self {
             Scenario::Retrieve => "GET /v1/products/{id}",
             Scenario::List => "GET /v1/products?limit=10",
+            Scenario::ListRaw => "same, untyped (send → Value)",
             Scenario::Create => "POST /v1/customers",
         }
     }
@@ -134,6 +136,10 @@ impl Scenario {
                     limit: Some(10),
                     ..Default::default()
                 })
+                .await
+                .map(drop),
+            Scenario::ListRaw => client
+                .send(flex_api::Request::get("/v1/products").query("limit", 10))
                 .await
                 .map(drop),
             Scenario::Create => client
@@ -274,7 +280,12 @@ async fn run(o: &Options, base_url: &str, setup: &str) -> Result<(), BoxError> {
     println!("| scenario | callers | run | requests | req/s | p50 µs | p99 µs |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut summary = Vec::new();
-    for scenario in [Scenario::Retrieve, Scenario::List, Scenario::Create] {
+    for scenario in [
+        Scenario::Retrieve,
+        Scenario::List,
+        Scenario::ListRaw,
+        Scenario::Create,
+    ] {
         for callers in [1usize, 16] {
             let mut rates = Vec::new();
             let mut p50s = Vec::new();
