@@ -189,9 +189,9 @@ pub fn find(name: &str) -> Option<&'static ToolDef> {
 const TOOLS_LIST_SNAPSHOT: &str = include_str!("../../tests/golden/tools_list.json");
 
 /// Every tool as MCP describes it, in catalogue order: parsed once from the compiled-in snapshot,
-/// which is several times cheaper than generating the schemas (a cold `tools/list` in
-/// well under a millisecond instead of several). Falls back to generating them if the snapshot
-/// cannot be read (it always can; the golden test guards it).
+/// about twice as fast as generating the schemas (release, 67 tools: ~2 ms against ~4.5 ms,
+/// medians on a loaded 2-core machine). Falls back to generating them if the snapshot cannot be
+/// read (it always can; the golden test guards it).
 pub fn mcp_tools() -> &'static [rmcp::model::Tool] {
     static TOOLS: LazyLock<Vec<rmcp::model::Tool>> = LazyLock::new(|| {
         #[derive(serde::Deserialize)]
