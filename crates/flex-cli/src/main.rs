@@ -40,13 +40,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // stdout belongs to MCP in `stdio`; all logs go to stderr, quiet unless asked.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
+    // Without FLEX_MCP_LOG a plain level filter does: no directive parsing at every start.
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    match tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG") {
+        Ok(filter) => logs.with_env_filter(filter).init(),
+        Err(_) => logs.with_max_level(tracing::Level::WARN).init(),
+    }
     let Some(paths) = Paths::from_env() else {
         eprintln!("error: could not find your home directory (set HOME).");
         return ExitCode::from(2);

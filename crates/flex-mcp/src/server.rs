@@ -13,7 +13,7 @@
 //! - [`Recorder`]: receives one [`CallRecord`] per call and must not block.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use flex_api::Mode;
@@ -167,28 +167,21 @@ pub fn not_signed_in(mode: Mode) -> NotReady {
     )
 }
 
-/// `tools/list`, built once from the catalogue and shared by every session.
-static TOOL_LIST: LazyLock<ListToolsResult> = LazyLock::new(|| {
-    ListToolsResult::with_all_items(tools::catalogue().iter().map(tools::to_mcp_tool).collect())
-});
+/// Build `tools/list` now, on the calling thread, so even the first `tools/list` answers from the
+/// cache. `flex-mcp stdio` calls this before it reads stdin: the ~2 ms go into the initialize
+/// round trip (a client's `initialize` simply waits in the pipe), and no extra thread (with its
+/// own malloc arena) is started. `tools/list` itself is built once from the compiled-in snapshot of the catalogue
+/// ([`tools::mcp_tool_list`]) and shared by every session.
+pub fn prepare_tool_list() {
+    tools::mcp_tool_list();
+}
 
-/// Tools by name, for rmcp's per-request schema lookups (HTTP header validation).
-static TOOLS_BY_NAME: LazyLock<HashMap<&'static str, Tool>> = LazyLock::new(|| {
-    tools::catalogue()
-        .iter()
-        .zip(TOOL_LIST.tools.iter())
-        .map(|(def, tool)| (def.name, tool.clone()))
-        .collect()
-});
-
-/// Build `tools/list` now (on another thread, while the client is still connecting) so the first
-/// `tools/list` answers from the cache.
+/// Build `tools/list` on another thread, for long-lived servers (HTTP, the app) where the first
+/// request comes much later than startup.
 pub fn warm_up() {
     let _ = std::thread::Builder::new()
         .name("flex-warm-up".into())
-        .spawn(|| {
-            LazyLock::force(&TOOLS_BY_NAME);
-        });
+        .spawn(prepare_tool_list);
 }
 
 struct Inner {
@@ -455,11 +448,15 @@ impl ServerHandler for FlexServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(TOOL_LIST.clone())
+        Ok(tools::mcp_tool_list().clone())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        TOOLS_BY_NAME.get(name).cloned()
+        // 67 tools: a scan is as fast as a hash lookup here and keeps no second copy of them.
+        tools::mcp_tools()
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
     }
 
     async fn call_tool(

@@ -33,7 +33,9 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             tracing::debug!("no Flex MCP app is running; serving standalone in this process");
         }
         let composed = flex_core::serve::compose_headless(paths)?;
-        flex_mcp::server::warm_up();
+        // Before reading stdin, on this thread: the first tools/list then answers from the cache
+        // (a background thread raced the client's first request and cost its own malloc arena).
+        flex_mcp::server::prepare_tool_list();
         let served = flex_mcp::stdio::serve(composed.server.clone()).await;
         // Write queued call records before the process exits.
         composed.activity.close();

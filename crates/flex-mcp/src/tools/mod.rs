@@ -193,17 +193,24 @@ const TOOLS_LIST_SNAPSHOT: &str = include_str!("../../tests/golden/tools_list.js
 /// medians on a loaded 2-core machine). Falls back to generating them if the snapshot cannot be
 /// read (it always can; the golden test guards it).
 pub fn mcp_tools() -> &'static [rmcp::model::Tool] {
-    static TOOLS: LazyLock<Vec<rmcp::model::Tool>> = LazyLock::new(|| {
+    &mcp_tool_list().tools
+}
+
+/// The whole `tools/list` result (one page, every tool), built once: what the server answers,
+/// so the tools exist once in memory.
+pub fn mcp_tool_list() -> &'static rmcp::model::ListToolsResult {
+    static LIST: LazyLock<rmcp::model::ListToolsResult> = LazyLock::new(|| {
         #[derive(serde::Deserialize)]
         struct Snapshot {
             tools: Vec<rmcp::model::Tool>,
         }
-        match serde_json::from_str::<Snapshot>(TOOLS_LIST_SNAPSHOT) {
+        let tools = match serde_json::from_str::<Snapshot>(TOOLS_LIST_SNAPSHOT) {
             Ok(s) if s.tools.len() == catalogue().len() => s.tools,
             _ => catalogue().iter().map(to_mcp_tool).collect(),
-        }
+        };
+        rmcp::model::ListToolsResult::with_all_items(tools)
     });
-    &TOOLS
+    &LIST
 }
 
 /// The MCP view of a tool: name, title, description, input and output schema, annotations.
