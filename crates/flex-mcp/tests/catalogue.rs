@@ -948,7 +948,9 @@ mod against_sim {
         )
         .await;
         assert!(
-            lines["line_items"].as_array().is_some_and(|l| !l.is_empty()),
+            lines["line_items"]
+                .as_array()
+                .is_some_and(|l| !l.is_empty()),
             "a completed session has a cart"
         );
         let preview = ok(
