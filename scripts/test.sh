@@ -14,8 +14,8 @@ step "test tools";       scripts/install-test-tools.sh
 
 # One cargo invocation style throughout (--workspace --all-targets), so features unify once and nothing is
 # rebuilt twice (platform-notes §2).
-step "build";            cargo build --workspace --all-targets --locked
 step "format";           cargo fmt --all -- --check
+step "build";            cargo build --workspace --all-targets --locked
 step "lint";             cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "rust tests (private keychain)"
