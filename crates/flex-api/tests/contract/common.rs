@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use flex_api::{
     ApiError, CheckoutSession, Client, ClientConfig, CreateCheckoutSession, CreateCustomer,
-    CreatePrice, CreateProduct, Error, LineItemInput, RecurringInput,
+    CreatePrice, CreateProduct, CreateRefund, Error, LineItemInput, ListRefunds, RecurringInput,
+    Refund,
 };
 use flex_sim::{DEMO_TEST_KEY, Seed, SimConfig, SimHandle};
 use serde_json::{Value, json};
@@ -90,6 +91,28 @@ impl Env {
             .into_iter()
             .filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with(prefix)))
             .collect()
+    }
+
+    /// Journal entries for paths starting with `prefix` that were made with `method` ("POST", …).
+    pub async fn journal_of(&self, method: &str, prefix: &str) -> Vec<Value> {
+        self.journal(prefix)
+            .await
+            .into_iter()
+            .filter(|r| r["method"] == method)
+            .collect()
+    }
+
+    /// Every refund on a payment intent, as the API lists them.
+    pub async fn refunds_of(&self, payment_intent_id: &str) -> Vec<Refund> {
+        self.client
+            .refunds()
+            .list(&ListRefunds {
+                payment_intent: Some(payment_intent_id.to_owned()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .items
     }
 
     /// Complete a session as a buyer would (hosted checkout stand-in).
@@ -238,6 +261,23 @@ impl Env {
             .map(|p| p.id().to_owned())
             .expect("session has a payment intent")
     }
+}
+
+/// A refund of `amount` cents on a payment intent.
+pub fn refund_of(payment_intent_id: &str, amount: i64) -> CreateRefund {
+    CreateRefund {
+        payment_intent_id: payment_intent_id.to_owned(),
+        amount: Some(amount),
+        ..Default::default()
+    }
+}
+
+/// The HTTP statuses of journal entries, in order.
+pub fn statuses(entries: &[Value]) -> Vec<u64> {
+    entries
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect()
 }
 
 /// Short backoffs keep the retry tests quick; the rules are the same.

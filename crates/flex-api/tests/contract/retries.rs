@@ -8,7 +8,7 @@ use serde_json::json;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::common::{Env, api};
+use crate::common::{Env, api, refund_of, statuses};
 
 #[tokio::test]
 async fn get_is_retried_through_server_errors() {
@@ -22,12 +22,7 @@ async fn get_is_retried_through_server_errors() {
         .await
         .unwrap();
     assert_eq!(resp.attempts, 3);
-    let seen: Vec<u64> = env
-        .journal("/v1/payouts")
-        .await
-        .iter()
-        .map(|r| r["status"].as_u64().unwrap())
-        .collect();
+    let seen = statuses(&env.journal("/v1/payouts").await);
     assert_eq!(
         seen,
         vec![503, 503, 200],
@@ -46,19 +41,10 @@ async fn refund_retried_after_5xx_exists_exactly_once() {
     let refund = env
         .client
         .refunds()
-        .create(&CreateRefund {
-            payment_intent_id: pi.clone(),
-            amount: Some(1000),
-            ..Default::default()
-        })
+        .create(&refund_of(&pi, 1000))
         .await
         .unwrap();
-    let posts: Vec<_> = env
-        .journal("/v1/refunds")
-        .await
-        .into_iter()
-        .filter(|r| r["method"] == "POST")
-        .collect();
+    let posts = env.journal_of("POST", "/v1/refunds").await;
     assert_eq!(posts.len(), 2, "{posts:?}");
     let key = posts[0]["idempotency_key"]
         .as_str()
@@ -72,17 +58,9 @@ async fn refund_retried_after_5xx_exists_exactly_once() {
         posts[1]["idempotency_key"], posts[0]["idempotency_key"],
         "a retry repeats the same key"
     );
-    let all = env
-        .client
-        .refunds()
-        .list(&ListRefunds {
-            payment_intent: Some(pi),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(all.items.len(), 1, "exactly one refund");
-    assert_eq!(all.items[0].refund_id, refund.refund_id);
+    let all = env.refunds_of(&pi).await;
+    assert_eq!(all.len(), 1, "exactly one refund");
+    assert_eq!(all[0].refund_id, refund.refund_id);
 }
 
 #[tokio::test]
@@ -96,41 +74,18 @@ async fn refund_retried_after_dropped_connection_exists_exactly_once() {
     let refund = env
         .client
         .refunds()
-        .create(&CreateRefund {
-            payment_intent_id: pi.clone(),
-            amount: Some(2500),
-            ..Default::default()
-        })
+        .create(&refund_of(&pi, 2500))
         .await
         .unwrap();
-    let posts: Vec<_> = env
-        .journal("/v1/refunds")
-        .await
-        .into_iter()
-        .filter(|r| r["method"] == "POST")
-        .collect();
-    let statuses: Vec<u64> = posts
-        .iter()
-        .map(|r| r["status"].as_u64().unwrap())
-        .collect();
+    let posts = env.journal_of("POST", "/v1/refunds").await;
+    let statuses = statuses(&posts);
     assert_eq!(statuses, vec![0, 201], "dropped (status 0), then created");
-    let all = env
-        .client
-        .refunds()
-        .list(&ListRefunds {
-            payment_intent: Some(pi),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let all = env.refunds_of(&pi).await;
     assert_eq!(
-        all.items
-            .iter()
-            .map(|r| r.refund_id.as_str())
-            .collect::<Vec<_>>(),
+        all.iter().map(|r| r.refund_id.as_str()).collect::<Vec<_>>(),
         vec![refund.refund_id.as_str()]
     );
-    assert_eq!(all.items[0].amount, Some(2500));
+    assert_eq!(all[0].amount, Some(2500));
 }
 
 /// A proxy in front of the simulator whose first connection forwards the request but loses the
@@ -179,41 +134,21 @@ async fn refund_whose_answer_was_lost_is_replayed_not_repeated() {
     env.clear_journal().await;
     let refund = via_proxy
         .refunds()
-        .create(&CreateRefund {
-            payment_intent_id: pi.clone(),
-            amount: Some(1200),
-            ..Default::default()
-        })
+        .create(&refund_of(&pi, 1200))
         .await
         .unwrap();
-    let posts: Vec<_> = env
-        .journal("/v1/refunds")
-        .await
-        .into_iter()
-        .filter(|r| r["method"] == "POST")
-        .collect();
-    let statuses: Vec<u64> = posts
-        .iter()
-        .map(|r| r["status"].as_u64().unwrap())
-        .collect();
+    let posts = env.journal_of("POST", "/v1/refunds").await;
+    let statuses = statuses(&posts);
     assert_eq!(
         statuses,
         vec![201, 201],
         "processed, answer lost, then replayed: {posts:?}"
     );
     assert_eq!(posts[0]["idempotency_key"], posts[1]["idempotency_key"]);
-    let all = env
-        .client
-        .refunds()
-        .list(&ListRefunds {
-            payment_intent: Some(pi),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(all.items.len(), 1, "the money moved once");
+    let all = env.refunds_of(&pi).await;
+    assert_eq!(all.len(), 1, "the money moved once");
     assert_eq!(
-        all.items[0].refund_id, refund.refund_id,
+        all[0].refund_id, refund.refund_id,
         "the replay returns the first refund"
     );
 }
@@ -235,17 +170,9 @@ async fn lost_answer_without_a_key_is_reported_not_repeated() {
         matches!(err, Error::Network { attempts: 1, .. }),
         "unsafe to repeat: {err:?}"
     );
-    let all = env
-        .client
-        .refunds()
-        .list(&ListRefunds {
-            payment_intent: Some(pi),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let all = env.refunds_of(&pi).await;
     assert_eq!(
-        all.items.len(),
+        all.len(),
         1,
         "the refund happened; the caller must check before trying again"
     );
@@ -294,16 +221,8 @@ async fn same_caller_key_replays_instead_of_refunding_twice() {
     assert_eq!(e.status, 409, "{e}");
     assert!(e.is_idempotency_conflict(), "{e:?}");
     assert_eq!(e.attempts, 1, "a conflict is not retried");
-    let all = env
-        .client
-        .refunds()
-        .list(&ListRefunds {
-            payment_intent: Some(pi),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(all.items.len(), 1);
+    let all = env.refunds_of(&pi).await;
+    assert_eq!(all.len(), 1);
 }
 
 #[tokio::test]
@@ -323,12 +242,7 @@ async fn rate_limit_honours_retry_after() {
         .await
         .unwrap();
     assert_eq!((resp.status, resp.attempts), (201, 2));
-    let seen: Vec<u64> = env
-        .journal("/v1/customers")
-        .await
-        .iter()
-        .map(|r| r["status"].as_u64().unwrap())
-        .collect();
+    let seen = statuses(&env.journal("/v1/customers").await);
     assert_eq!(seen, vec![429, 201]);
 }
 
