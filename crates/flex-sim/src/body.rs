@@ -259,28 +259,9 @@ impl<'a> Obj<'a> {
 
     /// Optional list of strings.
     pub fn str_list(&self, field: &str) -> ApiResult<Option<Vec<String>>> {
-        match self.present(field) {
-            None => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    v.as_str().map(str::to_owned).ok_or_else(|| {
-                        ApiError::invalid_at(
-                            self.child_loc(field, Some(i)).0,
-                            "string_type",
-                            format!("`{field}[{i}]` must be a string"),
-                        )
-                    })
-                })
-                .collect::<ApiResult<Vec<_>>>()
-                .map(Some),
-            Some(_) => Err(self.err(
-                field,
-                "list_type",
-                format!("`{field}` must be a list of strings"),
-            )),
-        }
+        self.list_opt(field, "string_type", "a string", "strings", |v| {
+            v.as_str().map(str::to_owned)
+        })
     }
 
     /// Optional nested object.
@@ -294,17 +275,30 @@ impl<'a> Obj<'a> {
 
     /// Optional array of objects.
     pub fn objects_opt(&self, field: &str) -> ApiResult<Option<Vec<&'a Map<String, Value>>>> {
+        self.list_opt(field, "dict_type", "an object", "objects", Value::as_object)
+    }
+
+    /// Optional list whose items `item` must all accept. The typed list readers share it so a
+    /// bad item (422 `item_code` at `field[i]`) and a non-list (422 `list_type`) read the same.
+    fn list_opt<T>(
+        &self,
+        field: &str,
+        item_code: &str,
+        an_item: &str,
+        items_noun: &str,
+        item: impl Fn(&'a Value) -> Option<T>,
+    ) -> ApiResult<Option<Vec<T>>> {
         match self.present(field) {
             None => Ok(None),
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    v.as_object().ok_or_else(|| {
+                    item(v).ok_or_else(|| {
                         ApiError::invalid_at(
                             self.child_loc(field, Some(i)).0,
-                            "dict_type",
-                            format!("`{field}[{i}]` must be an object"),
+                            item_code,
+                            format!("`{field}[{i}]` must be {an_item}"),
                         )
                     })
                 })
@@ -313,7 +307,7 @@ impl<'a> Obj<'a> {
             Some(_) => Err(self.err(
                 field,
                 "list_type",
-                format!("`{field}` must be a list of objects"),
+                format!("`{field}` must be a list of {items_noun}"),
             )),
         }
     }

@@ -248,6 +248,43 @@ pub(crate) fn recurring(b: &Obj<'_>, field: &str) -> ApiResult<Option<Value>> {
     ))
 }
 
+/// The fields of a new price row, from `POST /v1/prices` or an inline cart `price_data`.
+pub(crate) struct NewPrice {
+    pub product: String,
+    pub description: Option<String>,
+    pub unit_amount: i64,
+    pub trial_period_days: Option<i64>,
+    pub recurring: Option<Value>,
+    pub active: bool,
+    pub metadata: Value,
+    pub hsa_fsa_eligibility: Value,
+}
+
+/// Store a new price and return its id and object. Prices are written both here and by inline
+/// cart prices (checkout); one writer keeps their fields, order and `type` rule the same.
+pub(crate) fn insert_price(store: &mut Store, p: NewPrice) -> (String, Value) {
+    let (id, now, mut m) = store.base(Kind::Price);
+    m.insert("description".into(), opt(p.description));
+    m.insert("unit_amount".into(), json!(p.unit_amount));
+    m.insert("trial_period_days".into(), json!(p.trial_period_days));
+    m.insert(
+        "type".into(),
+        json!(if p.recurring.is_some() {
+            "recurring"
+        } else {
+            "one_time"
+        }),
+    );
+    m.insert("recurring".into(), p.recurring.unwrap_or(Value::Null));
+    m.insert("active".into(), Value::Bool(p.active));
+    m.insert("product".into(), Value::String(p.product));
+    m.insert("metadata".into(), p.metadata);
+    m.insert("hsa_fsa_eligibility".into(), p.hsa_fsa_eligibility);
+    let obj = Value::Object(m);
+    store.insert(Kind::Price, id.clone(), now, obj.clone());
+    (id, obj)
+}
+
 async fn create_price(call: Call) -> ApiResult<Response> {
     let map = wrapped(&call.body, "price")?;
     let loc = Loc::root("price");
@@ -283,25 +320,19 @@ async fn create_price(call: Call) -> ApiResult<Response> {
             .and_then(|r| r["trial_period_days"].as_i64())
             .filter(|d| *d > 0)
     });
-    let (id, now, mut m) = store.base(Kind::Price);
-    m.insert("description".into(), opt(description));
-    m.insert("unit_amount".into(), json!(unit_amount));
-    m.insert("trial_period_days".into(), json!(trial));
-    m.insert(
-        "type".into(),
-        json!(if recurring.is_some() {
-            "recurring"
-        } else {
-            "one_time"
-        }),
+    let (_, obj) = insert_price(
+        store,
+        NewPrice {
+            product,
+            description,
+            unit_amount,
+            trial_period_days: trial,
+            recurring,
+            active,
+            metadata,
+            hsa_fsa_eligibility: elig,
+        },
     );
-    m.insert("recurring".into(), recurring.unwrap_or(Value::Null));
-    m.insert("active".into(), Value::Bool(active));
-    m.insert("product".into(), Value::String(product));
-    m.insert("metadata".into(), metadata);
-    m.insert("hsa_fsa_eligibility".into(), elig);
-    let obj = Value::Object(m);
-    store.insert(Kind::Price, id, now, obj.clone());
     Ok(created(Kind::Price, obj))
 }
 

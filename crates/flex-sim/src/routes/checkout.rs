@@ -165,28 +165,20 @@ pub(crate) fn store_cart(store: &mut Store, lines: &mut [CartLine]) -> Vec<Value
         if line.price.is_none()
             && let Some((product, description, recurring, metadata)) = line.price_data.clone()
         {
-            let (id, now, mut m) = store.base(Kind::Price);
-            m.insert("description".into(), opt(description));
-            m.insert("unit_amount".into(), json!(line.unit_amount));
-            m.insert("trial_period_days".into(), Value::Null);
-            m.insert(
-                "type".into(),
-                json!(if recurring.is_some() {
-                    "recurring"
-                } else {
-                    "one_time"
-                }),
+            let (id, _) = super::catalog::insert_price(
+                store,
+                super::catalog::NewPrice {
+                    product,
+                    description,
+                    unit_amount: line.unit_amount,
+                    trial_period_days: None,
+                    recurring,
+                    // Inline prices exist only for this cart, as in Stripe.
+                    active: false,
+                    metadata,
+                    hsa_fsa_eligibility: Value::String(line.eligibility.clone()),
+                },
             );
-            m.insert("recurring".into(), recurring.unwrap_or(Value::Null));
-            // Inline prices exist only for this cart, as in Stripe.
-            m.insert("active".into(), Value::Bool(false));
-            m.insert("product".into(), Value::String(product));
-            m.insert("metadata".into(), metadata);
-            m.insert(
-                "hsa_fsa_eligibility".into(),
-                Value::String(line.eligibility.clone()),
-            );
-            store.insert(Kind::Price, id.clone(), now, Value::Object(m));
             line.price = Some(id);
         }
         let price_id = line.price.clone().unwrap_or_default();
@@ -562,13 +554,10 @@ async fn create_session(call: Call) -> ApiResult<Response> {
         // No buyer is involved: the saved card is charged at once.
         complete(store, &id, None)?;
     }
-    let obj = render(
-        store,
+    Ok(created(
         Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
-        &[],
-    );
-    Ok(created(Kind::CheckoutSession, obj))
+        rendered_session(store, &id)?,
+    ))
 }
 
 /// A session's status as a reader sees it: an open session past `expires_at` is expired (expiry is
@@ -1186,13 +1175,7 @@ pub(crate) async fn complete_checkout_hook(
         &id,
         Some(card.as_deref().unwrap_or("4242424242424242")),
     )?;
-    let obj = render(
-        store,
-        Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
-        &[],
-    );
-    Ok(super::ok(Kind::CheckoutSession, obj))
+    Ok(ok(Kind::CheckoutSession, rendered_session(store, &id)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1461,13 +1444,18 @@ async fn capture_session(Path(id): Path<String>, call: Call) -> ApiResult<Respon
     if done {
         s["status"] = json!("complete");
     }
-    let obj = render(
+    Ok(ok(Kind::CheckoutSession, rendered_session(store, &id)?))
+}
+
+/// The session as its endpoints answer it (embedded captures, refunds and disputes, nothing
+/// expanded). Every state-changing session endpoint replies with this, so it lives in one place.
+fn rendered_session(store: &Store, id: &str) -> ApiResult<Value> {
+    Ok(render(
         store,
         Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
+        store.require(Kind::CheckoutSession, id)?,
         &[],
-    );
-    Ok(ok(Kind::CheckoutSession, obj))
+    ))
 }
 
 async fn cancel_session(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
@@ -1502,13 +1490,7 @@ async fn cancel_session(Path(id): Path<String>, call: Call) -> ApiResult<Respons
         }
     }
     store.require_mut(Kind::CheckoutSession, &id)?["status"] = json!("canceled");
-    let obj = render(
-        store,
-        Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
-        &[],
-    );
-    Ok(ok(Kind::CheckoutSession, obj))
+    Ok(ok(Kind::CheckoutSession, rendered_session(store, &id)?))
 }
 
 async fn reauth_session(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
@@ -1533,13 +1515,7 @@ async fn reauth_session(Path(id): Path<String>, call: Call) -> ApiResult<Respons
             pi["authorized_at"] = json!(now);
         }
     }
-    let obj = render(
-        store,
-        Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
-        &[],
-    );
-    Ok(ok(Kind::CheckoutSession, obj))
+    Ok(ok(Kind::CheckoutSession, rendered_session(store, &id)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1689,13 +1665,7 @@ async fn refund_session(Path(id): Path<String>, call: Call) -> ApiResult<Respons
     let store = stores.of_mut(call.ctx.test);
     let alloc = plan_session_refund(store, &id, &b)?;
     record_refund(store, &alloc, reason, metadata, &[])?;
-    let obj = render(
-        store,
-        Kind::CheckoutSession,
-        store.require(Kind::CheckoutSession, &id)?,
-        &[],
-    );
-    Ok(ok(Kind::CheckoutSession, obj))
+    Ok(ok(Kind::CheckoutSession, rendered_session(store, &id)?))
 }
 
 async fn refund_allocation(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
