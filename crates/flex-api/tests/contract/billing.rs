@@ -3,7 +3,7 @@
 use flex_api::*;
 use serde_json::json;
 
-use crate::common::{Env, api, assert_names_field, assert_not_found};
+use crate::common::{Env, api, assert_names_field, assert_not_found, expanded_customer_id};
 
 const NO_SUB: &str = "fsub_01NOSUCH000000000000000000";
 
@@ -57,10 +57,7 @@ async fn subscriptions_lifecycle() {
         .await
         .unwrap();
     assert_eq!(
-        read.customer
-            .as_ref()
-            .and_then(Expandable::object)
-            .map(|c| c.customer_id.as_str()),
+        expanded_customer_id(read.customer.as_ref()),
         Some(customer.as_str())
     );
     let plain = subs.retrieve(&sub.subscription_id).await.unwrap();

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use flex_api::{
     ApiError, CheckoutSession, Client, ClientConfig, CreateCheckoutSession, CreateCustomer,
-    CreatePrice, CreateProduct, CreateRefund, Error, LineItemInput, ListRefunds, RecurringInput,
-    Refund,
+    CreatePrice, CreateProduct, CreateRefund, Customer, Error, Expandable, LineItemInput,
+    ListRefunds, RecurringInput, Refund,
 };
 use flex_sim::{DEMO_TEST_KEY, Seed, SimConfig, SimHandle};
 use serde_json::{Value, json};
@@ -270,6 +270,13 @@ pub fn refund_of(payment_intent_id: &str, amount: i64) -> CreateRefund {
         amount: Some(amount),
         ..Default::default()
     }
+}
+
+/// The ID of an expanded customer; `None` if the customer was not expanded.
+pub fn expanded_customer_id(customer: Option<&Expandable<Customer>>) -> Option<&str> {
+    customer
+        .and_then(Expandable::object)
+        .map(|c| c.customer_id.as_str())
 }
 
 /// The HTTP statuses of journal entries, in order.

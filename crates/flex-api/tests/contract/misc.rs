@@ -3,7 +3,7 @@
 
 use flex_api::*;
 
-use crate::common::{Env, api, assert_names_field, assert_not_found};
+use crate::common::{Env, api, assert_names_field, assert_not_found, expanded_customer_id};
 
 #[tokio::test]
 async fn payment_links() {
@@ -90,10 +90,7 @@ async fn setup_intents() {
         .await
         .unwrap();
     assert_eq!(
-        read.customer
-            .as_ref()
-            .and_then(Expandable::object)
-            .map(|c| c.customer_id.as_str()),
+        expanded_customer_id(read.customer.as_ref()),
         Some(customer.as_str())
     );
     let listed = intents

@@ -53,12 +53,7 @@ async fn stream_walks_three_pages_in_order() {
     newest_first.reverse();
     assert_eq!(ids, newest_first, "every product once, newest first");
 
-    let gets: Vec<_> = env
-        .journal("/v1/products")
-        .await
-        .into_iter()
-        .filter(|r| r["method"] == "GET")
-        .collect();
+    let gets = env.journal_of("GET", "/v1/products").await;
     assert_eq!(
         gets.len(),
         3,
