@@ -250,6 +250,21 @@ const STATUSES: [&str; 8] = [
 ];
 const PRORATION: [&str; 3] = ["always_invoice", "create_prorations", "none"];
 
+/// 422 `coupon_not_found` unless the named coupon exists. Creating and updating a subscription
+/// both accept `coupon`, and must reject an unknown one alike.
+fn check_coupon(store: &Store, b: &Obj<'_>, coupon: Option<&str>) -> ApiResult<()> {
+    if let Some(c) = coupon
+        && store.get(Kind::Coupon, c).is_none()
+    {
+        return Err(b.fail(
+            "coupon",
+            "coupon_not_found",
+            format!("No such coupon: '{c}'"),
+        ));
+    }
+    Ok(())
+}
+
 fn parse_items(store: &Store, b: &Obj<'_>) -> ApiResult<Option<Vec<(String, i64)>>> {
     let Some(list) = b.objects_opt("items")? else {
         return Ok(None);
@@ -332,15 +347,7 @@ async fn create_subscription(call: Call) -> ApiResult<Response> {
             "`items` ([{price, quantity}]) is required",
         )
     })?;
-    if let Some(c) = &coupon
-        && store.get(Kind::Coupon, c).is_none()
-    {
-        return Err(b.fail(
-            "coupon",
-            "coupon_not_found",
-            format!("No such coupon: '{c}'"),
-        ));
-    }
+    check_coupon(store, &b, coupon.as_deref())?;
     let live = store
         .rows(Kind::Subscription, |s| {
             s.text("customer") == customer
@@ -474,15 +481,7 @@ async fn update_subscription(Path(id): Path<String>, call: Call) -> ApiResult<Re
     let mut stores = call.sim.stores.write();
     let store = stores.of_mut(call.ctx.test);
     let items = parse_items(store, &b)?;
-    if let Some(c) = &coupon
-        && store.get(Kind::Coupon, c).is_none()
-    {
-        return Err(b.fail(
-            "coupon",
-            "coupon_not_found",
-            format!("No such coupon: '{c}'"),
-        ));
-    }
+    check_coupon(store, &b, coupon.as_deref())?;
     let now = store.now_us();
     let current = store.require(Kind::Subscription, &id)?.clone();
     if current.text("status") == "canceled" {
