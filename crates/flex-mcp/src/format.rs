@@ -53,6 +53,8 @@ impl Failure {
 
 /// The argument problem: names the field and the fix.
 pub fn invalid_arguments(tool: &str, field: Option<&str>, message: &str) -> Failure {
+    // Messages may or may not end in a full stop; the sentence below adds its own.
+    let message = message.trim_end().trim_end_matches('.');
     let text = match field {
         Some(f) => format!(
             "Invalid argument `{f}` for {tool}: {message}. Nothing was sent to Flex; fix `{f}` \

@@ -12,7 +12,7 @@ use flex_clients::{ClientEnv, ClientStatus};
 use flex_core::credentials::{self, SlotStatus};
 use flex_core::{Paths, Settings};
 
-use super::login::{print_error, runtime};
+use super::login::runtime;
 use super::status::describe_slot;
 
 /// Arguments of `flex-mcp doctor`.
@@ -59,9 +59,9 @@ impl Report {
 
 // The signature is the one main.rs dispatches to; errors are printed here (plain message, then
 // the code) rather than by main, whose `{err:#}` would append the code to the sentence.
-#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn run(_args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    Ok(doctor(paths).unwrap_or_else(|e| print_error(&e)))
+    doctor(paths)
 }
 
 fn doctor(paths: &Paths) -> anyhow::Result<ExitCode> {

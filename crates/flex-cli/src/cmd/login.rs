@@ -24,21 +24,6 @@ pub(crate) struct Args {
     stray: Vec<String>,
 }
 
-/// Print an error the way every auth command does: the plain message, then its stable code.
-pub(crate) fn print_error(err: &anyhow::Error) -> ExitCode {
-    let code = Code::of(err);
-    let parts: Vec<String> = err
-        .chain()
-        .filter(|e| e.downcast_ref::<Code>().is_none())
-        .map(ToString::to_string)
-        .collect();
-    eprintln!("error: {}", parts.join(": "));
-    if code != Code::Unknown {
-        eprintln!("(code: {code})");
-    }
-    ExitCode::FAILURE
-}
-
 /// A current-thread runtime for the one or two HTTP calls these commands make.
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -49,9 +34,9 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 // The signature is the one main.rs dispatches to; errors are printed here (plain message, then
 // the code) rather than by main, whose `{err:#}` would append the code to the sentence.
-#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    Ok(login(&args, paths).unwrap_or_else(|e| print_error(&e)))
+    login(&args, paths)
 }
 
 fn refuse_argument() -> anyhow::Error {

@@ -8,8 +8,6 @@ use std::process::ExitCode;
 use flex_api::Mode;
 use flex_core::{Code, Paths, Settings, credentials};
 
-use super::login::print_error;
-
 /// Arguments of `flex-mcp mode`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -22,9 +20,9 @@ pub(crate) struct Args {
 
 // The signature is the one main.rs dispatches to; errors are printed here (plain message, then
 // the code) rather than by main, whose `{err:#}` would append the code to the sentence.
-#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    Ok(mode(&args, paths).unwrap_or_else(|e| print_error(&e)))
+    mode(&args, paths)
 }
 
 fn mode(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {

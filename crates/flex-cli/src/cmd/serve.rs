@@ -28,6 +28,8 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     };
     let token = flex_core::serve::http_token(paths)?;
     let composed = flex_core::serve::compose_headless(paths)?;
+    // The first HTTP request may come much later; build tools/list meanwhile, off this thread.
+    flex_mcp::server::warm_up();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -7,8 +7,6 @@ use flex_core::credentials::{self, SlotStatus};
 use flex_core::{Paths, Settings};
 use serde_json::json;
 
-use super::login::print_error;
-
 /// The variable that makes the server use a key from the environment instead of the keychain.
 const API_KEY_ENV: &str = "FLEX_API_KEY";
 
@@ -22,9 +20,9 @@ pub(crate) struct Args {
 
 // The signature is the one main.rs dispatches to; errors are printed here (plain message, then
 // the code) rather than by main, whose `{err:#}` would append the code to the sentence.
-#[allow(clippy::unnecessary_wraps, clippy::needless_pass_by_value)]
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    Ok(status(&args, paths).unwrap_or_else(|e| print_error(&e)))
+    status(&args, paths)
 }
 
 /// The mode a `FLEX_API_KEY` value implies, without ever keeping the value.
