@@ -58,7 +58,17 @@ impl Sandbox {
 }
 
 fn flex_mcp(home: &Path, flex_home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flex-mcp"))
+    flex_mcp_at(
+        Path::new(env!("CARGO_BIN_EXE_flex-mcp")),
+        home,
+        flex_home,
+        args,
+    )
+}
+
+/// Runs the `flex-mcp` at `program` (a copy placed by the test) in the sandbox.
+fn flex_mcp_at(program: &Path, home: &Path, flex_home: &Path, args: &[&str]) -> Output {
+    Command::new(program)
         .args(args)
         .env("HOME", home)
         .env("USERPROFILE", home)
@@ -208,6 +218,103 @@ fn repair_fixes_outdated_entries_only() {
         "{}",
         stdout(&out)
     );
+}
+
+/// A copy of the built `flex-mcp` at `to` (a hard link when the file system allows), so the
+/// program runs from a path of the test's choosing.
+fn place_program(to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_flex-mcp"), to).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_flex-mcp"), to).unwrap();
+    }
+}
+
+/// Issue 10: an entry written by a development build (or a copy that later moved) is outdated for
+/// the installed program; `doctor` says so and names the fix, and `clients repair` run by the
+/// installed program points the entry at it.
+#[test]
+fn entries_from_a_build_folder_or_a_moved_copy_are_found_by_doctor_and_repaired() {
+    let h = Sandbox::new();
+    let programs = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let built = programs.path().join("checkout/target/release/flex-mcp");
+    let installed = programs.path().join("opt/flex-mcp/flex-mcp");
+    place_program(&built);
+    place_program(&installed);
+    let installed = std::fs::canonicalize(&installed).unwrap();
+    // Nothing here may reach withflex.com: doctor's Flex check gets a closed loopback port, and
+    // its keychain look-up a service no one uses.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let doctor = || {
+        let out = Command::new(&installed)
+            .arg("doctor")
+            .env("HOME", &h.home)
+            .env("FLEX_MCP_HOME", &h.flex_home)
+            .env("FLEX_API_BASE", &closed)
+            .env(
+                "FLEX_MCP_KEYCHAIN_SERVICE",
+                format!("com.withflex.mcp.test.moved.{}", std::process::id()),
+            )
+            .env_remove("FLEX_API_KEY")
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let cursor_line = |said: &str| {
+        said.lines()
+            .find(|l| l.contains("Cursor:"))
+            .unwrap_or_else(|| panic!("doctor names Cursor: {said}"))
+            .to_string()
+    };
+
+    h.place(ClientKind::Cursor, "{}");
+    let out = flex_mcp_at(
+        &built,
+        &h.home,
+        &h.flex_home,
+        &["clients", "connect", "cursor"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = h.path(ClientKind::Cursor);
+    let built_real = std::fs::canonicalize(&built).unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains(&built_real.display().to_string()),
+        "a build folder is written as it is"
+    );
+
+    let said = doctor();
+    let line = cursor_line(&said);
+    assert!(line.starts_with("FAIL"), "{said}");
+    assert!(
+        line.contains("outdated") && line.contains("different program"),
+        "{said}"
+    );
+    assert!(said.contains("fix: flex-mcp clients repair"), "{said}");
+
+    // The build folder goes away (the copy moved): still found, now as missing.
+    std::fs::remove_file(&built).unwrap();
+    let said = doctor();
+    assert!(cursor_line(&said).contains("does not exist"), "{said}");
+
+    let out = flex_mcp_at(&installed, &h.home, &h.flex_home, &["clients", "repair"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Updated Cursor"), "{}", stdout(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!("\"command\": \"{}\"", installed.display())),
+        "{text}"
+    );
+    assert_eq!(
+        flex_clients::status(ClientKind::Cursor, &h.env(), &installed),
+        ClientStatus::Connected
+    );
+    let said = doctor();
+    assert!(cursor_line(&said).starts_with("ok"), "{said}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod app_status;
 pub mod credentials;
 pub mod error;
 pub mod paths;
+pub mod program;
 pub mod serve;
 pub mod settings;
 

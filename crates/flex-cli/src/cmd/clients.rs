@@ -1,7 +1,7 @@
 //! `flex-mcp clients`: list, connect, disconnect and repair MCP client configs.
 //!
-//! The entry written is this very program (`current_exe`, canonicalised) with `stdio`, so a
-//! client starts exactly the binary the user ran. All the file handling lives in `flex-clients`;
+//! The entry written is this very program with `stdio`, so a client starts exactly the binary
+//! the user ran — by its stable launcher when it is installed (`flex_core::program`). All the file handling lives in `flex-clients`;
 //! this module only chooses words.
 
 use std::io::Write as _;
@@ -112,11 +112,10 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The installed `flex-mcp`, as an absolute path without symlinks.
+/// This `flex-mcp` as client entries should name it (`flex_core::program::entry_program`).
 fn this_binary() -> anyhow::Result<PathBuf> {
-    let exe =
-        std::env::current_exe().context("could not find the path of this flex-mcp program")?;
-    Ok(std::fs::canonicalize(&exe).unwrap_or(exe))
+    flex_core::program::current_entry_program()
+        .context("could not find the path of this flex-mcp program")
 }
 
 fn with_code(err: ClientsError, kind: ClientKind) -> anyhow::Error {

@@ -68,7 +68,7 @@ fn doctor(paths: &Paths) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
 
     // 1. This binary: what client configs should point at.
-    let binary = std::env::current_exe().and_then(std::fs::canonicalize);
+    let binary = flex_core::program::current_entry_program();
     match &binary {
         Ok(p) => report.add(Level::Ok, format!("flex-mcp binary: {}", p.display()), None),
         Err(e) => report.add(
