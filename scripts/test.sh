@@ -27,4 +27,7 @@ scripts/with-keyring.sh scripts/test-e2e.sh
 step "GUI smoke test (Xvfb + WebDriver)"
 scripts/test-gui.sh
 
+step "packages: build, dpkg -i, upgrade, first window, dpkg -r, .mcpb (root on Debian; private keychain)"
+scripts/with-keyring.sh scripts/test-package.sh
+
 step "all tests passed"

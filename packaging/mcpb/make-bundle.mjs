@@ -62,9 +62,11 @@ if (!present.includes("linux")) {
   manifest.server.entry_point = override.command.replace("${__dirname}/", "");
   manifest.server.mcp_config.command = override.command;
 }
-for (const p of Object.keys(manifest.server.mcp_config.platform_overrides)) {
-  if (!present.includes(p)) delete manifest.server.mcp_config.platform_overrides[p];
+const overrides = manifest.server.mcp_config.platform_overrides;
+for (const p of Object.keys(overrides)) {
+  if (!present.includes(p) || overrides[p].command === manifest.server.mcp_config.command) delete overrides[p];
 }
+if (Object.keys(overrides).length === 0) delete manifest.server.mcp_config.platform_overrides;
 
 const golden = join(repo, "crates", "flex-mcp", "tests", "golden", "tools_list.json");
 if (existsSync(golden)) {
