@@ -164,10 +164,13 @@ check "Python SDK: initialize and a tool call through the .mcpb's own flex-mcp" 
   "$PY" packaging/test/entry_client.py mcpb "$MCPB_DIR" --call list_products
 
 # --- Removal keeps what is the person's ---------------------------------------------------------------------
+KEPT_ACTIVITY=$(activity_count 2>/dev/null || echo unknown)
+ACTIVITY_SUM=$(sha256sum "$ACTIVITY" | cut -d' ' -f1)
 check "dpkg -r removes the package" dpkg -r "$PKG"
 check "the programs are gone" bash -c "! test -e /usr/bin/flex-mcp && ! test -e '$APP'"
 check "the settings are left as they were" test "$(sha256sum "$SETTINGS" | cut -d' ' -f1)" = "$SETTINGS_SUM"
-check "the activity is left" test -s "$ACTIVITY"
+check "the activity is left as it was" test "$(sha256sum "$ACTIVITY" | cut -d' ' -f1)" = "$ACTIVITY_SUM"
 check "installing again finds the settings and the activity" bash -c \
-  "install_deb '$DEB' && test \"\$(activity_count)\" = '$BEFORE_ACTIVITY'"
+  "install_deb '$DEB' && test \"\$(activity_count)\" = '$KEPT_ACTIVITY' \
+   && test \"\$(sha256sum '$SETTINGS' | cut -d' ' -f1)\" = '$SETTINGS_SUM'"
 finish
