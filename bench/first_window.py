@@ -3,7 +3,8 @@
 
 Each run is a person's first launch: a fresh HOME (XDG dirs inside it, so no settings, no activity, no key:
 the app opens on its built-in demo), the installed app (`/usr/bin/flex-mcp-desktop` from the .deb) started
-on a virtual display (Xvfb, started once, before the clock) inside a private D-Bus session. The time is
+on a virtual display (Xvfb, started once, before the clock, with -noreset so it stays ready between
+launches) inside a private D-Bus session. The time is
 from just before the spawn until the window named "Flex MCP" is mapped (xdotool, polled every 10 ms;
 one poll costs ≈ 3 ms, so read the figures to ±10 ms). Prints median, p10–p90 and min–max, writes JSON.
 
@@ -30,14 +31,20 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def start_xvfb(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     read, write = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
         pass_fds=(write,),
         stderr=(work / "xvfb.log").open("wb"),
     )
     os.close(write)
     with os.fdopen(read) as f:
-        display = f.readline().strip()
-    return xvfb, f":{display}"
+        display = f":{f.readline().strip()}"
+    # Ready means a client can connect; a launch that starts sooner fails to open the display.
+    env = {"DISPLAY": display, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    for _ in range(100):
+        if subprocess.run(["xdotool", "getdisplaygeometry"], env=env, capture_output=True, check=False).returncode == 0:
+            return xvfb, display
+        time.sleep(0.1)
+    raise SystemExit(f"Xvfb {display} does not accept clients: {(work / 'xvfb.log').read_text()[-2000:]}")
 
 
 def window_mapped(env: dict[str, str]) -> bool:
