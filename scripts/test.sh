@@ -2,7 +2,9 @@
 # Runs the whole test suite on a fresh Debian/Ubuntu machine: installs what is missing (system packages with
 # sudo when not root, tauri-driver, Node 22 + MCP Inspector + conformance suite, the Python MCP SDK), builds
 # everything once, checks format and lints, then runs the Rust tests, the end-to-end tests with MCP clients
-# nobody here wrote, and the GUI smoke test — all against the local simulator, never against withflex.com.
+# nobody here wrote, the GUI smoke test, and (as root) the packages: one release build into .deb/.rpm/.mcpb,
+# installed, upgraded and removed (scripts/test-package.sh) — all against the local simulator, never against
+# withflex.com.
 # Secrets live only in a private keychain that this script starts and throws away.
 set -euo pipefail
 cd "$(dirname "$0")/.."
