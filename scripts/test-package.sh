@@ -12,9 +12,15 @@
 #   scripts/with-keyring.sh scripts/test-package.sh          (scripts/test.sh does)
 # It leaves the machine without the package (as it found it, less the Depends apt installed).
 #   FLEX_PACKAGE_NO_BUILD=1   reuse the binaries already in target/release (scripts/package.sh --no-build)
+#   FLEX_SKIP_PACKAGE_TEST=1  skip it (a quick local run of scripts/test.sh without the release build)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+
+if [[ "${FLEX_SKIP_PACKAGE_TEST:-}" == 1 ]]; then
+  echo "test-package: skipped (FLEX_SKIP_PACKAGE_TEST=1)"
+  exit 0
+fi
 
 if [[ "$(id -u)" -ne 0 ]] || ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
   echo "test-package: skipped: installing a .deb needs root on Debian or Ubuntu (CI runs it as root)"
