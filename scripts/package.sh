@@ -17,7 +17,11 @@
 #                                            only the .mcpb, carrying the given programs (release workflow)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ "$(nice)" -lt 10 ]] && command -v nice >/dev/null; then exec nice -n 10 "$0" "$@"; fi
+# (A marker, not `nice`'s own output: BSD nice prints nothing without a command.)
+if [[ -z "${FLEX_PACKAGE_NICED:-}" ]] && command -v nice >/dev/null; then
+  export FLEX_PACKAGE_NICED=1
+  exec nice -n 10 "$0" "$@"
+fi
 
 out=target/packages
 stage=target/package-stage
