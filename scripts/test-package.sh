@@ -14,7 +14,7 @@
 #   FLEX_PACKAGE_NO_BUILD=1   reuse the binaries already in target/release (scripts/package.sh --no-build)
 #   FLEX_SKIP_PACKAGE_TEST=1  skip it (a quick local run of scripts/test.sh without the release build)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 if [[ "${FLEX_SKIP_PACKAGE_TEST:-}" == 1 ]]; then
