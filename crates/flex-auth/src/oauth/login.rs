@@ -195,20 +195,30 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
     parts.next().map(str::to_owned)
 }
 
-/// Wait for `GET /callback?…`; other requests (favicon) get 404.
+/// Wait for `GET /callback?…`. Each connection is read on its own task: browsers open
+/// speculative connections that never send a request, and one of those must not hold up the
+/// real answer. Other requests (favicon) get 404.
 async fn wait_for_callback(listener: &TcpListener) -> std::io::Result<(TcpStream, Callback)> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, Callback)>(4);
     loop {
-        let (mut stream, _) = listener.accept().await?;
-        let Some(target) = read_target(&mut stream).await else {
-            continue;
-        };
-        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-        if path == "/callback" {
-            return Ok((stream, parse_callback(query)));
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (mut stream, _) = accepted?;
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let Some(target) = read_target(&mut stream).await else { return };
+                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                    if path == "/callback" {
+                        let _ = tx.send((stream, parse_callback(query))).await;
+                    } else {
+                        let _ = stream
+                            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                            .await;
+                    }
+                });
+            }
+            Some(found) = rx.recv() => return Ok(found),
         }
-        let _ = stream
-            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .await;
     }
 }
 

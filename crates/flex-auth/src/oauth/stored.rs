@@ -83,12 +83,17 @@ fn save_json<T: Serialize>(
 }
 
 /// The stored registration.
-pub(super) fn load_registration(store: &dyn SecretStore) -> Result<Option<Registration>, OauthError> {
+pub(super) fn load_registration(
+    store: &dyn SecretStore,
+) -> Result<Option<Registration>, OauthError> {
     load_json(store, SecretKind::OauthClient)
 }
 
 /// Store the registration (in place).
-pub(super) fn save_registration(store: &dyn SecretStore, r: &Registration) -> Result<(), OauthError> {
+pub(super) fn save_registration(
+    store: &dyn SecretStore,
+    r: &Registration,
+) -> Result<(), OauthError> {
     save_json(store, SecretKind::OauthClient, r)
 }
 
@@ -98,7 +103,9 @@ pub(super) fn load_access(store: &dyn SecretStore) -> Result<Option<AccessRecord
 }
 
 /// The stored refresh token.
-pub(super) fn load_refresh(store: &dyn SecretStore) -> Result<Option<Sensitive<String>>, OauthError> {
+pub(super) fn load_refresh(
+    store: &dyn SecretStore,
+) -> Result<Option<Sensitive<String>>, OauthError> {
     Ok(store.load(slot(SecretKind::OauthRefresh))?)
 }
 
