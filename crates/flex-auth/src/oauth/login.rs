@@ -346,12 +346,20 @@ pub async fn login(
         if grant.refresh.is_none() {
             return Err(OauthError::TokenGarbage);
         }
+        // The sign-in this one replaces is revoked (best effort), not left alive at Flex.
+        let replaced = stored::load_refresh(store).ok().flatten();
+        let replaced_client = stored::load_registration(store).ok().flatten();
         // All three items or none: a failure while writing removes what was written.
         let written = stored::save_registration(store, &registration)
             .and_then(|()| stored::save_tokens(store, &access, grant.refresh.as_ref()));
         if let Err(e) = written {
             let _ = stored::delete_all(store);
             return Err(e);
+        }
+        if let (Some(old), Some(client), Some(endpoint)) =
+            (replaced, replaced_client, &d.revocation_endpoint)
+        {
+            let _ = token::revoke(&http, endpoint, &client.client_id, &old, "refresh_token").await;
         }
         Ok(SignedIn {
             issuer: d.issuer.clone(),
