@@ -69,12 +69,12 @@ async fn get_json(
         .map_err(|_| fail(origin, format!("{url} did not answer JSON")))
 }
 
-fn well_known(base: &Url, name: &str) -> Option<String> {
+fn well_known(base: &Url, name: &str) -> String {
     let mut u = base.clone();
     let path = base.path().trim_end_matches('/').to_owned();
     u.set_path(&format!("/.well-known/{name}{path}"));
     u.set_query(None);
-    Some(u.to_string())
+    u.to_string()
 }
 
 /// Discover the authorization server of the hosted MCP at `mcp_url`.
@@ -106,10 +106,10 @@ pub async fn discover(http: &reqwest::Client, mcp_url: &str) -> Result<Discovere
         .flatten();
     // 2. The metadata named by the header, else the RFC 9728 well-known URIs (path, then root).
     let mut candidates: Vec<String> = from_header.into_iter().collect();
-    candidates.extend(well_known(&mcp, "oauth-protected-resource"));
+    candidates.push(well_known(&mcp, "oauth-protected-resource"));
     let mut root = mcp.clone();
     root.set_path("/");
-    candidates.extend(well_known(&root, "oauth-protected-resource"));
+    candidates.push(well_known(&root, "oauth-protected-resource"));
     let mut prm = None;
     for c in &candidates {
         if let Some(v) = get_json(http, c, mcp_url).await? {
@@ -145,8 +145,8 @@ pub async fn discover(http: &reqwest::Client, mcp_url: &str) -> Result<Discovere
     let iss_url =
         Url::parse(&issuer).map_err(|e| fail(mcp_url, format!("issuer is not a URL: {e}")))?;
     let mut as_candidates = Vec::new();
-    as_candidates.extend(well_known(&iss_url, "oauth-authorization-server"));
-    as_candidates.extend(well_known(&iss_url, "openid-configuration"));
+    as_candidates.push(well_known(&iss_url, "oauth-authorization-server"));
+    as_candidates.push(well_known(&iss_url, "openid-configuration"));
     as_candidates.push(format!("{issuer}/.well-known/openid-configuration"));
     let mut meta = None;
     for c in &as_candidates {
@@ -212,7 +212,7 @@ mod tests {
     fn well_known_uris_insert_the_path() {
         let u = Url::parse("https://mcp.withflex.com/api/mcp/oauth").unwrap();
         assert_eq!(
-            well_known(&u, "oauth-protected-resource").unwrap(),
+            well_known(&u, "oauth-protected-resource"),
             "https://mcp.withflex.com/.well-known/oauth-protected-resource/api/mcp/oauth"
         );
     }

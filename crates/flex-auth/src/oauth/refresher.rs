@@ -184,10 +184,10 @@ pub async fn sign_out(store: &dyn SecretStore) -> Result<SignedOut, OauthError> 
         && let Some(endpoint) = &a.revocation_endpoint
     {
         let http = token::http_client()?;
-        let target = refresh
-            .clone()
-            .map(|t| (t, "refresh_token"))
-            .unwrap_or_else(|| (Sensitive::new(a.access_token.clone()), "access_token"));
+        let target = refresh.clone().map_or_else(
+            || (Sensitive::new(a.access_token.clone()), "access_token"),
+            |t| (t, "refresh_token"),
+        );
         revoked = token::revoke(&http, endpoint, &r.client_id, &target.0, target.1)
             .await
             .is_ok();

@@ -24,7 +24,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
     }
 }
 
-fn oauth_failure(e: oauth::OauthError) -> anyhow::Error {
+fn oauth_failure(e: &oauth::OauthError) -> anyhow::Error {
     let code = e.code();
     anyhow::anyhow!("{e} (code: {code})")
 }
@@ -67,7 +67,7 @@ pub(crate) fn login(paths: &Paths, no_browser: bool) -> anyhow::Result<ExitCode>
         });
         oauth::login(&store, &options, &on_link).await
     });
-    let signed_in = result.map_err(oauth_failure)?;
+    let signed_in = result.map_err(|e| oauth_failure(&e))?;
     println!(
         "Signed in with Flex ({}). The sign-in is stored in the {} and reaches both test and \
          live mode; the mode switch decides which one each tool call uses.",
@@ -90,7 +90,7 @@ pub(crate) fn logout() -> anyhow::Result<bool> {
     }
     let out = super::login::runtime()?
         .block_on(oauth::sign_out(&store))
-        .map_err(oauth_failure)?;
+        .map_err(|e| oauth_failure(&e))?;
     if out.revoked {
         println!("Flex sign-in: revoked at Flex and removed from the keychain.");
     } else {

@@ -133,6 +133,7 @@ mod tests {
     use super::parse_key;
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn user_argument_needs_email_and_password() {
         assert_eq!(
             super::parse_user("a@b.test:pw:with:colons").unwrap(),

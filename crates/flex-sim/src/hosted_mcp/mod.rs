@@ -90,7 +90,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-fn unauthorized(challenge: String, message: &str) -> Response {
+fn unauthorized(challenge: &str, message: &str) -> Response {
     let mut r = (
         StatusCode::UNAUTHORIZED,
         axum::Json(json!({
@@ -100,7 +100,7 @@ fn unauthorized(challenge: String, message: &str) -> Response {
         })),
     )
         .into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
+    if let Ok(v) = HeaderValue::from_str(challenge) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     r
@@ -109,13 +109,13 @@ fn unauthorized(challenge: String, message: &str) -> Response {
 async fn key_endpoint(State(h): State<Hosted>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(key) = bearer(&headers) else {
         return unauthorized(
-            "Bearer realm=\"flex\"".into(),
+            "Bearer realm=\"flex\"",
             "send `Authorization: Bearer fsk_test_…` (or a live fsk_… key)",
         );
     };
     if !h.sim.keys.read().contains_key(key) {
         return unauthorized(
-            "Bearer realm=\"flex\", error=\"invalid_token\"".into(),
+            "Bearer realm=\"flex\", error=\"invalid_token\"",
             "invalid API key provided",
         );
     }
@@ -130,7 +130,7 @@ async fn oauth_endpoint(State(h): State<Hosted>, headers: HeaderMap, body: Bytes
     let metadata = oauth::resource_metadata_url(&h.sim);
     let Some(token) = bearer(&headers) else {
         return unauthorized(
-            format!(
+            &format!(
                 "Bearer resource_metadata=\"{metadata}\", scope=\"{}\"",
                 oauth::SCOPE
             ),
@@ -150,7 +150,7 @@ async fn oauth_endpoint(State(h): State<Hosted>, headers: HeaderMap, body: Bytes
                 oauth::grants::TokenProblem::Unknown => "the access token is unknown or revoked",
             };
             return unauthorized(
-                format!(
+                &format!(
                     "Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\", error_description=\"{description}\""
                 ),
                 description,
@@ -160,6 +160,7 @@ async fn oauth_endpoint(State(h): State<Hosted>, headers: HeaderMap, body: Bytes
     serve(&h, &Caller::User { email }, &body).await
 }
 
+#[allow(clippy::needless_pass_by_value)] // every caller builds the value just for this
 fn rpc_result(id: &Value, result: Value) -> Response {
     axum::Json(json!({ "jsonrpc": "2.0", "id": id, "result": result })).into_response()
 }
@@ -264,10 +265,10 @@ fn tool_error(text: &str) -> Value {
 }
 
 /// The mode of a call, or the sentence refusing it (§6.3).
-fn choose_mode(caller: &Caller, tool: &tools::Tool, asked: Option<Value>) -> Result<bool, String> {
+fn choose_mode(caller: &Caller, tool: &tools::Tool, asked: Option<&Value>) -> Result<bool, String> {
     let asked = match asked {
         None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(b),
+        Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
             return Err("api_test_mode must be true (test data) or false (live data)".into());
         }
@@ -297,7 +298,7 @@ async fn call_tool(
     tool: &tools::Tool,
     mut args: Map<String, Value>,
 ) -> Value {
-    let test = match choose_mode(caller, tool, args.remove("api_test_mode")) {
+    let test = match choose_mode(caller, tool, args.remove("api_test_mode").as_ref()) {
         Ok(t) => t,
         Err(text) => return tool_error(&text),
     };
@@ -358,6 +359,7 @@ async fn call_tool(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -374,13 +376,13 @@ mod tests {
                 .unwrap_err()
                 .contains("required")
         );
-        assert_eq!(choose_mode(&user, write, Some(json!(true))), Ok(true));
+        assert_eq!(choose_mode(&user, write, Some(&json!(true))), Ok(true));
         let key = Caller::Key {
             key: "fsk_test_x".into(),
             test: true,
         };
         assert_eq!(choose_mode(&key, write, None), Ok(true));
-        assert!(choose_mode(&key, read, Some(json!(false))).is_err());
-        assert!(choose_mode(&user, read, Some(json!("yes"))).is_err());
+        assert!(choose_mode(&key, read, Some(&json!(false))).is_err());
+        assert!(choose_mode(&user, read, Some(&json!("yes"))).is_err());
     }
 }

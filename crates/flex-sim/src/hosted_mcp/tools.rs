@@ -2,6 +2,8 @@
 //! simulator's own `/v1` routes. Path parameters are named arguments; for reads the other arguments
 //! become the query string, for writes the body fields, wrapped in the resource key (§1.4).
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value, json};
 
 /// What a tool can change, as in the §6.4 annotation columns.
@@ -738,7 +740,7 @@ fn encode(text: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -812,6 +814,7 @@ impl Tool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -2,6 +2,8 @@
 //! registration, the sign-in and consent forms, PKCE, rotation with reuse detection, revocation,
 //! and tool calls in both modes over the same data as the REST API.
 
+#![allow(clippy::unwrap_used)]
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
