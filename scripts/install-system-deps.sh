@@ -19,7 +19,7 @@ BUILD=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-
   libxdo-dev libssl-dev libdbus-1-dev pkg-config build-essential file curl ca-certificates)
 # To test: a virtual display, screenshots, a private D-Bus session with a keychain, kernel keyrings,
 # WebKitWebDriver for the GUI smoke test, and python3 for the WebDriver client.
-TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3)
+TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 chromium chromium-driver)
 # Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot.
 OPTIONAL=(trayer xdotool)
 

@@ -1,4 +1,5 @@
-//! Secrets (OS keychain and an in-memory store) and API key checks. Must not depend on Tauri.
+//! Secrets (OS keychain and an in-memory store), API key checks, and the OAuth client for the
+//! hosted Flex MCP (`oauth`). Must not depend on Tauri.
 //!
 //! Everything secret passes through [`Sensitive`], which never prints. A secret lives in exactly
 //! one keychain item per [`Slot`] (mode × kind); saving again updates that item in place, because
@@ -10,6 +11,7 @@ mod api_key;
 mod error;
 mod keychain;
 mod memory;
+pub mod oauth;
 mod sensitive;
 mod store;
 

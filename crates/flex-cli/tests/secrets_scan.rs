@@ -79,19 +79,24 @@ fn percent_encode(s: &str) -> String {
 /// byte alignments — the stable middle of each, so the key is found even inside a longer base64
 /// blob such as `Basic`/`Bearer` headers or serialized structs.
 fn needles() -> Vec<(String, Vec<u8>)> {
-    let body = KEY.trim_start_matches("fsk_test_");
+    needles_of(KEY, KEY.trim_start_matches("fsk_test_"))
+}
+
+/// [`needles`] for any secret and its distinctive body.
+fn needles_of(secret: &str, body: &str) -> Vec<(String, Vec<u8>)> {
+    let key = secret;
     let mut n: Vec<(String, Vec<u8>)> = vec![
-        ("raw key".into(), KEY.as_bytes().to_vec()),
+        ("raw key".into(), key.as_bytes().to_vec()),
         ("key body".into(), body.as_bytes().to_vec()),
-        ("JSON-escaped".into(), KEY.replace('/', "\\/").into_bytes()),
-        ("percent-encoded".into(), percent_encode(KEY).into_bytes()),
+        ("JSON-escaped".into(), key.replace('/', "\\/").into_bytes()),
+        ("percent-encoded".into(), percent_encode(key).into_bytes()),
         (
             "percent-encoded (lower hex)".into(),
-            percent_encode(KEY).to_lowercase().into_bytes(),
+            percent_encode(key).to_lowercase().into_bytes(),
         ),
         (
             "hex".into(),
-            KEY.bytes()
+            key.bytes()
                 .fold(String::new(), |mut s, b| {
                     let _ = write!(s, "{b:02x}");
                     s
@@ -102,7 +107,7 @@ fn needles() -> Vec<(String, Vec<u8>)> {
     for (name, alphabet) in [("base64", STD), ("base64url", URL)] {
         for offset in 0..3 {
             let mut input = vec![b'x'; offset];
-            input.extend_from_slice(KEY.as_bytes());
+            input.extend_from_slice(key.as_bytes());
             let enc = base64(&input, alphabet, false);
             // Drop the characters that depend on the bytes before or after the key.
             let start = (offset * 4).div_ceil(3) + 1;
@@ -434,4 +439,146 @@ fn the_scanner_finds_the_key_in_each_encoding() {
         assert!(sample(&blob), "base64url with {prefix:?} before the key");
     }
     assert!(!sample("fsk_test_something_else"));
+}
+
+/// What a person does on the simulator's sign-in pages, as form posts (the Chromium run of the
+/// same pages is in the `oauth` test).
+fn approve_in_browser(rt: &tokio::runtime::Runtime, link: &str, base: &str) {
+    rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let html = http.get(link).send().await.unwrap().text().await.unwrap();
+        let marker = "name=\"request\" value=\"";
+        let start = html.find(marker).unwrap() + marker.len();
+        let request = html[start..].split('"').next().unwrap().to_owned();
+        http.post(format!("{base}/oauth/authorize/login"))
+            .form(&[
+                ("request", request.as_str()),
+                ("email", "scan@clinic.test"),
+                ("password", "scan-password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let back = http
+            .post(format!("{base}/oauth/authorize/consent"))
+            .form(&[("request", request.as_str()), ("decision", "approve")])
+            .send()
+            .await
+            .unwrap();
+        let location = back.headers()["location"].to_str().unwrap().to_owned();
+        http.get(location).send().await.unwrap();
+    });
+}
+
+#[test]
+fn nothing_the_project_writes_contains_the_oauth_tokens_or_registration() {
+    sandbox();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = rt
+        .block_on(flex_sim::start(flex_sim::SimConfig::default()))
+        .unwrap();
+    sim.add_oauth_user("scan@clinic.test", "scan-password");
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = World {
+        service: format!("com.withflex.mcp.test.scan.oauth.{}", std::process::id()),
+        base_url: base.clone(),
+        sim: Some(sim),
+        rt,
+        dir,
+        printed: Vec::new(),
+    };
+    std::fs::create_dir_all(w.home()).unwrap();
+
+    // 1. Sign in with Flex; the test plays the browser from the printed link.
+    let mut child = w
+        .cmd(&["login", "--oauth", "--no-browser"])
+        .env("FLEX_MCP_URL", &base)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut link = String::new();
+    while !link.starts_with("http") {
+        link.clear();
+        assert!(
+            stdout.read_line(&mut link).unwrap() > 0,
+            "login printed no link"
+        );
+        w.printed.extend_from_slice(link.as_bytes());
+    }
+    approve_in_browser(&w.rt, link.trim(), &base);
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    w.printed.extend_from_slice(&rest);
+    w.printed.extend_from_slice(&out.stderr);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&rest));
+
+    // 2. What a person runs afterwards.
+    let (_, status) = w.run(&["status"], "");
+    assert!(
+        status.contains("Flex sign-in: signed in"),
+        "the scan needs a real sign-in: {status}"
+    );
+    for args in [&["status", "--json"][..], &["doctor"][..]] {
+        w.run(args, "");
+    }
+
+    // 3. Every token the server issued, and our client ID.
+    let (tokens, clients): (Vec<String>, Vec<String>) = {
+        let server = w.sim.as_ref().unwrap().sim().oauth.lock();
+        let tokens = server
+            .access
+            .keys()
+            .chain(server.refresh.keys())
+            .cloned()
+            .collect();
+        (tokens, server.clients.keys().cloned().collect())
+    };
+    assert!(
+        tokens.len() >= 2 && clients.len() == 1,
+        "{} tokens, {} clients",
+        tokens.len(),
+        clients.len()
+    );
+
+    let mut files = Vec::new();
+    walk(&w.flex_home(), &mut files);
+    walk(&w.home(), &mut files);
+    let mut hits = Vec::new();
+    let check = |secret: &str, what: &str, also_output: bool, hits: &mut Vec<String>| {
+        let body = secret.split_once('_').map_or(secret, |(_, b)| b);
+        for (form, needle) in needles_of(secret, body) {
+            for file in &files {
+                if find(&std::fs::read(file).unwrap(), &needle) {
+                    hits.push(format!("{what} in {} ({form})", file.display()));
+                }
+            }
+            if also_output && find(&w.printed, &needle) {
+                hits.push(format!("{what} in command output ({form})"));
+            }
+        }
+    };
+    for t in &tokens {
+        check(t, "a token", true, &mut hits);
+    }
+    // The client ID is part of the sign-in link the person is shown; it must stay out of files.
+    for c in &clients {
+        check(c, "the client registration", false, &mut hits);
+    }
+    assert!(
+        hits.is_empty(),
+        "OAuth secrets leaked:\n{}",
+        hits.join("\n")
+    );
 }

@@ -43,6 +43,9 @@ pub struct Settings {
     pub policy: Policy,
     /// Flex API base URL (`FLEX_API_BASE` overrides it); `None` means the real Flex.
     pub api_base: Option<String>,
+    /// Hosted Flex MCP address for "Sign in with Flex" (`FLEX_MCP_URL` overrides it); `None`
+    /// means the real one, `https://mcp.withflex.com`.
+    pub mcp_url: Option<String>,
     /// Port of the optional local Streamable HTTP endpoint; `None` = off.
     pub http_port: Option<u16>,
     /// Activity retention.
@@ -55,6 +58,7 @@ impl Default for Settings {
             mode: Mode::Test,
             policy: Policy::default(),
             api_base: None,
+            mcp_url: None,
             http_port: None,
             retention: Retention::default(),
         }
@@ -105,6 +109,17 @@ impl Settings {
             .filter(|v| !v.trim().is_empty())
             .or_else(|| self.api_base.clone())
             .unwrap_or_else(|| DEFAULT_API_BASE.to_string())
+    }
+}
+
+impl Settings {
+    /// The hosted MCP address: `FLEX_MCP_URL` if set, else settings, else the real Flex.
+    pub fn effective_mcp_url(&self) -> String {
+        std::env::var("FLEX_MCP_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.mcp_url.clone())
+            .unwrap_or_else(|| flex_auth::oauth::DEFAULT_MCP_URL.to_string())
     }
 }
 

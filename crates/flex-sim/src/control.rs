@@ -30,6 +30,7 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
             post(crate::routes::complete_checkout_hook),
         )
         .route("/disputes", post(crate::routes::create_dispute_hook))
+        .nest("/oauth", crate::oauth::control_routes())
 }
 
 fn object(bytes: &Bytes) -> ApiResult<serde_json::Map<String, Value>> {

@@ -10,7 +10,9 @@ pub mod body;
 pub mod control;
 pub mod edge;
 pub mod error;
+pub mod hosted_mcp;
 pub mod ids;
+pub mod oauth;
 pub mod query;
 pub mod routes;
 pub mod seed;
@@ -31,6 +33,8 @@ pub use state::Sim;
 pub const DEMO_TEST_KEY: &str = "fsk_test_demo_key";
 /// Demo key of the live store, registered with `--seed demo`.
 pub const DEMO_LIVE_KEY: &str = "fsk_demo_live_key";
+/// Demo Flex Dashboard login (email, password) of the authorization server, with `--seed demo`.
+pub const DEMO_OAUTH_USER: (&str, &str) = ("demo@withflex.test", "demo-password");
 
 /// Which data to start with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +79,16 @@ impl SimHandle {
         &self.sim
     }
 
+    /// Add (or replace) a Flex Dashboard login of the authorization server.
+    pub fn add_oauth_user(&self, email: &str, password: &str) {
+        self.sim.oauth.lock().add_user(email, password);
+    }
+
+    /// The hosted MCP endpoint for OAuth access tokens (`…/api/mcp/oauth`).
+    pub fn oauth_mcp_url(&self) -> String {
+        oauth::resource(&self.sim)
+    }
+
     /// Stop accepting, close every connection, and wait for the accept loop to end.
     pub async fn shutdown(self) {
         self.shutdown.cancel();
@@ -96,14 +110,19 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     for (key, scopes) in &config.keys {
         sim.add_key(key, scopes.clone());
     }
+    // Bound first: the issuer and resource URIs of the OAuth endpoint contain the port.
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let addr = listener.local_addr()?;
+    sim.set_base_url(format!("http://{addr}"));
     let app = routes::router(sim.clone());
     if config.seed == Some(Seed::Demo) {
         sim.add_key(DEMO_TEST_KEY, Vec::new());
         sim.add_key(DEMO_LIVE_KEY, Vec::new());
+        sim.oauth
+            .lock()
+            .add_user(DEMO_OAUTH_USER.0, DEMO_OAUTH_USER.1);
         seed::demo(&sim, &app).await?;
     }
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
-    let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(server::serve(listener, app, shutdown.clone()));
     Ok(SimHandle {

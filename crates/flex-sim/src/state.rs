@@ -190,6 +190,10 @@ pub struct Sim {
     pub journal: Mutex<VecDeque<JournalEntry>>,
     /// Idempotency records by (API key, Idempotency-Key).
     pub idempotency: Mutex<HashMap<(String, String), IdemRecord>>,
+    /// The authorization server of the hosted MCP's OAuth endpoint.
+    pub oauth: Mutex<crate::oauth::grants::AuthServer>,
+    /// `http://127.0.0.1:PORT`, set once the listener is bound (issuer and resource URIs).
+    base_url: std::sync::OnceLock<String>,
     seq: AtomicU64,
 }
 
@@ -205,6 +209,8 @@ impl Sim {
             faults: Mutex::new(Faults::default()),
             journal: Mutex::new(VecDeque::new()),
             idempotency: Mutex::new(HashMap::new()),
+            oauth: Mutex::new(crate::oauth::grants::AuthServer::default()),
+            base_url: std::sync::OnceLock::new(),
             seq: AtomicU64::new(0),
         }
     }
@@ -226,6 +232,16 @@ impl Sim {
             j.pop_front();
         }
         j.push_back(entry);
+    }
+
+    /// Record the bound address; later calls are ignored (the address never changes).
+    pub fn set_base_url(&self, url: String) {
+        let _ = self.base_url.set(url);
+    }
+
+    /// `http://127.0.0.1:PORT`, or empty before the listener is bound (in-process tests).
+    pub fn base_url(&self) -> &str {
+        self.base_url.get().map_or("", String::as_str)
     }
 
     /// Register (or replace) a key.

@@ -105,6 +105,16 @@ fn doctor(paths: &Paths) -> anyhow::Result<ExitCode> {
     // 3. Keychain and the key of each mode.
     let current_key = check_credentials(&mut report, paths, &settings, env_key.as_deref());
 
+    // 3b. The Flex sign-in (OAuth), if any: reported, never required.
+    if let Ok(store) = flex_core::credentials::keychain() {
+        let (signed_in, text) = super::oauth::describe(&store);
+        report.add(
+            if signed_in { Level::Ok } else { Level::Note },
+            format!("Flex sign-in: {text}"),
+            None,
+        );
+    }
+
     // 4. Flex at the base URL: one GET, with the current mode's key when there is one.
     check_flex(&mut report, paths, &settings, &base_url, current_key)?;
 

@@ -19,6 +19,14 @@ pub(crate) struct Args {
     #[arg(long = "api-key", num_args = 0..=1, default_missing_value = "", value_name = "NOTHING")]
     api_key: Option<String>,
 
+    /// Sign in with Flex in the browser (your Flex Dashboard login; reaches test and live).
+    #[arg(long, conflicts_with = "api_key")]
+    oauth: bool,
+
+    /// With --oauth: print the sign-in link instead of opening a browser.
+    #[arg(long, requires = "oauth")]
+    no_browser: bool,
+
     /// Catches a key typed after the command, so it can be refused without being echoed.
     #[arg(hide = true, num_args = 0..)]
     stray: Vec<String>,
@@ -52,10 +60,14 @@ fn login(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     if !args.stray.is_empty() || args.api_key.as_deref().is_some_and(|v| !v.is_empty()) {
         return Err(refuse_argument());
     }
+    if args.oauth {
+        return super::oauth::login(paths, args.no_browser);
+    }
     if args.api_key.is_none() {
         anyhow::bail!(
-            "choose how to sign in: `flex-mcp login --api-key` (paste a Flex secret key; create \
-             one at https://dashboard.withflex.com/apikeys). Browser sign-in is in the Flex MCP app."
+            "choose how to sign in: `flex-mcp login --oauth` (your Flex Dashboard login in the \
+             browser) or `flex-mcp login --api-key` (paste a Flex secret key; create one at \
+             https://dashboard.withflex.com/apikeys)."
         );
     }
     let settings = Settings::load(paths)?;

@@ -27,7 +27,12 @@ fn logout(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         Some(m) => vec![m],
         None => vec![Mode::Test, Mode::Live],
     };
+    // The Flex sign-in reaches both modes and lives in the live slots: revoked at Flex first,
+    // then removed, whenever live mode (or everything) is signed out.
     let mut removed_any = false;
+    if args.mode.is_none_or(|m| m == Mode::Live) {
+        removed_any |= super::oauth::logout()?;
+    }
     for mode in modes {
         let removed = credentials::delete_in(&store, paths, mode)?;
         if removed.is_empty() {

@@ -6,6 +6,7 @@ pub(crate) mod doctor;
 pub(crate) mod login;
 pub(crate) mod logout;
 pub(crate) mod mode;
+pub(crate) mod oauth;
 pub(crate) mod serve;
 pub(crate) mod status;
 pub(crate) mod stdio;

@@ -42,6 +42,8 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         .iter()
         .find_map(|s| s.in_keychain.as_ref().err().cloned());
     let env_mode = env_key_mode();
+    let (signed_in, sign_in) = super::oauth::describe(&store);
+    let mcp_url = flex_auth::oauth::oauth_endpoint(&settings.effective_mcp_url());
 
     if args.json {
         let mut creds = serde_json::Map::new();
@@ -70,6 +72,7 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
                 "error": keychain_error,
             },
             "credentials": creds,
+            "flex_sign_in": { "signed_in": signed_in, "detail": sign_in, "mcp_url": mcp_url },
             "env_api_key": env_mode.map(|m| json!({
                 "set": true,
                 "mode": m.ok(),
@@ -92,6 +95,7 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             describe_slot(s)
         );
     }
+    println!("{:<10} {sign_in}", "Flex sign-in:");
     if let Some(m) = env_mode {
         match m {
             Ok(mode) => println!(

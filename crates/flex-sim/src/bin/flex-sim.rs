@@ -1,4 +1,4 @@
-//! `flex-sim --port 0 [--seed demo] [--api-key KEY[:scope,scope…]]…`
+//! `flex-sim --port 0 [--seed demo] [--api-key KEY[:scope,scope…]]… [--oauth-user EMAIL:PASSWORD]…`
 //!
 //! Prints exactly `listening on http://127.0.0.1:PORT` as its first stdout line (tests parse it),
 //! then serves until killed (Ctrl-C / SIGTERM).
@@ -28,6 +28,21 @@ struct Args {
     /// Register an API key, optionally with scopes: `fsk_test_x` or `fsk_test_x:products:read,refunds:write`.
     #[arg(long = "api-key", value_name = "KEY[:SCOPES]")]
     api_keys: Vec<String>,
+    /// A Flex Dashboard login for the OAuth sign-in pages: `EMAIL:PASSWORD` (repeatable).
+    #[arg(long = "oauth-user", value_name = "EMAIL:PASSWORD")]
+    oauth_users: Vec<String>,
+}
+
+fn parse_user(arg: &str) -> anyhow::Result<(String, String)> {
+    match arg.split_once(':') {
+        Some((email, password)) if email.contains('@') && !password.is_empty() => {
+            Ok((email.to_owned(), password.to_owned()))
+        }
+        _ => bail!(
+            "--oauth-user must look like EMAIL:PASSWORD (got '{}')",
+            arg.split(':').next().unwrap_or_default()
+        ),
+    }
 }
 
 fn parse_key(arg: &str) -> anyhow::Result<(String, Vec<String>)> {
@@ -64,6 +79,11 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .map(|k| parse_key(k))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let users = args
+        .oauth_users
+        .iter()
+        .map(|u| parse_user(u))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let config = SimConfig {
         port: args.port,
         seed: args.seed.map(|SeedArg::Demo| Seed::Demo),
@@ -72,6 +92,9 @@ async fn main() -> anyhow::Result<()> {
     let handle = flex_sim::start(config)
         .await
         .context("starting the simulator")?;
+    for (email, password) in &users {
+        handle.add_oauth_user(email, password);
+    }
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", handle.base_url()).context("writing to stdout")?;
@@ -108,6 +131,17 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::parse_key;
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn user_argument_needs_email_and_password() {
+        assert_eq!(
+            super::parse_user("a@b.test:pw:with:colons").unwrap(),
+            ("a@b.test".to_owned(), "pw:with:colons".to_owned())
+        );
+        assert!(super::parse_user("nobody").is_err());
+        assert!(super::parse_user("a@b.test:").is_err());
+    }
 
     #[test]
     fn key_argument_splits_scopes() {

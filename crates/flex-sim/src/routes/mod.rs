@@ -187,9 +187,9 @@ pub(crate) fn get_by_id(kind: Kind) -> MethodRouter<Arc<Sim>> {
     get(move |Path(id): Path<String>, call: Call| async move { get_one(kind, &id, &call) })
 }
 
-/// Every `/v1` route plus the `/__sim` control routes, with the edge/auth/idempotency layers on `/v1`.
-pub fn router(sim: Arc<Sim>) -> Router {
-    let v1: Router<Arc<Sim>> = Router::new()
+/// Every `/v1` route with the JSON fallbacks, before any layer.
+fn v1_routes() -> Router<Arc<Sim>> {
+    Router::new()
         .merge(catalog::routes())
         .merge(checkout::routes())
         .merge(billing::routes())
@@ -205,14 +205,33 @@ pub fn router(sim: Arc<Sim>) -> Router {
                 ApiError::method_not_allowed(method.as_str(), uri.path())
             },
         )
+}
+
+/// Every `/v1` route plus the `/__sim` control routes, with the edge/auth/idempotency layers on
+/// `/v1`; the authorization server; and the hosted MCP endpoints, whose tools call `/v1` in
+/// process (behind the key check for `/api/mcp`, with the signed-in user's context for
+/// `/api/mcp/oauth`).
+pub fn router(sim: Arc<Sim>) -> Router {
+    let v1 = v1_routes()
         .layer(from_fn_with_state(sim.clone(), edge::idempotency))
         .layer(from_fn_with_state(sim.clone(), edge::auth))
         .layer(from_fn_with_state(sim.clone(), edge::edge));
+    let keyed = v1_routes()
+        .layer(from_fn_with_state(sim.clone(), edge::idempotency))
+        .layer(from_fn_with_state(sim.clone(), edge::auth))
+        .with_state(sim.clone());
+    let direct = v1_routes()
+        .layer(from_fn_with_state(sim.clone(), edge::idempotency))
+        .with_state(sim.clone());
+    let hosted =
+        crate::hosted_mcp::routes(crate::hosted_mcp::Hosted::new(sim.clone(), keyed, direct));
     Router::new()
         .nest("/__sim", crate::control::routes())
+        .merge(crate::oauth::routes())
         .merge(v1)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(sim)
+        .merge(hosted)
 }
 
 /// Shared by route modules.

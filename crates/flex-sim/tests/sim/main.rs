@@ -7,6 +7,7 @@ mod cli;
 mod errors;
 mod faults;
 mod flows;
+mod hosted;
 mod idempotency;
 mod pagination;
 mod seed;
