@@ -13,6 +13,7 @@ use super::args::{
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one, to_json, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// One item of a subscription.
@@ -616,6 +617,7 @@ async fn get_shipping_rate(ctx: ToolCtx, a: GetShippingRate) -> Result<Value, To
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_subscriptions",
+        group: Group::Subscriptions,
         title: "List subscriptions",
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
 billed, current period and next renewal (`current_period_end`). Filter by `customer` or `status` \
@@ -628,6 +630,7 @@ billed, current period and next renewal (`current_period_end`). Filter by `custo
     },
     ToolDef {
         name: "get_subscription",
+        group: Group::Subscriptions,
         title: "Get subscription",
         description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
 billed, current period, renewal or scheduled end, latest invoice. Read-only.",
@@ -638,6 +641,7 @@ billed, current period, renewal or scheduled end, latest invoice. Read-only.",
     },
     ToolDef {
         name: "update_subscription",
+        group: Group::Subscriptions,
         title: "Update subscription",
         description: "Change a subscription (`fsub_…`): prices billed, trial end, coupon, \
 metadata, or schedule its end (`cancel_at_period_end`, `cancel_at`; reversible until it takes \
@@ -650,6 +654,7 @@ per `proration_behavior`. To end it immediately use `cancel_subscription`.",
     },
     ToolDef {
         name: "cancel_subscription",
+        group: Group::Subscriptions,
         title: "Cancel subscription",
         description: "Cancel a subscription (`fsub_…`) now, or at the period end with \
 `cancel_at_period_end`, optionally refunding (`refund`: none, prorated, full, or custom with \
@@ -662,6 +667,7 @@ Cannot be undone. Call `get_subscription_refund_preview` first to see the prorat
     },
     ToolDef {
         name: "get_subscription_refund_preview",
+        group: Group::Subscriptions,
         title: "Preview subscription refund",
         description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
 give: the unused part of the period in integer cents USD, what the latest invoice paid, and the \
@@ -673,6 +679,7 @@ card. Creates nothing; safe to repeat. Read-only.",
     },
     ToolDef {
         name: "list_invoices",
+        group: Group::Subscriptions,
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
 amounts in integer cents USD. Filter by `customer`. Returns one page: pass `next_cursor` back as \
@@ -684,6 +691,7 @@ amounts in integer cents USD. Filter by `customer`. Returns one page: pass `next
     },
     ToolDef {
         name: "get_invoice",
+        group: Group::Subscriptions,
         title: "Get invoice",
         description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
 its subscription, customer, paying payment intent and period. Read-only.",
@@ -694,6 +702,7 @@ its subscription, customer, paying payment intent and period. Read-only.",
     },
     ToolDef {
         name: "create_coupon",
+        group: Group::Offers,
         title: "Create coupon",
         description: "Create a coupon (`fcoup_…`): a fixed `amount_off` in integer cents USD or a \
 `percent_off`, once / repeating / forever, optionally limited to products. No money moves. \
@@ -706,6 +715,7 @@ Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
     },
     ToolDef {
         name: "get_coupon",
+        group: Group::Offers,
         title: "Get coupon",
         description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
 it applies to, redemptions and validity. Read-only.",
@@ -716,6 +726,7 @@ it applies to, redemptions and validity. Read-only.",
     },
     ToolDef {
         name: "create_promo_code",
+        group: Group::Offers,
         title: "Create promo code",
         description: "Create a customer-facing promo code (e.g. `SUMMER25`) for a coupon \
 (`fcoup_…`), optionally capped or limited to one customer. No money moves. Creates a new object \
@@ -728,6 +739,7 @@ each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts
     },
     ToolDef {
         name: "list_promo_codes",
+        group: Group::Offers,
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
 redemptions; filter by `active`. Returns one page: pass `next_cursor` back as `starting_after` \
@@ -739,6 +751,7 @@ while `has_more` is true. Read-only.",
     },
     ToolDef {
         name: "create_shipping_rate",
+        group: Group::Offers,
         title: "Create shipping rate",
         description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
 checkout. No money moves. Creates a new object each call (pass `idempotency_key` to retry \
@@ -750,6 +763,7 @@ safely).",
     },
     ToolDef {
         name: "update_shipping_rate",
+        group: Group::Offers,
         title: "Update shipping rate",
         description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
 Its name and price cannot change: create a new rate instead. No money moves.",
@@ -760,6 +774,7 @@ Its name and price cannot change: create a new rate instead. No money moves.",
     },
     ToolDef {
         name: "get_shipping_rate",
+        group: Group::Offers,
         title: "Get shipping rate",
         description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
 Read-only.",

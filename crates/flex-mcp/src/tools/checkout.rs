@@ -17,6 +17,7 @@ use super::args::{
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, to_json, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Discount, tax and shipping parts of a total, in integer cents.
@@ -613,6 +614,7 @@ async fn preview_refund_allocation(ctx: ToolCtx, a: RefundSession) -> Result<Val
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_checkout_sessions",
+        group: Group::Support,
         title: "List checkout sessions",
         description: "List checkout sessions (`fcs_…`, Flex's orders), newest first, with status, \
 amounts in integer cents USD, buyer email, payment intents, refunds and disputes. Filter by \
@@ -625,6 +627,7 @@ Returns one page: pass `next_cursor` back as `starting_after` while `has_more` i
     },
     ToolDef {
         name: "get_checkout_session",
+        group: Group::Support,
         title: "Get checkout session",
         description: "Get one checkout session (`fcs_…`): status, amounts in integer cents USD \
 (total, received, refunded, disputed), buyer email, payment intents (`fpi_…`; two on a split \
@@ -636,6 +639,7 @@ cart), captures, refunds and disputes. Read-only. Use it before refunding or cap
     },
     ToolDef {
         name: "list_checkout_session_line_items",
+        group: Group::Support,
         title: "List checkout session line items",
         description: "List the cart of a checkout session (`fcs_…`): each line's price \
 (`fprice_…`), quantity, HSA/FSA eligibility and amounts in integer cents USD. Read-only. Use the \
@@ -647,6 +651,7 @@ products/prices here for per-line refunds or captures.",
     },
     ToolDef {
         name: "create_checkout_session",
+        group: Group::Checkout,
         title: "Create checkout session",
         description: "Create a hosted checkout for a cart and return its `redirect_url`, the page \
 to send the buyer to. Lines take a price (`fprice_…`) or `price_data` (product + unit_amount in \
@@ -660,6 +665,7 @@ is only authorized until `capture_checkout_session`. Creates a new session each 
     },
     ToolDef {
         name: "capture_checkout_session",
+        group: Group::Checkout,
         title: "Capture checkout session",
         description: "Capture the authorized money of a `paid` checkout session (`fcs_…`, manual \
 capture), fully or per line. Moves money: the buyer is charged; it cannot be undone (only \
@@ -673,6 +679,7 @@ refunded). With final_capture true (default) the uncaptured rest is released. Ch
     },
     ToolDef {
         name: "cancel_checkout_session_authorization",
+        group: Group::Checkout,
         title: "Cancel checkout session authorization",
         description: "Void the authorization of a checkout session (`fcs_…`): its payment intents \
 are canceled, the hold on the buyer's card is released, and the session becomes `canceled`. \
@@ -684,6 +691,7 @@ Gives up the sale; cannot be undone. No money is charged. Repeating it has no fu
     },
     ToolDef {
         name: "reauth_checkout_session",
+        group: Group::Checkout,
         title: "Re-authorize checkout session",
         description: "Re-authorize a checkout session (`fcs_…`) whose card hold expired, placing \
 a new hold for the same amount. No money is captured (capture it later with \
@@ -695,6 +703,7 @@ a new hold for the same amount. No money is captured (capture it later with \
     },
     ToolDef {
         name: "refund_checkout_session",
+        group: Group::Refunds,
         title: "Refund checkout session",
         description: "Refund a `complete` checkout session (`fcs_…`): the main refund path. Give \
 `amount` (integer cents USD) or per-line `line_items`, or neither for a full refund. Moves money \
@@ -709,6 +718,7 @@ amount exceeds what remains (check `amount_total` − `amount_refunded` with \
     },
     ToolDef {
         name: "preview_capture_allocation",
+        group: Group::Checkout,
         title: "Preview capture allocation",
         description: "Preview how a capture of a checkout session (`fcs_…`) would split across \
 its payment methods (cents per card). Same arguments as `capture_checkout_session`; no side \
@@ -720,6 +730,7 @@ effects, nothing is captured. Read-only.",
     },
     ToolDef {
         name: "preview_refund_allocation",
+        group: Group::Refunds,
         title: "Preview refund allocation",
         description: "Preview how a refund of a checkout session (`fcs_…`) would split across its \
 payment methods (cents per card, HSA/FSA card first on split carts). Same arguments as \

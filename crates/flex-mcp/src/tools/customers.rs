@@ -11,6 +11,7 @@ use super::args::{
 use super::out::{Address, IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A customer, trimmed.
@@ -245,6 +246,7 @@ async fn get_customer_payment_method(
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_customers",
+        group: Group::Support,
         title: "List customers",
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
 someone. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. \
@@ -256,6 +258,7 @@ Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `custom
     },
     ToolDef {
         name: "get_customer",
+        group: Group::Support,
         title: "Get customer",
         description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
 metadata. Read-only.",
@@ -266,6 +269,7 @@ metadata. Read-only.",
     },
     ToolDef {
         name: "create_customer",
+        group: Group::Support,
         title: "Create customer",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Check \
@@ -277,6 +281,7 @@ Creates a new object each call (pass `idempotency_key` to retry safely); no mone
     },
     ToolDef {
         name: "update_customer",
+        group: Group::Support,
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
 address or metadata. Only the fields given change. No money moves.",
@@ -287,6 +292,7 @@ address or metadata. Only the fields given change. No money moves.",
     },
     ToolDef {
         name: "list_customer_payment_methods",
+        group: Group::Support,
         title: "List customer payment methods",
         description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
 digits, expiry, and whether it can be charged off-session. Never shows full card numbers. \
@@ -298,6 +304,7 @@ Read-only; page with `next_cursor` → `starting_after`.",
     },
     ToolDef {
         name: "get_customer_payment_method",
+        group: Group::Support,
         title: "Get customer payment method",
         description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
 brand, last four digits, expiry. Read-only.",

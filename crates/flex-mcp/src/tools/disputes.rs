@@ -11,6 +11,7 @@ use super::args::{DisputeId, IdempotencyKey, Limit};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Evidence deadline and state.
@@ -212,6 +213,7 @@ async fn close_dispute(ctx: ToolCtx, a: CloseDispute) -> Result<Value, ToolError
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_disputes",
+        group: Group::Refunds,
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
 cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Returns \
@@ -223,6 +225,7 @@ one page: pass `next_cursor` back as `starting_after` while `has_more` is true. 
     },
     ToolDef {
         name: "get_dispute",
+        group: Group::Refunds,
         title: "Get dispute",
         description: "Get one dispute (`fdsp_…`): disputed payment intent (`fpi_…`), amount in \
 integer cents USD, status, reason, evidence deadline and submission count. Read-only. Next: \
@@ -234,6 +237,7 @@ integer cents USD, status, reason, evidence deadline and submission count. Read-
     },
     ToolDef {
         name: "update_dispute",
+        group: Group::Refunds,
         title: "Save dispute evidence",
         description: "Save evidence on a dispute (`fdsp_…`) without submitting it; only the \
 fields given change and it can be edited again until submitted. No money moves. When the \
@@ -245,6 +249,7 @@ evidence is complete, call `submit_dispute`.",
     },
     ToolDef {
         name: "submit_dispute",
+        group: Group::Refunds,
         title: "Submit dispute evidence",
         description: "Submit a dispute's (`fdsp_…`) evidence to the card network, optionally \
 saving last evidence first. Final: evidence cannot be changed afterwards and the bank decides \
@@ -257,6 +262,7 @@ whether the money stays with the merchant. Cannot be undone. Check the saved evi
     },
     ToolDef {
         name: "close_dispute",
+        group: Group::Refunds,
         title: "Close dispute",
         description: "Accept a dispute (`fdsp_…`): the merchant forfeits the disputed money and \
 the dispute becomes `lost`. Moves money for good; cannot be undone. Repeating it has no further \

@@ -19,6 +19,7 @@ use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// One line of a payment link.
@@ -394,6 +395,7 @@ async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_payment_links",
+        group: Group::Offers,
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
 active flag. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is \
@@ -405,6 +407,7 @@ true. Read-only.",
     },
     ToolDef {
         name: "get_payment_link",
+        group: Group::Offers,
         title: "Get payment link",
         description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
 `fprice_…` and quantity) and settings. Read-only.",
@@ -415,6 +418,7 @@ true. Read-only.",
     },
     ToolDef {
         name: "create_payment_link",
+        group: Group::Offers,
         title: "Create payment link",
         description: "Create a reusable payment link (`fplink_…`) for prices (`fprice_…`) or \
 `price_data` (product + unit_amount in integer cents USD); share its `url`, and every visit \
@@ -427,6 +431,7 @@ starts a new checkout session. No money moves until a buyer pays. Creates a new 
     },
     ToolDef {
         name: "list_setup_intents",
+        group: Group::Subscriptions,
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
 charges, newest first; filter by `customer`. Client secrets are never shown. Returns one page: \
@@ -438,6 +443,7 @@ pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.
     },
     ToolDef {
         name: "create_setup_intent",
+        group: Group::Subscriptions,
         title: "Create setup intent",
         description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
 checkout session (`fcs_…`). No money moves. Creates a new object each call (pass \
@@ -449,6 +455,7 @@ checkout session (`fcs_…`). No money moves. Creates a new object each call (pa
     },
     ToolDef {
         name: "create_export",
+        group: Group::Reporting,
         title: "Create export",
         description: "Start an asynchronous export of payments, subscriptions, customers, \
 checkout sessions or products, optionally filtered. No money moves. Creates a new export job \
@@ -461,6 +468,7 @@ final.",
     },
     ToolDef {
         name: "get_export",
+        group: Group::Reporting,
         title: "Get export",
         description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
 and timing. Read-only; use it to poll after `create_export`.",
@@ -471,6 +479,7 @@ and timing. Read-only; use it to poll after `create_export`.",
     },
     ToolDef {
         name: "cancel_export",
+        group: Group::Reporting,
         title: "Cancel export",
         description: "Cancel a running export job. The job stops for good and cannot be resumed \
 (start a new one with `create_export`); cannot be undone. No money moves. Repeating it has no \
@@ -482,6 +491,7 @@ further effect.",
     },
     ToolDef {
         name: "list_files",
+        group: Group::Reporting,
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
 (e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Returns one page: pass \
@@ -493,6 +503,7 @@ further effect.",
     },
     ToolDef {
         name: "get_file",
+        group: Group::Reporting,
         title: "Get file",
         description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
 expiry. Read-only.",
@@ -503,6 +514,7 @@ expiry. Read-only.",
     },
     ToolDef {
         name: "retry_event",
+        group: Group::Webhooks,
         title: "Retry webhook event",
         description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
 merchant's server missed it. The receiver sees the event a second time; no money moves. Each \

@@ -137,6 +137,8 @@ pub type RunFn = fn(ToolCtx, Map<String, Value>) -> BoxFuture<Result<Value, Tool
 pub struct ToolDef {
     /// snake_case `verb_resource`, e.g. `list_payment_intents`.
     pub name: &'static str,
+    /// The group it is offered in (every tool is in exactly one).
+    pub group: crate::groups::Group,
     /// Human title (annotation `title`).
     pub title: &'static str,
     /// Written for a model: what it does, when to use it, side effects, units, ID prefixes.
@@ -149,6 +151,13 @@ pub struct ToolDef {
     pub output_schema: fn() -> Map<String, Value>,
     /// Run it: parse arguments, call Flex, return the structured (trimmed) result.
     pub run: RunFn,
+}
+
+impl ToolDef {
+    /// Its access class, from the access table (`None`: unclassified, so never offered or run).
+    pub fn access(&self) -> Option<crate::policy::Access> {
+        crate::access::access_of(self.name)
+    }
 }
 
 impl std::fmt::Debug for ToolDef {

@@ -15,6 +15,7 @@ use super::args::{
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Why the last payment attempt failed.
@@ -547,6 +548,7 @@ async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_payment_intents",
+        group: Group::Support,
         title: "List payment intents",
         description: "List payment intents (`fpi_…`, individual card payments), newest first: \
 status, amount in integer cents USD, buyer email. Filter by `customer` (`fcus_…`; to search by \
@@ -559,6 +561,7 @@ Returns one page: pass `next_cursor` back as `starting_after` while `has_more` i
     },
     ToolDef {
         name: "get_payment_intent",
+        group: Group::Support,
         title: "Get payment intent",
         description: "Get one payment intent (`fpi_…`): status, amount, capturable and received \
 amounts in integer cents USD, buyer and email, split-cart role, last failure. Read-only. For its \
@@ -571,6 +574,7 @@ refunds call `list_refunds` with `payment_intent`; for its session `list_checkou
     },
     ToolDef {
         name: "cancel_payment_intent",
+        group: Group::Checkout,
         title: "Cancel payment intent",
         description: "Cancel a payment intent (`fpi_…`) that has not succeeded: the authorization \
 is voided and it can no longer be captured. Gives up the payment; cannot be undone. No money is \
@@ -583,6 +587,7 @@ charged. Repeating it has no further effect. For a whole order prefer \
     },
     ToolDef {
         name: "list_captures",
+        group: Group::Support,
         title: "List captures",
         description: "List captures (`fcap_…`), the records of money actually taken, newest \
 first, with amounts in integer cents USD and one item per payment intent. Filter by \
@@ -595,6 +600,7 @@ Returns one page: pass `next_cursor` back as `starting_after` while `has_more` i
     },
     ToolDef {
         name: "get_capture",
+        group: Group::Support,
         title: "Get capture",
         description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
 and its items (payment intent `fpi_…` and amount each). Read-only. To refund it use \
@@ -606,6 +612,7 @@ and its items (payment intent `fpi_…` and amount each). Read-only. To refund i
     },
     ToolDef {
         name: "update_capture",
+        group: Group::Checkout,
         title: "Update capture",
         description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
 reference. No money moves.",
@@ -616,6 +623,7 @@ reference. No money moves.",
     },
     ToolDef {
         name: "refund_capture",
+        group: Group::Refunds,
         title: "Refund capture",
         description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
 reads the capture, then refunds its items in order through `POST /v1/refunds`, one refund per \
@@ -632,6 +640,7 @@ refunds made. Pass `idempotency_key` so a retry never refunds twice.",
     },
     ToolDef {
         name: "create_refund",
+        group: Group::Refunds,
         title: "Create refund",
         description: "Refund a payment intent (`fpi_…`), fully or by `amount` in integer cents USD \
 (4999 = $49.99). Moves money back to the buyer's card; cannot be undone. Flex answers 422 when \
@@ -645,6 +654,7 @@ For an order as a whole prefer `refund_checkout_session`, which handles split ca
     },
     ToolDef {
         name: "list_refunds",
+        group: Group::Refunds,
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
 status. Filter by `payment_intent`, `checkout_session` or `status`. Returns one page: pass \
@@ -656,6 +666,7 @@ status. Filter by `payment_intent`, `checkout_session` or `status`. Returns one 
     },
     ToolDef {
         name: "get_refund",
+        group: Group::Refunds,
         title: "Get refund",
         description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
 the acquirer reference number (`reference_id`) to give a buyer who asks where the money is. \
@@ -667,6 +678,7 @@ Read-only.",
     },
     ToolDef {
         name: "update_refund",
+        group: Group::Refunds,
         title: "Update refund",
         description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
 change. No money moves.",

@@ -12,6 +12,7 @@ use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A product, trimmed.
@@ -319,6 +320,7 @@ async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> 
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_products",
+        group: Group::Catalogue,
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
 Use it to find a product id (`fprod_…`) by name, reference or metadata. Returns one page: pass \
@@ -330,6 +332,7 @@ Use it to find a product id (`fprod_…`) by name, reference or metadata. Return
     },
     ToolDef {
         name: "get_product",
+        group: Group::Catalogue,
         title: "Get product",
         description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
 Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_prices` with \
@@ -341,6 +344,7 @@ Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_pri
     },
     ToolDef {
         name: "create_product",
+        group: Group::Catalogue,
         title: "Create product",
         description: "Create a product. Flex then decides its HSA/FSA eligibility: give a UPC or \
 GTIN so Flex can check the SIGIS list, otherwise it starts as `not_eligible`. Creates a new object \
@@ -354,6 +358,7 @@ give it an amount.",
     },
     ToolDef {
         name: "update_product",
+        group: Group::Catalogue,
         title: "Update product",
         description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
 metadata, or `active` (false retires it). Only the fields given change; the name cannot. No money \
@@ -365,6 +370,7 @@ moves.",
     },
     ToolDef {
         name: "list_prices",
+        group: Group::Catalogue,
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
 are integer cents USD. Returns one page: pass `next_cursor` back as `starting_after` while \
@@ -376,6 +382,7 @@ are integer cents USD. Returns one page: pass `next_cursor` back as `starting_af
     },
     ToolDef {
         name: "get_price",
+        group: Group::Catalogue,
         title: "Get price",
         description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
 recurring terms, its product (`fprod_…`). Read-only.",
@@ -386,6 +393,7 @@ recurring terms, its product (`fprod_…`). Read-only.",
     },
     ToolDef {
         name: "create_price",
+        group: Group::Catalogue,
         title: "Create price",
         description: "Create a one-time or recurring price for a product (`fprod_…`). \
 `unit_amount` is integer cents USD (4999 = $49.99). Add `recurring` for a subscription price. \
@@ -398,6 +406,7 @@ the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link
     },
     ToolDef {
         name: "update_price",
+        group: Group::Catalogue,
         title: "Update price",
         description: "Change a price's description or `active` flag (false stops new checkouts \
 with it). The amount cannot change: create a new price instead. No money moves.",

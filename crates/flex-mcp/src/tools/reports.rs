@@ -8,6 +8,7 @@ use super::args::{BalanceTransactionId, Limit, PayoutId};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{list, list_request};
 use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A balance transaction, trimmed.
@@ -129,6 +130,7 @@ async fn list_payouts(ctx: ToolCtx, a: ListPayouts) -> Result<Value, ToolError> 
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_balance_transactions",
+        group: Group::Reporting,
         title: "List balance transactions",
         description: "List balance transactions (`fbt_…`): each money movement with gross \
 `amount`, Flex `fee` and `net` in integer cents USD, and its checkout session / payment intent. \
@@ -141,6 +143,7 @@ pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.
     },
     ToolDef {
         name: "list_payouts",
+        group: Group::Reporting,
         title: "List payouts",
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
 integer cents USD, status and arrival date. Filter by `start_date` / `end_date` (ISO-8601). Next: \
