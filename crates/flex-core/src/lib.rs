@@ -7,6 +7,7 @@ pub mod error;
 pub mod paths;
 pub mod serve;
 pub mod settings;
+pub mod toolset;
 
 pub use error::Code;
 pub use paths::Paths;

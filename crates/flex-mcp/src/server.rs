@@ -27,7 +27,6 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 
 use rmcp::service::NotificationContext;
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::approval::{Approval, ApprovalRequest, Approver, HeadlessApprover};
@@ -38,6 +37,9 @@ use crate::policy::{Access, Decision, Policy};
 use crate::record::{CallRecord, NoRecorder, Outcome, Recorder};
 use crate::redact::{Facts, redact_map};
 use crate::tools::{self, ToolCtx};
+
+/// The channel type of [`Context::catalogue_epoch`], re-exported so hosts need no tokio of their own.
+pub use tokio::sync::watch;
 
 /// Plain-text instructions sent to the model at initialize.
 pub const INSTRUCTIONS: &str = include_str!("instructions.md");
