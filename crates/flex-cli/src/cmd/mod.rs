@@ -9,3 +9,4 @@ pub(crate) mod mode;
 pub(crate) mod serve;
 pub(crate) mod status;
 pub(crate) mod stdio;
+pub(crate) mod tools;
