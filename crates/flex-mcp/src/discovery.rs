@@ -31,14 +31,7 @@ pub fn mcp_tools() -> &'static [rmcp::model::Tool] {
         let group_list = json!({
             "type": "object",
             "properties": {
-                "groups": {"type": "array", "items": {"type": "object", "properties": {
-                    "group": {"type": "string"},
-                    "title": {"type": "string"},
-                    "summary": {"type": "string"},
-                    "enabled": {"type": "boolean"},
-                    "tools": {"type": "array", "items": {"type": "string"}},
-                    "classes": {"type": "array", "items": {"type": "string"}}
-                }}},
+                "groups": {"type": "array", "items": {"type": "object"}},
                 "read_only": {"type": "boolean"}
             },
             "required": ["groups", "read_only"]
@@ -47,7 +40,7 @@ pub fn mcp_tools() -> &'static [rmcp::model::Tool] {
             "type": "object",
             "properties": {
                 "group": {"type": "string"},
-                "added": {"type": "array", "items": {"type": "string"}},
+                "added": {"type": "array"},
                 "read_only": {"type": "boolean"},
                 "note": {"type": "string"}
             },
@@ -98,7 +91,7 @@ fn tool(
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    let annotations = rmcp::model::ToolAnnotations::with_title(title)
+    let annotations = rmcp::model::ToolAnnotations::new()
         .read_only(true)
         .destructive(false)
         .idempotent(true)

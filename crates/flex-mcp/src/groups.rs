@@ -20,15 +20,16 @@ use crate::policy::Access;
 /// A named group of tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Group {
-    /// Look up customers, orders (checkout sessions), payments and captures.
+    /// Look up customers, orders (checkout sessions), payments and captures (reads only).
     Support,
     /// Refund payments and captures; answer, submit or close disputes.
     Refunds,
     /// Balance transactions, payouts, exports and files.
     Reporting,
-    /// Create, capture, re-authorize and cancel checkout sessions and payment intents.
+    /// Create, capture, re-authorize and cancel checkout sessions and payment intents; preview
+    /// how a capture or refund splits across payment methods.
     Checkout,
-    /// Subscriptions, invoices and saved payment methods (setup intents).
+    /// Subscriptions, invoices, customers' billing details, saved payment methods.
     Subscriptions,
     /// Products and prices.
     Catalogue,
@@ -91,17 +92,20 @@ impl Group {
     pub fn summary(self) -> &'static str {
         match self {
             Group::Support => {
-                "Look up customers, orders (checkout sessions), payment intents and captures."
+                "Look up customers, orders (checkout sessions), payment intents and captures; \
+                 reads only."
             }
             Group::Refunds => {
                 "Refund payments, captures and orders; answer, submit or close disputes."
             }
             Group::Reporting => "Balance transactions, payouts, exports and files.",
             Group::Checkout => {
-                "Create, capture, re-authorize and cancel checkout sessions and payment intents."
+                "Create, capture, re-authorize and cancel checkout sessions and payment intents; \
+                 preview how a capture or refund splits across payment methods."
             }
             Group::Subscriptions => {
-                "Subscriptions, invoices and saving a customer's payment method (setup intents)."
+                "Subscriptions, invoices, customers' billing details (create or update a \
+                 customer) and saving a payment method (setup intents)."
             }
             Group::Catalogue => "Products (with HSA/FSA eligibility) and their prices.",
             Group::Offers => "Coupons, promo codes, shipping rates and payment links.",

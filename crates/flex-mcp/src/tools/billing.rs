@@ -203,11 +203,11 @@ pub(crate) enum SubscriptionStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSubscriptions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a subscription id (`fsub_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<SubscriptionId>,
-    /// Cursor for the previous page: a subscription id (`fsub_…`).
+    /// Cursor for the previous page.
     ending_before: Option<SubscriptionId>,
     /// Only this customer's subscriptions (`fcus_…`).
     customer: Option<CustomerId>,
@@ -284,9 +284,9 @@ pub(crate) struct UpdateSubscription {
     proration_behavior: Option<Proration>,
     /// Apply this coupon (`fcoup_…`).
     coupon: Option<CouponId>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -339,7 +339,7 @@ pub(crate) struct CancelSubscription {
     refund: Option<CancelRefund>,
     /// Refund amount in integer cents USD, only with refund `custom`.
     refund_amount: Option<Cents>,
-    /// Optional Idempotency-Key: the same key never cancels or refunds twice.
+    /// Reuse on a retry: never cancels or refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -369,11 +369,11 @@ async fn cancel_subscription(ctx: ToolCtx, a: CancelSubscription) -> Result<Valu
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListInvoices {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: an invoice id (`fin_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<InvoiceId>,
-    /// Cursor for the previous page: an invoice id (`fin_…`).
+    /// Cursor for the previous page.
     ending_before: Option<InvoiceId>,
     /// Only this customer's invoices (`fcus_…`).
     customer: Option<CustomerId>,
@@ -437,9 +437,9 @@ pub(crate) struct CreateCoupon {
     /// Total redemptions allowed, at least 1.
     #[schemars(range(min = 1))]
     max_redemptions: Option<u32>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -518,9 +518,9 @@ pub(crate) struct CreatePromoCode {
     max_redemptions: Option<u32>,
     /// Only this customer may use it (`fcus_…`).
     customer: Option<CustomerId>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -546,9 +546,9 @@ async fn create_promo_code(ctx: ToolCtx, a: CreatePromoCode) -> Result<Value, To
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPromoCodes {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a promo code id (`fpromo_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PromoCodeId>,
     /// Only active (true) or only inactive (false) codes.
     active: Option<bool>,
@@ -566,9 +566,9 @@ pub(crate) struct CreateShippingRate {
     display_name: String,
     /// Price in integer cents USD (0 for free shipping).
     amount: super::args::CentsOrZero,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -588,9 +588,9 @@ pub(crate) struct UpdateShippingRate {
     shipping_rate_id: OpaqueId,
     /// false retires the rate; true re-activates it.
     active: Option<bool>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -621,8 +621,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         title: "List subscriptions",
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
 billed, current period and next renewal (`current_period_end`). Filter by `customer` or `status` \
-(e.g. `active`, `past_due`). Returns one page: pass `next_cursor` back as `starting_after` while \
-`has_more` is true. Read-only.",
+(e.g. `active`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListSubscriptions>,
         output_schema: schema_out::<Page<SubscriptionOut>>,
@@ -682,8 +681,7 @@ card. Creates nothing; safe to repeat. Read-only.",
         group: Group::Subscriptions,
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
-amounts in integer cents USD. Filter by `customer`. Returns one page: pass `next_cursor` back as \
-`starting_after` while `has_more` is true. Read-only.",
+amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListInvoices>,
         output_schema: schema_out::<Page<InvoiceOut>>,
@@ -742,8 +740,7 @@ each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts
         group: Group::Offers,
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
-redemptions; filter by `active`. Returns one page: pass `next_cursor` back as `starting_after` \
-while `has_more` is true. Read-only.",
+redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListPromoCodes>,
         output_schema: schema_out::<Page<PromoCodeOut>>,

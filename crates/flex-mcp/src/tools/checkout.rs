@@ -200,13 +200,13 @@ pub(crate) enum SessionStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSessions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a checkout session id (`fcs_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CheckoutSessionId>,
-    /// Cursor for the previous page: a checkout session id (`fcs_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CheckoutSessionId>,
-    /// Only sessions in this status: `open`, `paid`, `complete`, `canceled` or `expired`.
+    /// Only sessions in this status.
     status: Option<SessionStatus>,
     /// Only sessions of this customer (`fcus_…`).
     customer: Option<CustomerId>,
@@ -285,9 +285,9 @@ async fn get_checkout_session(ctx: ToolCtx, a: GetSession) -> Result<Value, Tool
 pub(crate) struct ListLineItems {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: CheckoutSessionId,
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a line item id, usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<OpaqueId>,
 }
 
@@ -410,9 +410,9 @@ pub(crate) struct CreateSession {
     setup_future_use: Option<String>,
     /// Values prefilled on the checkout page.
     defaults: Option<Defaults>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -466,11 +466,11 @@ pub(crate) struct CaptureSession {
     amount_discount: Option<CentsOrZero>,
     /// Tax to capture, integer cents.
     amount_tax: Option<CentsOrZero>,
-    /// Metadata to set on the session: string keys to string values.
+    /// Metadata to set on the session.
     metadata: Option<Metadata>,
-    /// Metadata for the capture object (`fcap_…`): string keys to string values.
+    /// Metadata for the capture object (`fcap_…`).
     capture_metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: the same key never captures twice.
+    /// Reuse on a retry: never captures twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -504,7 +504,7 @@ async fn allocations(ctx: &ToolCtx, req: Request) -> Result<Value, ToolError> {
 pub(crate) struct SessionAction {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: CheckoutSessionId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -565,11 +565,11 @@ pub(crate) struct RefundSession {
     amount_shipping: Option<CentsOrZero>,
     /// Discount to take back into account, integer cents.
     amount_discount: Option<CentsOrZero>,
-    /// Metadata for the refund objects: string keys to string values.
+    /// Metadata for the refund objects.
     refund_metadata: Option<Metadata>,
     /// Preview only: how to split across payment methods.
     payment_methods: Option<Vec<RefundTarget>>,
-    /// Optional Idempotency-Key: the same key never refunds twice.
+    /// Reuse on a retry: never refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -619,7 +619,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         description: "List checkout sessions (`fcs_…`, Flex's orders), newest first, with status, \
 amounts in integer cents USD, buyer email, payment intents, refunds and disputes. Filter by \
 `email`, `customer`, `status`, `payment_intent`, `interval` (last N days) or created-at bounds. \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListSessions>,
         output_schema: schema_out::<Page<SessionOut>>,
@@ -730,7 +730,7 @@ effects, nothing is captured. Read-only.",
     },
     ToolDef {
         name: "preview_refund_allocation",
-        group: Group::Refunds,
+        group: Group::Checkout,
         title: "Preview refund allocation",
         description: "Preview how a refund of a checkout session (`fcs_…`) would split across its \
 payment methods (cents per card, HSA/FSA card first on split carts). Same arguments as \

@@ -92,11 +92,11 @@ pub(crate) struct AddressArgs {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListCustomers {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a customer id (`fcus_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CustomerId>,
-    /// Cursor for the previous page: a customer id (`fcus_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CustomerId>,
     /// Only the customer(s) with exactly this email address.
     email: Option<String>,
@@ -137,9 +137,9 @@ pub(crate) struct CreateCustomer {
     shipping: Option<AddressArgs>,
     /// Attach the customer to this checkout session (`fcs_…`).
     checkout_session_id: Option<CheckoutSessionId>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -183,9 +183,9 @@ pub(crate) struct UpdateCustomer {
     employer: Option<String>,
     /// New shipping address (replaces the old one).
     shipping: Option<AddressArgs>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -207,9 +207,9 @@ async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolE
 pub(crate) struct ListPaymentMethods {
     /// Customer id (`fcus_…`).
     customer_id: CustomerId,
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment method id (`fpm_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentMethodId>,
 }
 
@@ -249,7 +249,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         group: Group::Support,
         title: "List customers",
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
-someone. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. \
+someone. Paged: pass `next_cursor` as `starting_after`. \
 Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `customer`.",
         hints: Hints::READ,
         input_schema: schema_in::<ListCustomers>,
@@ -269,7 +269,7 @@ metadata. Read-only.",
     },
     ToolDef {
         name: "create_customer",
-        group: Group::Support,
+        group: Group::Subscriptions,
         title: "Create customer",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Check \
@@ -281,7 +281,7 @@ Creates a new object each call (pass `idempotency_key` to retry safely); no mone
     },
     ToolDef {
         name: "update_customer",
-        group: Group::Support,
+        group: Group::Subscriptions,
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
 address or metadata. Only the fields given change. No money moves.",

@@ -55,11 +55,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListDisputes {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a dispute id (`fdsp_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<DisputeId>,
-    /// Cursor for the previous page: a dispute id (`fdsp_…`).
+    /// Cursor for the previous page.
     ending_before: Option<DisputeId>,
 }
 
@@ -152,7 +152,7 @@ pub(crate) struct UpdateDispute {
     dispute_id: DisputeId,
     /// Evidence to save; only the fields given change. Saved, not submitted.
     evidence: Evidence,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -185,8 +185,26 @@ pub(crate) struct SubmitDispute {
     dispute_id: DisputeId,
     /// Last evidence to save before submitting; omit to submit what `update_dispute` saved.
     evidence: Option<Evidence>,
-    /// Optional Idempotency-Key: the same key never submits twice.
+    /// Reuse on a retry: never submits twice.
     idempotency_key: Option<IdempotencyKey>,
+}
+
+/// `submit_dispute`'s arguments without a second copy of the 27 evidence fields that
+/// `update_dispute` lists (about 1.4 KB of `tools/list`); the arguments are still parsed
+/// against the full evidence type, so an unknown field is refused as before.
+fn submit_input() -> serde_json::Map<String, Value> {
+    let mut schema = schema_in::<SubmitDispute>();
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        props.insert(
+            "evidence".to_owned(),
+            serde_json::json!({
+                "type": "object",
+                "description": "Last evidence to save before submitting, with the fields of \
+                                `update_dispute`'s `evidence`; omit to submit what was saved."
+            }),
+        );
+    }
+    schema
 }
 
 async fn submit_dispute(ctx: ToolCtx, a: SubmitDispute) -> Result<Value, ToolError> {
@@ -201,7 +219,7 @@ async fn submit_dispute(ctx: ToolCtx, a: SubmitDispute) -> Result<Value, ToolErr
 pub(crate) struct CloseDispute {
     /// Dispute id (`fdsp_…`).
     dispute_id: DisputeId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -216,8 +234,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         group: Group::Refunds,
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
-cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Returns \
-one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListDisputes>,
         output_schema: schema_out::<Page<DisputeOut>>,
@@ -256,7 +273,7 @@ saving last evidence first. Final: evidence cannot be changed afterwards and the
 whether the money stays with the merchant. Cannot be undone. Check the saved evidence with \
 `get_dispute` first.",
         hints: Hints::DESTRUCTIVE,
-        input_schema: schema_in::<SubmitDispute>,
+        input_schema: submit_input,
         output_schema: schema_out::<DisputeOut>,
         run: run!(submit_dispute),
     },

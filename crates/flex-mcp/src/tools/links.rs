@@ -131,11 +131,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPaymentLinks {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment link id (`fplink_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentLinkId>,
-    /// Cursor for the previous page: a payment link id (`fplink_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PaymentLinkId>,
 }
 
@@ -216,9 +216,9 @@ pub(crate) struct CreatePaymentLink {
     payment_intent_data: Option<PaymentIntentData>,
     /// What the buyer sees after paying.
     after_completion: Option<AfterCompletion>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -244,11 +244,11 @@ async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSetupIntents {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a setup intent id (`fsi_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<SetupIntentId>,
-    /// Cursor for the previous page: a setup intent id (`fsi_…`).
+    /// Cursor for the previous page.
     ending_before: Option<SetupIntentId>,
     /// Only this customer's setup intents (`fcus_…`).
     customer: Option<CustomerId>,
@@ -266,7 +266,7 @@ pub(crate) struct CreateSetupIntent {
     partner_id: Option<String>,
     /// Checkout session (`fcs_…`) whose buyer saves a card.
     checkout_session: Option<CheckoutSessionId>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -286,7 +286,7 @@ pub(crate) struct CreateExport {
     filters: Option<BTreeMap<String, Value>>,
     /// Description, for finding it later.
     description: Option<String>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
     /// Optional Idempotency-Key: send the same key to retry safely without starting a second export.
     idempotency_key: Option<IdempotencyKey>,
@@ -331,7 +331,7 @@ async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
 pub(crate) struct CancelExport {
     /// Export id, as returned by `create_export`.
     export_id: OpaqueId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -344,11 +344,11 @@ async fn cancel_export(ctx: ToolCtx, a: CancelExport) -> Result<Value, ToolError
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListFiles {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a file id, usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<OpaqueId>,
-    /// Cursor for the previous page: a file id.
+    /// Cursor for the previous page.
     ending_before: Option<OpaqueId>,
     /// Only files with this purpose (e.g. `dispute_evidence`).
     #[schemars(regex(pattern = r"^[a-z_]{1,60}$"))]
@@ -379,7 +379,7 @@ pub(crate) struct RetryEvent {
     event_id: OpaqueId,
     /// Webhook endpoint id to deliver it to.
     webhook_id: OpaqueId,
-    /// Optional Idempotency-Key: the same key never delivers twice.
+    /// Reuse on a retry: never delivers twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -398,8 +398,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         group: Group::Offers,
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
-active flag. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is \
-true. Read-only.",
+active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListPaymentLinks>,
         output_schema: schema_out::<Page<PaymentLinkOut>>,
@@ -434,8 +433,7 @@ starts a new checkout session. No money moves until a buyer pays. Creates a new 
         group: Group::Subscriptions,
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
-charges, newest first; filter by `customer`. Client secrets are never shown. Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+charges, newest first; filter by `customer`. Client secrets are never shown. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListSetupIntents>,
         output_schema: schema_out::<Page<SetupIntentOut>>,
@@ -494,8 +492,7 @@ further effect.",
         group: Group::Reporting,
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
-(e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+(e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListFiles>,
         output_schema: schema_out::<Page<FileOut>>,

@@ -224,7 +224,8 @@ pub fn mcp_tool_list() -> &'static rmcp::model::ListToolsResult {
 
 /// The MCP view of a tool: name, title, description, input and output schema, annotations.
 pub fn to_mcp_tool(def: &ToolDef) -> rmcp::model::Tool {
-    let annotations = rmcp::model::ToolAnnotations::with_title(def.title)
+    // The title once, at the top (2025-06-18); `annotations.title` would repeat it.
+    let annotations = rmcp::model::ToolAnnotations::new()
         .read_only(def.hints.read_only)
         .destructive(def.hints.destructive)
         .idempotent(def.hints.idempotent)
@@ -241,14 +242,42 @@ pub(crate) fn schema_in<T: schemars::JsonSchema>() -> Map<String, Value> {
     schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12())
 }
 
-/// Output schema of a result: describes what `Serialize` writes. Without descriptions: field
-/// names speak for themselves, units are stated in every tool's description, and `tools/list`
-/// stays small (clients validate results against it; models rarely read it).
+/// Output schema of a result: describes what `Serialize` writes, to one level. Without
+/// descriptions (field names speak for themselves, units are stated in every tool's
+/// description), and nested objects and list items are just `object`: clients validate results
+/// against it and models rarely read it, while every byte of it counts against a client's
+/// `tools/list` budget. The result itself carries every field.
 pub(crate) fn schema_out<T: schemars::JsonSchema>() -> Map<String, Value> {
     let mut schema =
         schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize());
     strip_descriptions(&mut schema);
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for prop in props.values_mut() {
+            if let Value::Object(prop) = prop {
+                to_one_level(prop);
+            }
+        }
+    }
     schema
+}
+
+/// Keeps what a property is (its type), not what is inside it.
+fn to_one_level(schema: &mut Map<String, Value>) {
+    for key in ["properties", "required", "additionalProperties"] {
+        schema.remove(key);
+    }
+    if let Some(Value::Object(items)) = schema.get_mut("items") {
+        to_one_level(items);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = schema.get_mut(key) {
+            for alt in alts.iter_mut() {
+                if let Value::Object(alt) = alt {
+                    to_one_level(alt);
+                }
+            }
+        }
+    }
 }
 
 /// Removes the `description` keyword everywhere (not properties that happen to be called so).

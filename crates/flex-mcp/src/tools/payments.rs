@@ -158,11 +158,11 @@ fn intent(raw: &Value) -> Value {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListIntents {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment intent id (`fpi_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentIntentId>,
-    /// Cursor for the previous page: a payment intent id (`fpi_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PaymentIntentId>,
     /// Only this customer's payments (`fcus_…`). To search by email, find the customer with
     /// `list_customers` first.
@@ -211,7 +211,7 @@ async fn get_payment_intent(ctx: ToolCtx, a: GetIntent) -> Result<Value, ToolErr
 pub(crate) struct CancelIntent {
     /// Payment intent id (`fpi_…`); it must not have succeeded yet.
     payment_intent_id: PaymentIntentId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -228,11 +228,11 @@ async fn cancel_payment_intent(ctx: ToolCtx, a: CancelIntent) -> Result<Value, T
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListCaptures {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a capture id (`fcap_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CaptureId>,
-    /// Cursor for the previous page: a capture id (`fcap_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CaptureId>,
     /// Only captures of this checkout session (`fcs_…`).
     checkout_session: Option<CheckoutSessionId>,
@@ -264,9 +264,9 @@ async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
 pub(crate) struct UpdateCapture {
     /// Capture id (`fcap_…`).
     capture_id: CaptureId,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Metadata,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -297,9 +297,9 @@ pub(crate) struct RefundCapture {
     /// Amount to refund, integer cents USD, at most what of the capture is still unrefunded.
     /// Omit to refund all of that.
     amount: Option<Cents>,
-    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    /// Why it is refunded.
     reason: Option<RefundReason>,
-    /// Metadata for each refund: string keys to string values.
+    /// Metadata for each refund.
     metadata: Option<Metadata>,
     /// Optional Idempotency-Key: each refund this call makes uses `<key>-<item number>`, so a
     /// retry with the same key never refunds twice.
@@ -460,11 +460,11 @@ pub(crate) struct CreateRefund {
     /// Amount, integer cents USD (4999 = $49.99), at most what remains unrefunded. Omit to
     /// refund everything that remains.
     amount: Option<Cents>,
-    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    /// Why it is refunded.
     reason: Option<RefundReason>,
-    /// Merchant metadata: string keys to string values (e.g. a support ticket id).
+    /// Merchant metadata (e.g. a support ticket id).
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: the same key never refunds twice.
+    /// Reuse on a retry: never refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -488,11 +488,11 @@ pub(crate) enum RefundStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListRefunds {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a refund id (`fre_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<RefundId>,
-    /// Cursor for the previous page: a refund id (`fre_…`).
+    /// Cursor for the previous page.
     ending_before: Option<RefundId>,
     /// Only refunds in this status.
     status: Option<RefundStatus>,
@@ -530,9 +530,9 @@ pub(crate) struct UpdateRefund {
     refund_id: RefundId,
     /// New reason: `duplicate`, `fraudulent` or `requested_by_customer`.
     reason: Option<RefundReason>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -553,7 +553,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         description: "List payment intents (`fpi_…`, individual card payments), newest first: \
 status, amount in integer cents USD, buyer email. Filter by `customer` (`fcus_…`; to search by \
 email, call `list_customers` with `email` first), `checkout_session` or `interval` (last N days). \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListIntents>,
         output_schema: schema_out::<Page<PaymentIntentOut>>,
@@ -592,7 +592,7 @@ charged. Repeating it has no further effect. For a whole order prefer \
         description: "List captures (`fcap_…`), the records of money actually taken, newest \
 first, with amounts in integer cents USD and one item per payment intent. Filter by \
 `checkout_session`. Captures have no date filter: page and compare `created_at` yourself. \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListCaptures>,
         output_schema: schema_out::<Page<CaptureOut>>,
@@ -657,8 +657,7 @@ For an order as a whole prefer `refund_checkout_session`, which handles split ca
         group: Group::Refunds,
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
-status. Filter by `payment_intent`, `checkout_session` or `status`. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListRefunds>,
         output_schema: schema_out::<Page<RefundOut>>,

@@ -88,9 +88,9 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListProducts {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a product id (`fprod_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<ProductId>,
     /// Cursor for the previous page: a product id (`fprod_…`); returns the products just before it.
     ending_before: Option<ProductId>,
@@ -144,9 +144,9 @@ pub(crate) struct CreateProduct {
     image_urls: Option<Vec<String>>,
     /// Category names, free text.
     categories: Option<Vec<String>>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -179,11 +179,11 @@ pub(crate) struct UpdateProduct {
     url: Option<String>,
     /// false retires the product (it can no longer be sold); true re-activates it.
     active: Option<bool>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
     /// Replaces the category names.
     categories: Option<Vec<String>>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -200,11 +200,11 @@ async fn update_product(ctx: ToolCtx, a: UpdateProduct) -> Result<Value, ToolErr
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPrices {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a price id (`fprice_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PriceId>,
-    /// Cursor for the previous page: a price id (`fprice_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PriceId>,
     /// Only prices of this product (`fprod_…`).
     product: Option<ProductId>,
@@ -268,9 +268,9 @@ pub(crate) struct CreatePrice {
     recurring: Option<RecurringArgs>,
     /// Description shown at checkout.
     description: Option<String>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -303,7 +303,7 @@ pub(crate) struct UpdatePrice {
     description: Option<String>,
     /// false retires the price (no new checkouts with it); true re-activates it.
     active: Option<bool>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -323,8 +323,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         group: Group::Catalogue,
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
-Use it to find a product id (`fprod_…`) by name, reference or metadata. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListProducts>,
         output_schema: schema_out::<Page<ProductOut>>,
@@ -373,8 +372,7 @@ moves.",
         group: Group::Catalogue,
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
-are integer cents USD. Returns one page: pass `next_cursor` back as `starting_after` while \
-`has_more` is true. Read-only.",
+are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListPrices>,
         output_schema: schema_out::<Page<PriceOut>>,

@@ -66,11 +66,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListBalanceTransactions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a balance transaction id (`fbt_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<BalanceTransactionId>,
-    /// Cursor for the previous page: a balance transaction id (`fbt_…`).
+    /// Cursor for the previous page.
     ending_before: Option<BalanceTransactionId>,
     /// Only the entries settled in this payout (`fpo_…`): what made up one bank deposit.
     payout_id: Option<PayoutId>,
@@ -93,9 +93,9 @@ async fn list_balance_transactions(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPayouts {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payout id (`fpo_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PayoutId>,
     /// Only this payout (`fpo_…`).
     payout_id: Option<PayoutId>,
@@ -134,8 +134,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         title: "List balance transactions",
         description: "List balance transactions (`fbt_…`): each money movement with gross \
 `amount`, Flex `fee` and `net` in integer cents USD, and its checkout session / payment intent. \
-Filter by `payout_id` to see what made up one bank deposit (reconciliation). Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+Filter by `payout_id` to see what made up one bank deposit (reconciliation). Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListBalanceTransactions>,
         output_schema: schema_out::<Page<BalanceTransactionOut>>,
@@ -147,8 +146,7 @@ pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.
         title: "List payouts",
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
 integer cents USD, status and arrival date. Filter by `start_date` / `end_date` (ISO-8601). Next: \
-`list_balance_transactions` with `payout_id` for the entries inside one payout. Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
+`list_balance_transactions` with `payout_id` for the entries inside one payout. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         hints: Hints::READ,
         input_schema: schema_in::<ListPayouts>,
         output_schema: schema_out::<Page<PayoutOut>>,
