@@ -49,7 +49,7 @@ async def test_tools_list_has_documented_names_and_sane_annotations(sim, isolate
 
         a = tool.annotations
         assert a is not None, f"{name}: no annotations"
-        assert a.title, f"{name}: no title"
+        assert tool.title, f"{name}: no title"
         assert a.open_world_hint is True, f"{name}: talks to Flex, so openWorldHint must be true"
         assert a.read_only_hint is not None and a.destructive_hint is not None, f"{name}: hints left implicit"
         if a.read_only_hint:
