@@ -146,7 +146,11 @@ async fn read_only_leaves_no_write_or_destructive_tool_even_with_every_group() -
     ensure!(tools.len() > 30, "every group's reads are listed");
     for t in &tools {
         let a = t.annotations.as_ref().context("annotated")?;
-        ensure!(a.read_only_hint == Some(true), "{} is not read-only", t.name);
+        ensure!(
+            a.read_only_hint == Some(true),
+            "{} is not read-only",
+            t.name
+        );
     }
     // Discovery cannot bring writes back either.
     let enabled = call(&s, "enable_tool_group", json!({"group": "checkout"})).await?;
@@ -213,14 +217,8 @@ async fn a_settings_change_reaches_a_connected_session_as_list_changed() -> Resu
     write_settings(&iso, &json!({"read_only": true}))?;
     next_change(&mut s).await?;
     let after = names(&s).await?;
-    ensure!(
-        !after.contains(&"create_product".to_owned()),
-        "{after:?}"
-    );
-    ensure!(
-        after.contains(&"list_products".to_owned()),
-        "{after:?}"
-    );
+    ensure!(!after.contains(&"create_product".to_owned()), "{after:?}");
+    ensure!(after.contains(&"list_products".to_owned()), "{after:?}");
     s.client.cancel().await?;
     Ok(())
 }

@@ -112,7 +112,7 @@ impl ToolSettings {
 
 /// Whether `group` has tools that write or move money.
 fn has_writes(group: Group) -> bool {
-    group.tools().any(|t| t.access() != Some(Access::Read))
+    group.tools().any(|t| t.access() != Access::Read)
 }
 
 /// How each change from `old` to `new` loosens the guard, one plain sentence each (empty: it

@@ -110,12 +110,12 @@ pub fn list_groups(selection: Selection) -> Value {
         .map(|&g| {
             let tools: Vec<&str> = g
                 .tools()
-                .filter(|t| !selection.read_only || t.access() == Some(Access::Read))
+                .filter(|t| !selection.read_only || t.access() == Access::Read)
                 .map(|t| t.name)
                 .collect();
             let mut classes: Vec<&str> = Vec::new();
             for class in [Access::Read, Access::Write, Access::Destructive] {
-                if g.tools().any(|t| t.access() == Some(class)) {
+                if g.tools().any(|t| t.access() == class) {
                     classes.push(class.as_str());
                 }
             }

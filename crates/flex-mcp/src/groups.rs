@@ -297,10 +297,9 @@ impl Default for Selection {
 }
 
 impl Selection {
-    /// Whether catalogue tool `def` is offered. Read-only wins over every group; a tool without
-    /// an access class is never offered.
+    /// Whether catalogue tool `def` is offered. Read-only wins over every group.
     pub fn offers(self, def: &crate::tools::ToolDef) -> bool {
-        self.groups.contains(def.group) && (!self.read_only || def.access() == Some(Access::Read))
+        self.groups.contains(def.group) && (!self.read_only || def.access() == Access::Read)
     }
 
     /// Whether the tool called `name` (catalogue or discovery) is offered.

@@ -172,7 +172,7 @@ fn kilobytes(bytes: usize) -> f64 {
 fn classes(g: Group) -> String {
     [Access::Read, Access::Write, Access::Destructive]
         .into_iter()
-        .filter(|c| g.tools().any(|t| t.access() == Some(*c)))
+        .filter(|c| g.tools().any(|t| t.access() == *c))
         .map(Access::as_str)
         .collect::<Vec<_>>()
         .join(", ")

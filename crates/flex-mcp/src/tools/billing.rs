@@ -12,7 +12,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one, to_json, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -622,7 +622,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
 billed, current period and next renewal (`current_period_end`). Filter by `customer` or `status` \
 (e.g. `active`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListSubscriptions>,
         output_schema: schema_out::<Page<SubscriptionOut>>,
         run: run!(list_subscriptions),
@@ -633,7 +633,7 @@ billed, current period and next renewal (`current_period_end`). Filter by `custo
         title: "Get subscription",
         description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
 billed, current period, renewal or scheduled end, latest invoice. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(get_subscription),
@@ -646,7 +646,7 @@ billed, current period, renewal or scheduled end, latest invoice. Read-only.",
 metadata, or schedule its end (`cancel_at_period_end`, `cancel_at`; reversible until it takes \
 effect). Only the fields given change. No money moves now; price changes affect future invoices \
 per `proration_behavior`. To end it immediately use `cancel_subscription`.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(update_subscription),
@@ -659,7 +659,7 @@ per `proration_behavior`. To end it immediately use `cancel_subscription`.",
 `cancel_at_period_end`, optionally refunding (`refund`: none, prorated, full, or custom with \
 `refund_amount` in integer cents USD). Ends billing; a refund moves money back to the buyer. \
 Cannot be undone. Call `get_subscription_refund_preview` first to see the prorated amount.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(cancel_subscription),
@@ -671,7 +671,7 @@ Cannot be undone. Call `get_subscription_refund_preview` first to see the prorat
         description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
 give: the unused part of the period in integer cents USD, what the latest invoice paid, and the \
 card. Creates nothing; safe to repeat. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<RefundPreviewOut>,
         run: run!(get_subscription_refund_preview),
@@ -682,7 +682,7 @@ card. Creates nothing; safe to repeat. Read-only.",
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
 amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListInvoices>,
         output_schema: schema_out::<Page<InvoiceOut>>,
         run: run!(list_invoices),
@@ -693,7 +693,7 @@ amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as
         title: "Get invoice",
         description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
 its subscription, customer, paying payment intent and period. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetInvoice>,
         output_schema: schema_out::<InvoiceOut>,
         run: run!(get_invoice),
@@ -706,7 +706,7 @@ its subscription, customer, paying payment intent and period. Read-only.",
 `percent_off`, once / repeating / forever, optionally limited to products. No money moves. \
 Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
 `create_promo_code` to give buyers a code for it.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateCoupon>,
         output_schema: schema_out::<CouponOut>,
         run: run!(create_coupon),
@@ -717,7 +717,7 @@ Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
         title: "Get coupon",
         description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
 it applies to, redemptions and validity. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCoupon>,
         output_schema: schema_out::<CouponOut>,
         run: run!(get_coupon),
@@ -730,7 +730,7 @@ it applies to, redemptions and validity. Read-only.",
 (`fcoup_…`), optionally capped or limited to one customer. No money moves. Creates a new object \
 each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts created with \
 `allow_promotion_codes`.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePromoCode>,
         output_schema: schema_out::<PromoCodeOut>,
         run: run!(create_promo_code),
@@ -741,7 +741,7 @@ each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
 redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPromoCodes>,
         output_schema: schema_out::<Page<PromoCodeOut>>,
         run: run!(list_promo_codes),
@@ -753,7 +753,7 @@ redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. 
         description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
 checkout. No money moves. Creates a new object each call (pass `idempotency_key` to retry \
 safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(create_shipping_rate),
@@ -764,7 +764,7 @@ safely).",
         title: "Update shipping rate",
         description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
 Its name and price cannot change: create a new rate instead. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(update_shipping_rate),
@@ -775,7 +775,7 @@ Its name and price cannot change: create a new rate instead. No money moves.",
         title: "Get shipping rate",
         description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
 Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(get_shipping_rate),

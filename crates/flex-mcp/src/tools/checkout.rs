@@ -16,7 +16,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, to_json, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -620,7 +620,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
 amounts in integer cents USD, buyer email, payment intents, refunds and disputes. Filter by \
 `email`, `customer`, `status`, `payment_intent`, `interval` (last N days) or created-at bounds. \
 Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListSessions>,
         output_schema: schema_out::<Page<SessionOut>>,
         run: run!(list_checkout_sessions),
@@ -632,7 +632,7 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         description: "Get one checkout session (`fcs_…`): status, amounts in integer cents USD \
 (total, received, refunded, disputed), buyer email, payment intents (`fpi_…`; two on a split \
 cart), captures, refunds and disputes. Read-only. Use it before refunding or capturing.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(get_checkout_session),
@@ -644,7 +644,7 @@ cart), captures, refunds and disputes. Read-only. Use it before refunding or cap
         description: "List the cart of a checkout session (`fcs_…`): each line's price \
 (`fprice_…`), quantity, HSA/FSA eligibility and amounts in integer cents USD. Read-only. Use the \
 products/prices here for per-line refunds or captures.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListLineItems>,
         output_schema: schema_out::<Page<LineItemOut>>,
         run: run!(list_checkout_session_line_items),
@@ -658,7 +658,7 @@ to send the buyer to. Lines take a price (`fprice_…`) or `price_data` (product
 integer cents USD). No money moves until the buyer pays; with capture_method `manual` the money \
 is only authorized until `capture_checkout_session`. Creates a new session each call (pass \
 `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(create_checkout_session),
@@ -672,7 +672,7 @@ capture), fully or per line. Moves money: the buyer is charged; it cannot be und
 refunded). With final_capture true (default) the uncaptured rest is released. Check \
 `preview_capture_allocation` first to see how it splits across cards. Returns the session; its \
 `captures` list the new capture (`fcap_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(capture_checkout_session),
@@ -684,7 +684,7 @@ refunded). With final_capture true (default) the uncaptured rest is released. Ch
         description: "Void the authorization of a checkout session (`fcs_…`): its payment intents \
 are canceled, the hold on the buyer's card is released, and the session becomes `canceled`. \
 Gives up the sale; cannot be undone. No money is charged. Repeating it has no further effect.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
         run: run!(cancel_checkout_session_authorization),
@@ -696,7 +696,7 @@ Gives up the sale; cannot be undone. No money is charged. Repeating it has no fu
         description: "Re-authorize a checkout session (`fcs_…`) whose card hold expired, placing \
 a new hold for the same amount. No money is captured (capture it later with \
 `capture_checkout_session`); the buyer's bank may decline.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
         run: run!(reauth_checkout_session),
@@ -711,7 +711,7 @@ back to the buyer; cannot be undone. Flex answers 422 when the session is not co
 amount exceeds what remains (check `amount_total` − `amount_refunded` with \
 `get_checkout_session`). Split carts are refunded across both cards; see \
 `preview_refund_allocation`. Returns the session with its `refunds` (`fre_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(refund_checkout_session),
@@ -723,7 +723,7 @@ amount exceeds what remains (check `amount_total` − `amount_refunded` with \
         description: "Preview how a capture of a checkout session (`fcs_…`) would split across \
 its payment methods (cents per card). Same arguments as `capture_checkout_session`; no side \
 effects, nothing is captured. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<AllocationsOut>,
         run: run!(preview_capture_allocation),
@@ -736,7 +736,7 @@ effects, nothing is captured. Read-only.",
 payment methods (cents per card, HSA/FSA card first on split carts). Same arguments as \
 `refund_checkout_session`, plus optional `payment_methods`; no side effects, nothing is \
 refunded. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<AllocationsOut>,
         run: run!(preview_refund_allocation),

@@ -10,7 +10,7 @@ use super::args::{
 };
 use super::out::{Address, IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -251,7 +251,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
 someone. Paged: pass `next_cursor` as `starting_after`. \
 Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `customer`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListCustomers>,
         output_schema: schema_out::<Page<CustomerOut>>,
         run: run!(list_customers),
@@ -262,7 +262,7 @@ Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `custom
         title: "Get customer",
         description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
 metadata. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(get_customer),
@@ -274,7 +274,7 @@ metadata. Read-only.",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Check \
 `list_customers` with `email` first to avoid duplicates.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(create_customer),
@@ -285,7 +285,7 @@ Creates a new object each call (pass `idempotency_key` to retry safely); no mone
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
 address or metadata. Only the fields given change. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(update_customer),
@@ -297,7 +297,7 @@ address or metadata. Only the fields given change. No money moves.",
         description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
 digits, expiry, and whether it can be charged off-session. Never shows full card numbers. \
 Read-only; page with `next_cursor` → `starting_after`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPaymentMethods>,
         output_schema: schema_out::<Page<PaymentMethodOut>>,
         run: run!(list_customer_payment_methods),
@@ -308,7 +308,7 @@ Read-only; page with `next_cursor` → `starting_after`.",
         title: "Get customer payment method",
         description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
 brand, last four digits, expiry. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPaymentMethod>,
         output_schema: schema_out::<PaymentMethodOut>,
         run: run!(get_customer_payment_method),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::args::{DisputeId, IdempotencyKey, Limit};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -235,7 +235,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
 cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListDisputes>,
         output_schema: schema_out::<Page<DisputeOut>>,
         run: run!(list_disputes),
@@ -247,7 +247,7 @@ cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `pas
         description: "Get one dispute (`fdsp_…`): disputed payment intent (`fpi_…`), amount in \
 integer cents USD, status, reason, evidence deadline and submission count. Read-only. Next: \
 `update_dispute` to save evidence, `submit_dispute` to submit it, or `close_dispute` to accept it.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(get_dispute),
@@ -259,7 +259,7 @@ integer cents USD, status, reason, evidence deadline and submission count. Read-
         description: "Save evidence on a dispute (`fdsp_…`) without submitting it; only the \
 fields given change and it can be edited again until submitted. No money moves. When the \
 evidence is complete, call `submit_dispute`.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(update_dispute),
@@ -272,7 +272,7 @@ evidence is complete, call `submit_dispute`.",
 saving last evidence first. Final: evidence cannot be changed afterwards and the bank decides \
 whether the money stays with the merchant. Cannot be undone. Check the saved evidence with \
 `get_dispute` first.",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: submit_input,
         output_schema: schema_out::<DisputeOut>,
         run: run!(submit_dispute),
@@ -284,7 +284,7 @@ whether the money stays with the merchant. Cannot be undone. Check the saved evi
         description: "Accept a dispute (`fdsp_…`): the merchant forfeits the disputed money and \
 the dispute becomes `lost`. Moves money for good; cannot be undone. Repeating it has no further \
 effect. Only when the merchant chooses not to fight it.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CloseDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(close_dispute),

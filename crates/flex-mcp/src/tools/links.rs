@@ -18,7 +18,7 @@ use super::args::{
 use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -399,7 +399,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
 active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPaymentLinks>,
         output_schema: schema_out::<Page<PaymentLinkOut>>,
         run: run!(list_payment_links),
@@ -410,7 +410,7 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         title: "Get payment link",
         description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
 `fprice_…` and quantity) and settings. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
         run: run!(get_payment_link),
@@ -423,7 +423,7 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
 `price_data` (product + unit_amount in integer cents USD); share its `url`, and every visit \
 starts a new checkout session. No money moves until a buyer pays. Creates a new link each call \
 (pass `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
         run: run!(create_payment_link),
@@ -434,7 +434,7 @@ starts a new checkout session. No money moves until a buyer pays. Creates a new 
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
 charges, newest first; filter by `customer`. Client secrets are never shown. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListSetupIntents>,
         output_schema: schema_out::<Page<SetupIntentOut>>,
         run: run!(list_setup_intents),
@@ -446,7 +446,7 @@ charges, newest first; filter by `customer`. Client secrets are never shown. Pag
         description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
 checkout session (`fcs_…`). No money moves. Creates a new object each call (pass \
 `idempotency_key` to retry safely). A checkout session in `setup` mode is usually simpler.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateSetupIntent>,
         output_schema: schema_out::<SetupIntentOut>,
         run: run!(create_setup_intent),
@@ -459,7 +459,7 @@ checkout session (`fcs_…`). No money moves. Creates a new object each call (pa
 checkout sessions or products, optionally filtered. No money moves. Creates a new export job \
 each call (pass `idempotency_key` to retry safely). Poll it with `get_export` until `status` is \
 final.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(create_export),
@@ -470,7 +470,7 @@ final.",
         title: "Get export",
         description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
 and timing. Read-only; use it to poll after `create_export`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(get_export),
@@ -482,7 +482,7 @@ and timing. Read-only; use it to poll after `create_export`.",
         description: "Cancel a running export job. The job stops for good and cannot be resumed \
 (start a new one with `create_export`); cannot be undone. No money moves. Repeating it has no \
 further effect.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(cancel_export),
@@ -493,7 +493,7 @@ further effect.",
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
 (e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListFiles>,
         output_schema: schema_out::<Page<FileOut>>,
         run: run!(list_files),
@@ -504,7 +504,7 @@ further effect.",
         title: "Get file",
         description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
 expiry. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetFile>,
         output_schema: schema_out::<FileOut>,
         run: run!(get_file),
@@ -516,7 +516,7 @@ expiry. Read-only.",
         description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
 merchant's server missed it. The receiver sees the event a second time; no money moves. Each \
 call sends another delivery (pass `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<RetryEvent>,
         output_schema: schema_out::<EventOut>,
         run: run!(retry_event),

@@ -34,8 +34,8 @@ mod reports;
 /// A boxed, sendable future (what every tool's `run` returns).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// MCP tool annotations, declared explicitly on every tool (the spec's defaults assume the
-/// worst, and a test checks them against the access table).
+/// MCP tool annotations, sent explicitly on every tool (the spec's defaults assume the worst);
+/// they follow from the tool's [`Kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hints {
     /// `readOnlyHint`.
@@ -85,6 +85,45 @@ impl Hints {
         idempotent: true,
         open_world: true,
     };
+}
+
+/// What a tool does to the merchant's account, declared once per tool: its access class (what
+/// the policy decides on) and, following from it, its MCP hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Reads only.
+    Read,
+    /// Creates an object (a write; a repeat creates another unless the key is reused).
+    Create,
+    /// Sets fields (a write; a repeat changes nothing more).
+    Update,
+    /// Moves money or gives something up for good; a repeat may do it again.
+    Destructive,
+    /// Gives something up for good; a repeat has no further effect (cancel, close).
+    DestructiveIdempotent,
+}
+
+impl Kind {
+    /// The access class the policy decides on.
+    pub const fn access(self) -> crate::policy::Access {
+        use crate::policy::Access;
+        match self {
+            Kind::Read => Access::Read,
+            Kind::Create | Kind::Update => Access::Write,
+            Kind::Destructive | Kind::DestructiveIdempotent => Access::Destructive,
+        }
+    }
+
+    /// The MCP annotations that follow from it.
+    pub const fn hints(self) -> Hints {
+        match self {
+            Kind::Read => Hints::READ,
+            Kind::Create => Hints::CREATE,
+            Kind::Update => Hints::UPDATE,
+            Kind::Destructive => Hints::DESTRUCTIVE,
+            Kind::DestructiveIdempotent => Hints::DESTRUCTIVE_IDEMPOTENT,
+        }
+    }
 }
 
 /// What a tool gets to run with. Cheap to clone.
@@ -143,8 +182,8 @@ pub struct ToolDef {
     pub title: &'static str,
     /// Written for a model: what it does, when to use it, side effects, units, ID prefixes.
     pub description: &'static str,
-    /// Annotations.
-    pub hints: Hints,
+    /// Access class, and from it the annotations.
+    pub kind: Kind,
     /// JSON Schema (2020-12) of the arguments, from the parameters struct.
     pub input_schema: fn() -> Map<String, Value>,
     /// JSON Schema of the structured result.
@@ -154,9 +193,14 @@ pub struct ToolDef {
 }
 
 impl ToolDef {
-    /// Its access class, from the access table (`None`: unclassified, so never offered or run).
-    pub fn access(&self) -> Option<crate::policy::Access> {
-        crate::access::access_of(self.name)
+    /// Its access class.
+    pub fn access(&self) -> crate::policy::Access {
+        self.kind.access()
+    }
+
+    /// Its MCP annotations.
+    pub fn hints(&self) -> Hints {
+        self.kind.hints()
     }
 }
 
@@ -226,10 +270,10 @@ pub fn mcp_tool_list() -> &'static rmcp::model::ListToolsResult {
 pub fn to_mcp_tool(def: &ToolDef) -> rmcp::model::Tool {
     // The title once, at the top (2025-06-18); `annotations.title` would repeat it.
     let annotations = rmcp::model::ToolAnnotations::new()
-        .read_only(def.hints.read_only)
-        .destructive(def.hints.destructive)
-        .idempotent(def.hints.idempotent)
-        .open_world(def.hints.open_world);
+        .read_only(def.hints().read_only)
+        .destructive(def.hints().destructive)
+        .idempotent(def.hints().idempotent)
+        .open_world(def.hints().open_world);
     rmcp::model::Tool::new(def.name, def.description, Arc::new((def.input_schema)()))
         .with_title(def.title)
         .with_raw_output_schema(Arc::new((def.output_schema)()))

@@ -14,7 +14,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -554,7 +554,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
 status, amount in integer cents USD, buyer email. Filter by `customer` (`fcus_…`; to search by \
 email, call `list_customers` with `email` first), `checkout_session` or `interval` (last N days). \
 Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListIntents>,
         output_schema: schema_out::<Page<PaymentIntentOut>>,
         run: run!(list_payment_intents),
@@ -567,7 +567,7 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
 amounts in integer cents USD, buyer and email, split-cart role, last failure. Read-only. For its \
 refunds call `list_refunds` with `payment_intent`; for its session `list_checkout_sessions` with \
 `payment_intent`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
         run: run!(get_payment_intent),
@@ -580,7 +580,7 @@ refunds call `list_refunds` with `payment_intent`; for its session `list_checkou
 is voided and it can no longer be captured. Gives up the payment; cannot be undone. No money is \
 charged. Repeating it has no further effect. For a whole order prefer \
 `cancel_checkout_session_authorization`.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
         run: run!(cancel_payment_intent),
@@ -593,7 +593,7 @@ charged. Repeating it has no further effect. For a whole order prefer \
 first, with amounts in integer cents USD and one item per payment intent. Filter by \
 `checkout_session`. Captures have no date filter: page and compare `created_at` yourself. \
 Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListCaptures>,
         output_schema: schema_out::<Page<CaptureOut>>,
         run: run!(list_captures),
@@ -605,7 +605,7 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
 and its items (payment intent `fpi_…` and amount each). Read-only. To refund it use \
 `refund_capture`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCapture>,
         output_schema: schema_out::<CaptureOut>,
         run: run!(get_capture),
@@ -616,7 +616,7 @@ and its items (payment intent `fpi_…` and amount each). Read-only. To refund i
         title: "Update capture",
         description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
 reference. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateCapture>,
         output_schema: schema_out::<CaptureOut>,
         run: run!(update_capture),
@@ -633,7 +633,7 @@ to the buyer; cannot be undone. An amount above what remains is refused before a
 sent. If a later refund \
 fails after earlier ones succeeded, the result says so (`complete` false, `error`) and lists the \
 refunds made. Pass `idempotency_key` so a retry never refunds twice.",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<RefundCapture>,
         output_schema: schema_out::<RefundCaptureOut>,
         run: run!(refund_capture),
@@ -647,7 +647,7 @@ refunds made. Pass `idempotency_key` so a retry never refunds twice.",
 the amount exceeds what remains unrefunded: check `get_payment_intent` and `list_refunds` first. \
 For an order as a whole prefer `refund_checkout_session`, which handles split carts. Pass \
 `idempotency_key` so a retry never refunds twice. Returns the refund (`fre_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<CreateRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(create_refund),
@@ -658,7 +658,7 @@ For an order as a whole prefer `refund_checkout_session`, which handles split ca
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
 status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListRefunds>,
         output_schema: schema_out::<Page<RefundOut>>,
         run: run!(list_refunds),
@@ -670,7 +670,7 @@ status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass 
         description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
 the acquirer reference number (`reference_id`) to give a buyer who asks where the money is. \
 Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(get_refund),
@@ -681,7 +681,7 @@ Read-only.",
         title: "Update refund",
         description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
 change. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(update_refund),

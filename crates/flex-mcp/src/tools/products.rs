@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -324,7 +324,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
 Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListProducts>,
         output_schema: schema_out::<Page<ProductOut>>,
         run: run!(list_products),
@@ -336,7 +336,7 @@ Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged:
         description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
 Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_prices` with \
 `product`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(get_product),
@@ -350,7 +350,7 @@ GTIN so Flex can check the SIGIS list, otherwise it starts as `not_eligible`. Cr
 each call (pass `idempotency_key` to retry safely); no money moves. Products cannot be deleted \
 (retire with `update_product` active=false) and the name cannot be changed. Next: `create_price` to \
 give it an amount.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(create_product),
@@ -362,7 +362,7 @@ give it an amount.",
         description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
 metadata, or `active` (false retires it). Only the fields given change; the name cannot. No money \
 moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(update_product),
@@ -373,7 +373,7 @@ moves.",
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
 are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPrices>,
         output_schema: schema_out::<Page<PriceOut>>,
         run: run!(list_prices),
@@ -384,7 +384,7 @@ are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.
         title: "Get price",
         description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
 recurring terms, its product (`fprod_…`). Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(get_price),
@@ -397,7 +397,7 @@ recurring terms, its product (`fprod_…`). Read-only.",
 `unit_amount` is integer cents USD (4999 = $49.99). Add `recurring` for a subscription price. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Next: use \
 the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link` line items.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(create_price),
@@ -408,7 +408,7 @@ the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link
         title: "Update price",
         description: "Change a price's description or `active` flag (false stops new checkouts \
 with it). The amount cannot change: create a new price instead. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdatePrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(update_price),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::args::{BalanceTransactionId, Limit, PayoutId};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{list, list_request};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
@@ -135,7 +135,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
         description: "List balance transactions (`fbt_…`): each money movement with gross \
 `amount`, Flex `fee` and `net` in integer cents USD, and its checkout session / payment intent. \
 Filter by `payout_id` to see what made up one bank deposit (reconciliation). Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListBalanceTransactions>,
         output_schema: schema_out::<Page<BalanceTransactionOut>>,
         run: run!(list_balance_transactions),
@@ -147,7 +147,7 @@ Filter by `payout_id` to see what made up one bank deposit (reconciliation). Pag
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
 integer cents USD, status and arrival date. Filter by `start_date` / `end_date` (ISO-8601). Next: \
 `list_balance_transactions` with `payout_id` for the entries inside one payout. Paged: pass `next_cursor` as `starting_after`. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPayouts>,
         output_schema: schema_out::<Page<PayoutOut>>,
         run: run!(list_payouts),
