@@ -170,8 +170,8 @@ pub fn loosenings(old: &ToolSettings, new: &ToolSettings) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn set(groups: &[Group]) -> Option<GroupSet> {
-        Some(groups.iter().copied().collect())
+    fn set(groups: &[Group]) -> GroupSet {
+        groups.iter().copied().collect()
     }
 
     #[test]
@@ -190,7 +190,7 @@ mod tests {
         assert!(t.selection_for(Some("cursor")).groups.is_all());
         assert_eq!(
             t.selection_for(Some("claude-ai")).groups,
-            set(&[Group::Support]).unwrap()
+            set(&[Group::Support])
         );
         let strict = ToolSettings {
             read_only: true,
@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn loosening_changes_are_named_and_tightening_ones_are_not() {
         let base = ToolSettings {
-            groups: set(&[Group::Support]),
+            groups: Some(set(&[Group::Support])),
             read_only: true,
             ..ToolSettings::default()
         };
@@ -228,7 +228,7 @@ mod tests {
         assert!(loosenings(&off, &base).is_empty(), "read-only on tightens");
 
         let mut refunds = off.clone();
-        *refunds.groups_mut(Some("Cursor")) = set(&[Group::Support, Group::Refunds]).unwrap();
+        *refunds.groups_mut(Some("Cursor")) = set(&[Group::Support, Group::Refunds]);
         let l = loosenings(&off, &refunds);
         assert_eq!(l.len(), 1, "{l:?}");
         assert!(
