@@ -238,8 +238,9 @@ pub fn not_signed_in(mode: Mode) -> NotReady {
 /// Build `tools/list` now, on the calling thread, so even the first `tools/list` answers from the
 /// cache. `flex-mcp stdio` calls this before it reads stdin: the ~2 ms go into the initialize
 /// round trip (a client's `initialize` simply waits in the pipe), and no extra thread (with its
-/// own malloc arena) is started. `tools/list` itself is built once from the compiled-in snapshot of the catalogue
-/// ([`tools::mcp_tool_list`]) and shared by every session.
+/// own malloc arena) is started. Each distinct selection's list is built once (from the
+/// compiled-in snapshot, [`tools::mcp_tool_list`]) and shared by every session with that
+/// selection; this builds the default one.
 pub fn prepare_tool_list() {
     groups::tool_list(Selection::default());
 }
