@@ -175,7 +175,16 @@ def isolated(tmp_path: Path) -> Isolated:
     iso = Isolated(tmp_path)
     for sub in ("home", "flex", "xdg/config", "xdg/data", "xdg/cache"):
         (tmp_path / sub).mkdir(parents=True, exist_ok=True)
+    # These suites exercise the whole catalogue, not the default groups (issue 11).
+    write_tool_settings(iso, {"groups": ["all"]})
     return iso
+
+
+def write_tool_settings(iso: Isolated, tools: dict[str, Any]) -> None:
+    """Write the `tools` section of the isolated settings file (groups, read-only, per assistant)."""
+    config = iso.root / "flex" / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"tools": tools}))
 
 
 @contextlib.asynccontextmanager

@@ -35,6 +35,8 @@ enum Command {
     Doctor(cmd::doctor::Args),
     /// Show recent tool calls.
     Activity(cmd::activity::Args),
+    /// Choose the tool groups assistants are offered, and read-only.
+    Tools(cmd::tools::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Clients(a) => cmd::clients::run(a, &paths),
         Command::Doctor(a) => cmd::doctor::run(a, &paths),
         Command::Activity(a) => cmd::activity::run(a, &paths),
+        Command::Tools(a) => cmd::tools::run(a, &paths),
     };
     match result {
         Ok(code) => code,

@@ -499,3 +499,54 @@ fn serve_http_requires_token_checks_origin_and_host_and_serves_tools() {
     // The token stays stable across runs.
     assert_eq!(token(&env.flex_home), tok);
 }
+
+#[test]
+fn tools_commands_choose_groups_per_assistant_and_unknown_groups_name_the_known_ones() {
+    let env = env();
+    let run = |args: &[&str]| {
+        let out = flex_mcp(&env).arg("tools").args(args).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = run(&["enable", "payments"]);
+    assert!(!ok, "{text}");
+    for known in ["support", "refunds", "subscriptions", "all"] {
+        assert!(text.contains(known), "the error names `{known}`: {text}");
+    }
+    let (ok, text) = run(&["enable", "subscriptions", "--assistant", "Cursor"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("loosens the guard"), "{text}");
+    let (ok, text) = run(&["read-only", "on"]);
+    assert!(ok, "{text}");
+    let settings: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.flex_home.join("config/settings.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(settings["tools"]["read_only"], true, "{settings}");
+    let cursor = settings["tools"]["assistants"]["Cursor"]["groups"]
+        .as_array()
+        .unwrap();
+    assert!(cursor.contains(&json!("subscriptions")), "{settings}");
+    let (ok, text) = run(&["list", "--assistant", "cursor"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(" on ") && l.contains("subscriptions")),
+        "{text}"
+    );
+    assert!(text.contains("Read-only: on"), "{text}");
+    std::fs::write(
+        env.flex_home.join("config/settings.json"),
+        r#"{"tools": {"groups": ["nope"]}}"#,
+    )
+    .unwrap();
+    let (ok, text) = run(&["list"]);
+    assert!(
+        !ok && text.contains("`nope`") && text.contains("`catalogue`"),
+        "{text}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod paths;
 pub mod program;
 pub mod serve;
 pub mod settings;
+pub mod toolset;
 
 pub use error::Code;
 pub use paths::Paths;

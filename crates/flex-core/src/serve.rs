@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use flex_api::Mode;
 use flex_mcp::approval::{Approver, HeadlessApprover};
-use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in};
+use flex_mcp::groups::Selection;
+use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in, watch};
 
 use crate::activity::ActivityStore;
 use crate::paths::Paths;
@@ -41,7 +42,15 @@ pub struct HostContext {
     settings: Mutex<Loaded>,
     /// Per mode: the client, and the base URL and credentials file state it was built from.
     clients: Mutex<HashMap<Mode, CachedClient>>,
+    /// Bumped when the `tools` section of settings changes (see [`Context::catalogue_epoch`]).
+    epoch: Arc<watch::Sender<u64>>,
+    /// Whether the settings poll that bumps `epoch` has been started.
+    polling: std::sync::Once,
 }
+
+/// How often the settings file is checked for a changed `tools` section. The host's settings
+/// watcher can bump the epoch sooner through [`HostContext::tools_changed`].
+const TOOLS_POLL: Duration = Duration::from_secs(1);
 
 impl std::fmt::Debug for HostContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -97,7 +106,51 @@ impl HostContext {
             lookup,
             settings: Mutex::new(loaded),
             clients: Mutex::new(HashMap::new()),
+            epoch: Arc::new(watch::Sender::new(0)),
+            polling: std::sync::Once::new(),
         }
+    }
+
+    /// Tell connected sessions that the tool selection may have changed (they send
+    /// `notifications/tools/list_changed`). For the host's settings watcher; the built-in poll
+    /// calls it too.
+    pub fn tools_changed(&self) {
+        self.epoch.send_modify(|e| *e = e.wrapping_add(1));
+    }
+
+    /// Start (once) a thread that compares the `tools` section of the settings file every
+    /// [`TOOLS_POLL`] and bumps the epoch when it changed. It ends with the context.
+    fn start_tools_poll(&self) {
+        self.polling.call_once(|| {
+            let epoch = Arc::downgrade(&self.epoch);
+            let paths = self.paths.clone();
+            // Read before returning, so a change made right after subscribing is not missed.
+            let file = paths.settings_file();
+            let mut seen = stamp(&file);
+            let mut tools = Settings::load(&paths).ok().map(|s| s.tools);
+            let spawned = std::thread::Builder::new()
+                .name("flex-tools-poll".into())
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(TOOLS_POLL);
+                        let Some(epoch) = epoch.upgrade() else { return };
+                        let now = stamp(&file);
+                        if now == seen {
+                            continue;
+                        }
+                        seen = now;
+                        let latest = Settings::load(&paths).ok().map(|s| s.tools);
+                        if latest != tools {
+                            tools = latest;
+                            epoch.send_modify(|e| *e = e.wrapping_add(1));
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!("could not start watching the tools settings: {e}");
+            }
+        });
     }
 
     /// The settings now, re-read if the file changed since the last call.
@@ -162,6 +215,22 @@ impl Context for HostContext {
             policy: settings.policy,
             settings_file: Some(self.paths.settings_file().display().to_string()),
         })
+    }
+
+    fn tool_selection(&self, client_name: Option<&str>) -> Selection {
+        match self.current() {
+            Ok(settings) => settings.tools.selection_for(client_name),
+            // Calls are refused until the file is fixed; meanwhile list only reads.
+            Err(_) => Selection {
+                read_only: true,
+                ..Selection::default()
+            },
+        }
+    }
+
+    fn catalogue_epoch(&self) -> watch::Receiver<u64> {
+        self.start_tools_poll();
+        self.epoch.subscribe()
     }
 
     fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady> {
@@ -393,6 +462,36 @@ mod tests {
             ctx.api(Mode::Live).unwrap_err().code,
             "invalid_key",
             "a test key is never used for live"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_change_of_the_tools_settings_reaches_sessions_through_the_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        Settings::default().save(&paths).unwrap();
+        let ctx = HostContext::new(paths.clone(), None, no_keys());
+        assert!(!ctx.tool_selection(Some("Cursor")).read_only);
+        let mut epoch = ctx.catalogue_epoch();
+        let mut s = Settings::default();
+        s.tools.set_read_only(Some("cursor"), true);
+        s.save(&paths).unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(30), epoch.changed())
+            .await
+            .expect("the poll noticed the change")
+            .unwrap();
+        assert!(ctx.tool_selection(Some("Cursor")).read_only);
+        assert!(!ctx.tool_selection(Some("claude-ai")).read_only);
+        std::fs::write(paths.settings_file(), r#"{"tools": {"groups": ["nope"]}}"#).unwrap();
+        let err = ctx.call_settings().unwrap_err();
+        assert!(
+            err.message.contains("`nope`") && err.message.contains("`support`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            ctx.tool_selection(None).read_only,
+            "unreadable settings list only reads"
         );
     }
 

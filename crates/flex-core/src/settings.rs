@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Code;
 use crate::paths::Paths;
+use crate::toolset::ToolSettings;
 
 /// Default Flex API base URL.
 pub const DEFAULT_API_BASE: &str = "https://api.withflex.com";
@@ -50,6 +51,8 @@ pub struct Settings {
     pub http_port: Option<u16>,
     /// Activity retention.
     pub retention: Retention,
+    /// Which tools assistants are offered (groups, read-only, per assistant, discovery).
+    pub tools: ToolSettings,
 }
 
 impl Default for Settings {
@@ -61,6 +64,7 @@ impl Default for Settings {
             mcp_url: None,
             http_port: None,
             retention: Retention::default(),
+            tools: ToolSettings::default(),
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn router(server: FlexServer, token: &str, cancel: CancellationToken) -> axu
         .with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"]);
     let service: StreamableHttpService<FlexServer, NeverSessionManager> =
         StreamableHttpService::new(
-            move || Ok(server.clone()),
+            move || Ok(server.session()),
             Arc::new(NeverSessionManager::default()),
             config,
         );

@@ -2,7 +2,9 @@
 
 pub mod access;
 pub mod approval;
+pub mod discovery;
 pub mod format;
+pub mod groups;
 pub mod http;
 pub mod policy;
 pub mod prompts;

@@ -248,6 +248,29 @@ pub fn list() -> Vec<Prompt> {
         .collect()
 }
 
+/// The prompts a session with `selection` is offered: those whose every tool it has, so a
+/// prompt never sends a model to a tool it cannot call. A prompt thus goes with the groups of
+/// its tools.
+pub fn list_for(selection: crate::groups::Selection) -> Vec<Prompt> {
+    let offered: Vec<&str> = PROMPTS
+        .iter()
+        .filter(|p| p.tools.iter().all(|t| selection.offers_name(t)))
+        .map(|p| p.name)
+        .collect();
+    list()
+        .into_iter()
+        .filter(|p| offered.contains(&p.name.as_str()))
+        .collect()
+}
+
+/// Whether prompt `name` exists and is offered under `selection`.
+pub fn offered(name: &str, selection: crate::groups::Selection) -> bool {
+    PROMPTS
+        .iter()
+        .find(|p| p.name == name)
+        .is_none_or(|p| p.tools.iter().all(|t| selection.offers_name(t)))
+}
+
 /// Why a prompt could not be rendered (a protocol fault: the client sent a bad request).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PromptError {

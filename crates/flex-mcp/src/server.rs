@@ -26,12 +26,20 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 
+use rmcp::service::NotificationContext;
+use tokio_util::sync::CancellationToken;
+
 use crate::approval::{Approval, ApprovalRequest, Approver, HeadlessApprover};
+use crate::discovery;
 use crate::format::{self, Failure};
+use crate::groups::{self, GroupSet, Selection};
 use crate::policy::{Access, Decision, Policy};
 use crate::record::{CallRecord, NoRecorder, Outcome, Recorder};
 use crate::redact::{Facts, redact_map};
 use crate::tools::{self, ToolCtx};
+
+/// The channel type of [`Context::catalogue_epoch`], re-exported so hosts need no tokio of their own.
+pub use tokio::sync::watch;
 
 /// Plain-text instructions sent to the model at initialize.
 pub const INSTRUCTIONS: &str = include_str!("instructions.md");
@@ -87,6 +95,21 @@ pub trait Context: Send + Sync + 'static {
     /// The Flex client for `mode`. Called only when a call is allowed to run, so credentials are
     /// not touched before the first tool call; implementations cache the client.
     fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady>;
+
+    /// The tools offered to the assistant that called itself `client_name` in `initialize`:
+    /// groups, read-only, discovery. Called for every `tools/list` and tool call; must be cheap.
+    /// Default: the default groups, not read-only, discovery on.
+    fn tool_selection(&self, client_name: Option<&str>) -> Selection {
+        let _ = client_name;
+        Selection::default()
+    }
+
+    /// A counter the host bumps when the configured tool selection may have changed (settings
+    /// edited), so each connected session sends `notifications/tools/list_changed`. Called
+    /// once per session. Default: a channel whose sender is gone, i.e. it never changes.
+    fn catalogue_epoch(&self) -> watch::Receiver<u64> {
+        watch::channel(0).1
+    }
 }
 
 /// A [`Context`] whose settings are set in code (tests, benchmarks, embedders). The mode and
@@ -95,6 +118,15 @@ pub trait Context: Send + Sync + 'static {
 pub struct StaticContext {
     settings: Mutex<CallSettings>,
     clients: Mutex<HashMap<Mode, flex_api::Client>>,
+    selections: Mutex<Selections>,
+    epoch: watch::Sender<u64>,
+}
+
+/// The tool selection of a [`StaticContext`]: one for every assistant, and some by client name.
+#[derive(Debug, Default)]
+struct Selections {
+    every: Selection,
+    by_client: HashMap<String, Selection>,
 }
 
 impl StaticContext {
@@ -103,6 +135,8 @@ impl StaticContext {
         StaticContext {
             settings: Mutex::new(settings),
             clients: Mutex::new(HashMap::new()),
+            selections: Mutex::new(Selections::default()),
+            epoch: watch::Sender::new(0),
         }
     }
 
@@ -122,6 +156,25 @@ impl StaticContext {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .mode = mode;
+    }
+
+    /// Offer `selection` to every assistant without its own, and tell connected sessions.
+    pub fn set_selection(&self, selection: Selection) {
+        self.selections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .every = selection;
+        self.epoch.send_modify(|e| *e += 1);
+    }
+
+    /// Offer `selection` to the assistant called `client_name`, and tell connected sessions.
+    pub fn set_assistant_selection(&self, client_name: &str, selection: Selection) {
+        self.selections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_client
+            .insert(client_name.to_owned(), selection);
+        self.epoch.send_modify(|e| *e += 1);
     }
 
     /// Replace the policy for the next call.
@@ -150,6 +203,21 @@ impl Context for StaticContext {
             .cloned()
             .ok_or_else(|| not_signed_in(mode))
     }
+
+    fn tool_selection(&self, client_name: Option<&str>) -> Selection {
+        let s = self
+            .selections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        client_name
+            .and_then(|name| s.by_client.get(name))
+            .copied()
+            .unwrap_or(s.every)
+    }
+
+    fn catalogue_epoch(&self) -> watch::Receiver<u64> {
+        self.epoch.subscribe()
+    }
 }
 
 /// The standard "no key" answer: what to run to sign in.
@@ -170,10 +238,11 @@ pub fn not_signed_in(mode: Mode) -> NotReady {
 /// Build `tools/list` now, on the calling thread, so even the first `tools/list` answers from the
 /// cache. `flex-mcp stdio` calls this before it reads stdin: the ~2 ms go into the initialize
 /// round trip (a client's `initialize` simply waits in the pipe), and no extra thread (with its
-/// own malloc arena) is started. `tools/list` itself is built once from the compiled-in snapshot of the catalogue
-/// ([`tools::mcp_tool_list`]) and shared by every session.
+/// own malloc arena) is started. Each distinct selection's list is built once (from the
+/// compiled-in snapshot, [`tools::mcp_tool_list`]) and shared by every session with that
+/// selection; this builds the default one.
 pub fn prepare_tool_list() {
-    tools::mcp_tool_list();
+    groups::tool_list(Selection::default());
 }
 
 /// Build `tools/list` on another thread, for long-lived servers (HTTP, the app) where the first
@@ -191,10 +260,28 @@ struct Inner {
     info: ServerConfig,
 }
 
-/// The Flex MCP server. Cheap to clone (one `Arc`); every session shares the same state.
+/// The Flex MCP server. Cheap to clone (two `Arc`s). Clones share everything, including the
+/// per-session state (groups turned on by discovery): serve each MCP session a
+/// [`FlexServer::session`].
 #[derive(Clone)]
 pub struct FlexServer {
     inner: Arc<Inner>,
+    session: Arc<Session>,
+}
+
+/// What belongs to one MCP session.
+#[derive(Debug, Default)]
+struct Session {
+    /// Groups turned on through `enable_tool_group`.
+    discovered: Mutex<GroupSet>,
+    /// Stops the session's list_changed watcher when the session (its handler) is dropped.
+    stop: CancellationToken,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
 }
 
 impl std::fmt::Debug for FlexServer {
@@ -221,7 +308,9 @@ impl FlexServer {
         let info = ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
+                .enable_tool_list_changed()
                 .enable_prompts()
+                .enable_prompts_list_changed()
                 .build(),
         )
         .with_server_info(
@@ -235,6 +324,32 @@ impl FlexServer {
                 recorder,
                 info,
             }),
+            session: Arc::new(Session::default()),
+        }
+    }
+
+    /// A server for a new MCP session: shares the context, approver and recorder, with fresh
+    /// per-session state. Transports call it once per connection.
+    #[must_use]
+    pub fn session(&self) -> FlexServer {
+        FlexServer {
+            inner: self.inner.clone(),
+            session: Arc::new(Session::default()),
+        }
+    }
+
+    /// What this session is offered, for the assistant that called itself `client_name`:
+    /// the configured selection plus the groups turned on through discovery.
+    pub fn selection(&self, client_name: Option<&str>) -> Selection {
+        let configured = self.inner.context.tool_selection(client_name);
+        let discovered = *self
+            .session
+            .discovered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Selection {
+            groups: configured.groups.union(discovered),
+            ..configured
         }
     }
 
@@ -260,6 +375,19 @@ impl FlexServer {
         arguments: Map<String, Value>,
         client: Option<(String, String)>,
     ) -> Result<CallToolResult, McpError> {
+        self.call_and_report(name, arguments, client)
+            .await
+            .map(|(result, _)| result)
+    }
+
+    /// [`FlexServer::call`], also saying whether the session's tool list changed (discovery).
+    async fn call_and_report(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+        client: Option<(String, String)>,
+    ) -> Result<(CallToolResult, bool), McpError> {
+        let selection = self.selection(client.as_ref().map(|c| c.0.as_str()));
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let redacted = redact_map(&arguments);
@@ -276,7 +404,12 @@ impl FlexServer {
             arguments: redacted,
         };
 
-        let Some(def) = tools::find(name) else {
+        if discovery::is_discovery_tool(name) && selection.discovery {
+            draft.access = Some(Access::Read);
+            return Ok(self.discover(draft, name, arguments, selection));
+        }
+        // A tool outside the session's selection is refused exactly like one that does not exist.
+        let Some(def) = tools::find(name).filter(|def| selection.offers(def)) else {
             let message = format!("unknown tool `{name}`; tools/list names the available tools");
             self.finish(
                 draft,
@@ -294,13 +427,13 @@ impl FlexServer {
                 "this tool has no access class, so it is refused. This is a bug in Flex MCP; \
                  please report it",
             );
-            return Ok(self.fail(draft, Outcome::Refused, f));
+            return Ok((self.fail(draft, Outcome::Refused, f), false));
         };
         let settings = match settings {
             Ok(s) => s,
             Err(e) => {
                 let f = format::not_ready(name, &e.code, &e.message);
-                return Ok(self.fail(draft, Outcome::Refused, f));
+                return Ok((self.fail(draft, Outcome::Refused, f), false));
             }
         };
         draft.mode = settings.mode;
@@ -314,7 +447,7 @@ impl FlexServer {
                     access,
                     settings.settings_file.as_deref(),
                 );
-                return Ok(self.fail(draft, Outcome::Refused, f));
+                return Ok((self.fail(draft, Outcome::Refused, f), false));
             }
             Decision::Ask => {
                 let request = ApprovalRequest {
@@ -328,7 +461,7 @@ impl FlexServer {
                     Approval::Approved => {}
                     Approval::Declined { reason } => {
                         let f = format::approval_declined(name, reason.as_deref());
-                        return Ok(self.fail(draft, Outcome::Refused, f));
+                        return Ok((self.fail(draft, Outcome::Refused, f), false));
                     }
                     Approval::Unavailable => {
                         let f = format::approval_unavailable(
@@ -337,7 +470,7 @@ impl FlexServer {
                             access,
                             settings.settings_file.as_deref(),
                         );
-                        return Ok(self.fail(draft, Outcome::Refused, f));
+                        return Ok((self.fail(draft, Outcome::Refused, f), false));
                     }
                 }
             }
@@ -347,7 +480,7 @@ impl FlexServer {
             Ok(api) => api,
             Err(e) => {
                 let f = format::not_ready(name, &e.code, &e.message);
-                return Ok(self.fail(draft, Outcome::Refused, f));
+                return Ok((self.fail(draft, Outcome::Refused, f), false));
             }
         };
         let mut facts = Facts::default();
@@ -361,7 +494,7 @@ impl FlexServer {
                 facts.collect(&value, false);
                 let result = CallToolResult::structured(value);
                 self.finish(draft, Outcome::Ok, Ok(()), Some(facts));
-                Ok(result)
+                Ok((result, false))
             }
             Err(err) => {
                 let outcome = match err {
@@ -371,7 +504,50 @@ impl FlexServer {
                 let f = format::tool_error(name, settings.mode, &err);
                 let result = error_result(&f);
                 self.finish(draft, outcome, Err(f), Some(facts));
-                Ok(result)
+                Ok((result, false))
+            }
+        }
+    }
+
+    /// Run a discovery tool (never reaches Flex). Returns the result and whether the session's
+    /// tool list changed.
+    fn discover(
+        &self,
+        draft: Draft,
+        name: &str,
+        arguments: Map<String, Value>,
+        selection: Selection,
+    ) -> (CallToolResult, bool) {
+        if name == discovery::LIST_TOOL_GROUPS {
+            if !arguments.is_empty() {
+                let err = tools::ToolError::InvalidArguments {
+                    field: arguments.keys().next().cloned(),
+                    message: "list_tool_groups takes no arguments".to_owned(),
+                };
+                let f = format::tool_error(name, draft.mode, &err);
+                return (self.fail(draft, Outcome::InvalidArguments, f), false);
+            }
+            let value = discovery::list_groups(selection);
+            self.finish(draft, Outcome::Ok, Ok(()), None);
+            return (CallToolResult::structured(value), false);
+        }
+        match discovery::enable(selection, arguments) {
+            Ok((group, value)) => {
+                let changed = !selection.groups.contains(group);
+                if changed {
+                    let mut discovered = self
+                        .session
+                        .discovered
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    *discovered = discovered.with(group);
+                }
+                self.finish(draft, Outcome::Ok, Ok(()), None);
+                (CallToolResult::structured(value), changed)
+            }
+            Err(err) => {
+                let f = format::tool_error(name, draft.mode, &err);
+                (self.fail(draft, Outcome::InvalidArguments, f), false)
             }
         }
     }
@@ -428,6 +604,14 @@ struct Draft {
     arguments: Map<String, Value>,
 }
 
+/// Tell the client that the tool list (and with it the prompt list) changed.
+async fn announce_list_changed(
+    peer: &rmcp::service::Peer<RoleServer>,
+) -> Result<(), rmcp::service::ServiceError> {
+    peer.notify_tool_list_changed().await?;
+    peer.notify_prompt_list_changed().await
+}
+
 fn failure_code(code: &str) -> Failure {
     format::not_ready("", code, "")
 }
@@ -446,17 +630,40 @@ impl ServerHandler for FlexServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(tools::mcp_tool_list().clone())
+        let client = context.client_info();
+        let selection = self.selection(client.as_ref().map(|c| c.name.as_str()));
+        Ok((*groups::tool_list(selection)).clone())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        // 67 tools: a scan is as fast as a hash lookup here and keeps no second copy of them.
+        // Schema lookup for the transport (not a listing): any tool we have. 69 tools: a scan is
+        // as fast as a hash lookup here and keeps no second copy of them.
         tools::mcp_tools()
             .iter()
+            .chain(discovery::mcp_tools())
             .find(|tool| tool.name == name)
             .cloned()
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        // Settings changes reach this session as list_changed, until the session ends.
+        let mut epoch = self.inner.context.catalogue_epoch();
+        let stop = self.session.stop.clone();
+        let peer = context.peer;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => break,
+                    changed = epoch.changed() => {
+                        if changed.is_err() || announce_list_changed(&peer).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     async fn call_tool(
@@ -466,24 +673,41 @@ impl ServerHandler for FlexServer {
     ) -> Result<CallToolResponse, McpError> {
         let client = context.client_info().map(|info| (info.name, info.version));
         let arguments = request.arguments.unwrap_or_default();
-        self.call(&request.name, arguments, client)
-            .await
-            .map(CallToolResponse::from)
+        let (result, changed) = self
+            .call_and_report(&request.name, arguments, client)
+            .await?;
+        if changed {
+            // Before the result, so a client sees the new list by the time it reads the answer.
+            if let Err(e) = announce_list_changed(&context.peer).await {
+                tracing::debug!("could not announce the changed tool list: {e}");
+            }
+        }
+        Ok(CallToolResponse::from(result))
     }
 
     async fn list_prompts(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
-        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+        let client = context.client_info();
+        let selection = self.selection(client.as_ref().map(|c| c.name.as_str()));
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list_for(
+            selection,
+        )))
     }
 
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
+        let client = context.client_info();
+        let selection = self.selection(client.as_ref().map(|c| c.name.as_str()));
+        if !crate::prompts::offered(&request.name, selection) {
+            let e = crate::prompts::PromptError::Unknown(request.name.clone());
+            return Err(McpError::invalid_params(e.to_string(), None));
+        }
         let args: HashMap<String, String> = request
             .arguments
             .unwrap_or_default()

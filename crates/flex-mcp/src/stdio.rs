@@ -35,13 +35,14 @@ pub async fn serve(server: FlexServer) -> Result<(), StdioError> {
     serve_on(server, tokio::io::stdin(), tokio::io::stdout()).await
 }
 
-/// Serve `server` over any byte streams (tests use an in-memory duplex).
+/// Serve `server` over any byte streams (tests use an in-memory duplex), as a new MCP session
+/// ([`FlexServer::session`]): the host's local socket calls this once per connection.
 pub async fn serve_on<R, W>(server: FlexServer, reader: R, writer: W) -> Result<(), StdioError>
 where
     R: tokio::io::AsyncRead + Send + Unpin + 'static,
     W: tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
-    let running = match server.serve((reader, writer)).await {
+    let running = match server.session().serve((reader, writer)).await {
         Ok(running) => running,
         Err(e) => {
             let text = e.to_string();

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use flex_api::Mode;
 use flex_mcp::approval::{Approval, FixedApprover};
+use flex_mcp::groups::{GroupSet, Selection};
 use flex_mcp::policy::{Decision, Policy};
 use flex_mcp::server::{CallSettings, FlexServer, StaticContext};
 use flex_mcp::{CallRecord, Outcome, Recorder};
@@ -153,7 +154,15 @@ async fn initialize_names_the_server_and_records_the_client() {
 #[tokio::test]
 async fn tools_list_is_the_catalogue_with_annotations() {
     let h = start(None).await;
+    h.context.set_selection(Selection {
+        groups: GroupSet::all(),
+        ..Selection::default()
+    });
     let tools = h.client.list_all_tools().await.unwrap();
+    let tools: Vec<_> = tools
+        .into_iter()
+        .filter(|t| !flex_mcp::discovery::is_discovery_tool(&t.name))
+        .collect();
     assert_eq!(tools.len(), flex_mcp::tools::catalogue().len());
     for name in ["create_product", "list_payment_intents", "refund_capture"] {
         assert!(
@@ -391,6 +400,10 @@ async fn without_a_key_the_server_lists_tools_and_calls_say_how_to_sign_in() {
 #[tokio::test]
 async fn prompts_are_listed_rendered_and_name_real_tools() {
     let h = start(None).await;
+    h.context.set_selection(Selection {
+        groups: GroupSet::all(),
+        ..Selection::default()
+    });
     let prompts = h.client.list_all_prompts().await.unwrap();
     let names: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
     for expected in [
@@ -504,7 +517,10 @@ async fn every_known_protocol_version_negotiates() {
         }
         let list = raw.recv().await;
         let n = list["result"]["tools"].as_array().map_or(0, Vec::len);
-        assert_eq!(n, flex_mcp::tools::catalogue().len(), "{version}: {list}");
+        let default = flex_mcp::groups::tool_list(Selection::default())
+            .tools
+            .len();
+        assert_eq!(n, default, "{version}: {list}");
         if !version.has_initialize() {
             raw.send(
                 json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {

@@ -10,3 +10,4 @@ pub(crate) mod oauth;
 pub(crate) mod serve;
 pub(crate) mod status;
 pub(crate) mod stdio;
+pub(crate) mod tools;

@@ -12,7 +12,8 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one, to_json, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// One item of a subscription.
@@ -202,11 +203,11 @@ pub(crate) enum SubscriptionStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSubscriptions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a subscription id (`fsub_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<SubscriptionId>,
-    /// Cursor for the previous page: a subscription id (`fsub_…`).
+    /// Cursor for the previous page.
     ending_before: Option<SubscriptionId>,
     /// Only this customer's subscriptions (`fcus_…`).
     customer: Option<CustomerId>,
@@ -283,9 +284,9 @@ pub(crate) struct UpdateSubscription {
     proration_behavior: Option<Proration>,
     /// Apply this coupon (`fcoup_…`).
     coupon: Option<CouponId>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -338,7 +339,7 @@ pub(crate) struct CancelSubscription {
     refund: Option<CancelRefund>,
     /// Refund amount in integer cents USD, only with refund `custom`.
     refund_amount: Option<Cents>,
-    /// Optional Idempotency-Key: the same key never cancels or refunds twice.
+    /// Reuse on a retry: never cancels or refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -368,11 +369,11 @@ async fn cancel_subscription(ctx: ToolCtx, a: CancelSubscription) -> Result<Valu
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListInvoices {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: an invoice id (`fin_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<InvoiceId>,
-    /// Cursor for the previous page: an invoice id (`fin_…`).
+    /// Cursor for the previous page.
     ending_before: Option<InvoiceId>,
     /// Only this customer's invoices (`fcus_…`).
     customer: Option<CustomerId>,
@@ -436,9 +437,9 @@ pub(crate) struct CreateCoupon {
     /// Total redemptions allowed, at least 1.
     #[schemars(range(min = 1))]
     max_redemptions: Option<u32>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -517,9 +518,9 @@ pub(crate) struct CreatePromoCode {
     max_redemptions: Option<u32>,
     /// Only this customer may use it (`fcus_…`).
     customer: Option<CustomerId>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -545,9 +546,9 @@ async fn create_promo_code(ctx: ToolCtx, a: CreatePromoCode) -> Result<Value, To
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPromoCodes {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a promo code id (`fpromo_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PromoCodeId>,
     /// Only active (true) or only inactive (false) codes.
     active: Option<bool>,
@@ -565,9 +566,9 @@ pub(crate) struct CreateShippingRate {
     display_name: String,
     /// Price in integer cents USD (0 for free shipping).
     amount: super::args::CentsOrZero,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -587,9 +588,9 @@ pub(crate) struct UpdateShippingRate {
     shipping_rate_id: OpaqueId,
     /// false retires the rate; true re-activates it.
     active: Option<bool>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -616,154 +617,165 @@ async fn get_shipping_rate(ctx: ToolCtx, a: GetShippingRate) -> Result<Value, To
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_subscriptions",
+        group: Group::Subscriptions,
         title: "List subscriptions",
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
 billed, current period and next renewal (`current_period_end`). Filter by `customer` or `status` \
-(e.g. `active`, `past_due`). Returns one page: pass `next_cursor` back as `starting_after` while \
-`has_more` is true. Read-only.",
-        hints: Hints::READ,
+(e.g. `active`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListSubscriptions>,
         output_schema: schema_out::<Page<SubscriptionOut>>,
         run: run!(list_subscriptions),
     },
     ToolDef {
         name: "get_subscription",
+        group: Group::Subscriptions,
         title: "Get subscription",
         description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
 billed, current period, renewal or scheduled end, latest invoice. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(get_subscription),
     },
     ToolDef {
         name: "update_subscription",
+        group: Group::Subscriptions,
         title: "Update subscription",
         description: "Change a subscription (`fsub_…`): prices billed, trial end, coupon, \
 metadata, or schedule its end (`cancel_at_period_end`, `cancel_at`; reversible until it takes \
 effect). Only the fields given change. No money moves now; price changes affect future invoices \
 per `proration_behavior`. To end it immediately use `cancel_subscription`.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(update_subscription),
     },
     ToolDef {
         name: "cancel_subscription",
+        group: Group::Subscriptions,
         title: "Cancel subscription",
         description: "Cancel a subscription (`fsub_…`) now, or at the period end with \
 `cancel_at_period_end`, optionally refunding (`refund`: none, prorated, full, or custom with \
 `refund_amount` in integer cents USD). Ends billing; a refund moves money back to the buyer. \
 Cannot be undone. Call `get_subscription_refund_preview` first to see the prorated amount.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
         run: run!(cancel_subscription),
     },
     ToolDef {
         name: "get_subscription_refund_preview",
+        group: Group::Subscriptions,
         title: "Preview subscription refund",
         description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
 give: the unused part of the period in integer cents USD, what the latest invoice paid, and the \
 card. Creates nothing; safe to repeat. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<RefundPreviewOut>,
         run: run!(get_subscription_refund_preview),
     },
     ToolDef {
         name: "list_invoices",
+        group: Group::Subscriptions,
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
-amounts in integer cents USD. Filter by `customer`. Returns one page: pass `next_cursor` back as \
-`starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListInvoices>,
         output_schema: schema_out::<Page<InvoiceOut>>,
         run: run!(list_invoices),
     },
     ToolDef {
         name: "get_invoice",
+        group: Group::Subscriptions,
         title: "Get invoice",
         description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
 its subscription, customer, paying payment intent and period. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetInvoice>,
         output_schema: schema_out::<InvoiceOut>,
         run: run!(get_invoice),
     },
     ToolDef {
         name: "create_coupon",
+        group: Group::Offers,
         title: "Create coupon",
         description: "Create a coupon (`fcoup_…`): a fixed `amount_off` in integer cents USD or a \
 `percent_off`, once / repeating / forever, optionally limited to products. No money moves. \
 Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
 `create_promo_code` to give buyers a code for it.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateCoupon>,
         output_schema: schema_out::<CouponOut>,
         run: run!(create_coupon),
     },
     ToolDef {
         name: "get_coupon",
+        group: Group::Offers,
         title: "Get coupon",
         description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
 it applies to, redemptions and validity. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCoupon>,
         output_schema: schema_out::<CouponOut>,
         run: run!(get_coupon),
     },
     ToolDef {
         name: "create_promo_code",
+        group: Group::Offers,
         title: "Create promo code",
         description: "Create a customer-facing promo code (e.g. `SUMMER25`) for a coupon \
 (`fcoup_…`), optionally capped or limited to one customer. No money moves. Creates a new object \
 each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts created with \
 `allow_promotion_codes`.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePromoCode>,
         output_schema: schema_out::<PromoCodeOut>,
         run: run!(create_promo_code),
     },
     ToolDef {
         name: "list_promo_codes",
+        group: Group::Offers,
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
-redemptions; filter by `active`. Returns one page: pass `next_cursor` back as `starting_after` \
-while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListPromoCodes>,
         output_schema: schema_out::<Page<PromoCodeOut>>,
         run: run!(list_promo_codes),
     },
     ToolDef {
         name: "create_shipping_rate",
+        group: Group::Offers,
         title: "Create shipping rate",
         description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
 checkout. No money moves. Creates a new object each call (pass `idempotency_key` to retry \
 safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(create_shipping_rate),
     },
     ToolDef {
         name: "update_shipping_rate",
+        group: Group::Offers,
         title: "Update shipping rate",
         description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
 Its name and price cannot change: create a new rate instead. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(update_shipping_rate),
     },
     ToolDef {
         name: "get_shipping_rate",
+        group: Group::Offers,
         title: "Get shipping rate",
         description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
 Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
         run: run!(get_shipping_rate),

@@ -16,7 +16,8 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, to_json, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Discount, tax and shipping parts of a total, in integer cents.
@@ -199,13 +200,13 @@ pub(crate) enum SessionStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSessions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a checkout session id (`fcs_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CheckoutSessionId>,
-    /// Cursor for the previous page: a checkout session id (`fcs_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CheckoutSessionId>,
-    /// Only sessions in this status: `open`, `paid`, `complete`, `canceled` or `expired`.
+    /// Only sessions in this status.
     status: Option<SessionStatus>,
     /// Only sessions of this customer (`fcus_…`).
     customer: Option<CustomerId>,
@@ -284,9 +285,9 @@ async fn get_checkout_session(ctx: ToolCtx, a: GetSession) -> Result<Value, Tool
 pub(crate) struct ListLineItems {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: CheckoutSessionId,
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a line item id, usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<OpaqueId>,
 }
 
@@ -409,9 +410,9 @@ pub(crate) struct CreateSession {
     setup_future_use: Option<String>,
     /// Values prefilled on the checkout page.
     defaults: Option<Defaults>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -465,11 +466,11 @@ pub(crate) struct CaptureSession {
     amount_discount: Option<CentsOrZero>,
     /// Tax to capture, integer cents.
     amount_tax: Option<CentsOrZero>,
-    /// Metadata to set on the session: string keys to string values.
+    /// Metadata to set on the session.
     metadata: Option<Metadata>,
-    /// Metadata for the capture object (`fcap_…`): string keys to string values.
+    /// Metadata for the capture object (`fcap_…`).
     capture_metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: the same key never captures twice.
+    /// Reuse on a retry: never captures twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -503,7 +504,7 @@ async fn allocations(ctx: &ToolCtx, req: Request) -> Result<Value, ToolError> {
 pub(crate) struct SessionAction {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: CheckoutSessionId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -564,11 +565,11 @@ pub(crate) struct RefundSession {
     amount_shipping: Option<CentsOrZero>,
     /// Discount to take back into account, integer cents.
     amount_discount: Option<CentsOrZero>,
-    /// Metadata for the refund objects: string keys to string values.
+    /// Metadata for the refund objects.
     refund_metadata: Option<Metadata>,
     /// Preview only: how to split across payment methods.
     payment_methods: Option<Vec<RefundTarget>>,
-    /// Optional Idempotency-Key: the same key never refunds twice.
+    /// Reuse on a retry: never refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -613,88 +614,96 @@ async fn preview_refund_allocation(ctx: ToolCtx, a: RefundSession) -> Result<Val
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_checkout_sessions",
+        group: Group::Support,
         title: "List checkout sessions",
         description: "List checkout sessions (`fcs_…`, Flex's orders), newest first, with status, \
 amounts in integer cents USD, buyer email, payment intents, refunds and disputes. Filter by \
 `email`, `customer`, `status`, `payment_intent`, `interval` (last N days) or created-at bounds. \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListSessions>,
         output_schema: schema_out::<Page<SessionOut>>,
         run: run!(list_checkout_sessions),
     },
     ToolDef {
         name: "get_checkout_session",
+        group: Group::Support,
         title: "Get checkout session",
         description: "Get one checkout session (`fcs_…`): status, amounts in integer cents USD \
 (total, received, refunded, disputed), buyer email, payment intents (`fpi_…`; two on a split \
 cart), captures, refunds and disputes. Read-only. Use it before refunding or capturing.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(get_checkout_session),
     },
     ToolDef {
         name: "list_checkout_session_line_items",
+        group: Group::Support,
         title: "List checkout session line items",
         description: "List the cart of a checkout session (`fcs_…`): each line's price \
 (`fprice_…`), quantity, HSA/FSA eligibility and amounts in integer cents USD. Read-only. Use the \
 products/prices here for per-line refunds or captures.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListLineItems>,
         output_schema: schema_out::<Page<LineItemOut>>,
         run: run!(list_checkout_session_line_items),
     },
     ToolDef {
         name: "create_checkout_session",
+        group: Group::Checkout,
         title: "Create checkout session",
         description: "Create a hosted checkout for a cart and return its `redirect_url`, the page \
 to send the buyer to. Lines take a price (`fprice_…`) or `price_data` (product + unit_amount in \
 integer cents USD). No money moves until the buyer pays; with capture_method `manual` the money \
 is only authorized until `capture_checkout_session`. Creates a new session each call (pass \
 `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(create_checkout_session),
     },
     ToolDef {
         name: "capture_checkout_session",
+        group: Group::Checkout,
         title: "Capture checkout session",
         description: "Capture the authorized money of a `paid` checkout session (`fcs_…`, manual \
 capture), fully or per line. Moves money: the buyer is charged; it cannot be undone (only \
 refunded). With final_capture true (default) the uncaptured rest is released. Check \
 `preview_capture_allocation` first to see how it splits across cards. Returns the session; its \
 `captures` list the new capture (`fcap_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(capture_checkout_session),
     },
     ToolDef {
         name: "cancel_checkout_session_authorization",
+        group: Group::Checkout,
         title: "Cancel checkout session authorization",
         description: "Void the authorization of a checkout session (`fcs_…`): its payment intents \
 are canceled, the hold on the buyer's card is released, and the session becomes `canceled`. \
 Gives up the sale; cannot be undone. No money is charged. Repeating it has no further effect.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
         run: run!(cancel_checkout_session_authorization),
     },
     ToolDef {
         name: "reauth_checkout_session",
+        group: Group::Checkout,
         title: "Re-authorize checkout session",
         description: "Re-authorize a checkout session (`fcs_…`) whose card hold expired, placing \
 a new hold for the same amount. No money is captured (capture it later with \
 `capture_checkout_session`); the buyer's bank may decline.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
         run: run!(reauth_checkout_session),
     },
     ToolDef {
         name: "refund_checkout_session",
+        group: Group::Refunds,
         title: "Refund checkout session",
         description: "Refund a `complete` checkout session (`fcs_…`): the main refund path. Give \
 `amount` (integer cents USD) or per-line `line_items`, or neither for a full refund. Moves money \
@@ -702,30 +711,32 @@ back to the buyer; cannot be undone. Flex answers 422 when the session is not co
 amount exceeds what remains (check `amount_total` − `amount_refunded` with \
 `get_checkout_session`). Split carts are refunded across both cards; see \
 `preview_refund_allocation`. Returns the session with its `refunds` (`fre_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<SessionOut>,
         run: run!(refund_checkout_session),
     },
     ToolDef {
         name: "preview_capture_allocation",
+        group: Group::Checkout,
         title: "Preview capture allocation",
         description: "Preview how a capture of a checkout session (`fcs_…`) would split across \
 its payment methods (cents per card). Same arguments as `capture_checkout_session`; no side \
 effects, nothing is captured. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<AllocationsOut>,
         run: run!(preview_capture_allocation),
     },
     ToolDef {
         name: "preview_refund_allocation",
+        group: Group::Checkout,
         title: "Preview refund allocation",
         description: "Preview how a refund of a checkout session (`fcs_…`) would split across its \
 payment methods (cents per card, HSA/FSA card first on split carts). Same arguments as \
 `refund_checkout_session`, plus optional `payment_methods`; no side effects, nothing is \
 refunded. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<AllocationsOut>,
         run: run!(preview_refund_allocation),

@@ -10,7 +10,8 @@ use super::args::{
 };
 use super::out::{Address, IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A customer, trimmed.
@@ -91,11 +92,11 @@ pub(crate) struct AddressArgs {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListCustomers {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a customer id (`fcus_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CustomerId>,
-    /// Cursor for the previous page: a customer id (`fcus_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CustomerId>,
     /// Only the customer(s) with exactly this email address.
     email: Option<String>,
@@ -136,9 +137,9 @@ pub(crate) struct CreateCustomer {
     shipping: Option<AddressArgs>,
     /// Attach the customer to this checkout session (`fcs_…`).
     checkout_session_id: Option<CheckoutSessionId>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -182,9 +183,9 @@ pub(crate) struct UpdateCustomer {
     employer: Option<String>,
     /// New shipping address (replaces the old one).
     shipping: Option<AddressArgs>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -206,9 +207,9 @@ async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolE
 pub(crate) struct ListPaymentMethods {
     /// Customer id (`fcus_…`).
     customer_id: CustomerId,
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment method id (`fpm_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentMethodId>,
 }
 
@@ -245,63 +246,69 @@ async fn get_customer_payment_method(
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_customers",
+        group: Group::Support,
         title: "List customers",
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
-someone. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. \
+someone. Paged: pass `next_cursor` as `starting_after`. \
 Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `customer`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListCustomers>,
         output_schema: schema_out::<Page<CustomerOut>>,
         run: run!(list_customers),
     },
     ToolDef {
         name: "get_customer",
+        group: Group::Support,
         title: "Get customer",
         description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
 metadata. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(get_customer),
     },
     ToolDef {
         name: "create_customer",
+        group: Group::Subscriptions,
         title: "Create customer",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Check \
 `list_customers` with `email` first to avoid duplicates.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(create_customer),
     },
     ToolDef {
         name: "update_customer",
+        group: Group::Subscriptions,
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
 address or metadata. Only the fields given change. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateCustomer>,
         output_schema: schema_out::<CustomerOut>,
         run: run!(update_customer),
     },
     ToolDef {
         name: "list_customer_payment_methods",
+        group: Group::Support,
         title: "List customer payment methods",
         description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
 digits, expiry, and whether it can be charged off-session. Never shows full card numbers. \
 Read-only; page with `next_cursor` → `starting_after`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<ListPaymentMethods>,
         output_schema: schema_out::<Page<PaymentMethodOut>>,
         run: run!(list_customer_payment_methods),
     },
     ToolDef {
         name: "get_customer_payment_method",
+        group: Group::Support,
         title: "Get customer payment method",
         description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
 brand, last four digits, expiry. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPaymentMethod>,
         output_schema: schema_out::<PaymentMethodOut>,
         run: run!(get_customer_payment_method),

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::args::{DisputeId, IdempotencyKey, Limit};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{fields, keyed, list, list_request, one};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Evidence deadline and state.
@@ -54,11 +55,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListDisputes {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a dispute id (`fdsp_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<DisputeId>,
-    /// Cursor for the previous page: a dispute id (`fdsp_…`).
+    /// Cursor for the previous page.
     ending_before: Option<DisputeId>,
 }
 
@@ -151,7 +152,7 @@ pub(crate) struct UpdateDispute {
     dispute_id: DisputeId,
     /// Evidence to save; only the fields given change. Saved, not submitted.
     evidence: Evidence,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -184,8 +185,26 @@ pub(crate) struct SubmitDispute {
     dispute_id: DisputeId,
     /// Last evidence to save before submitting; omit to submit what `update_dispute` saved.
     evidence: Option<Evidence>,
-    /// Optional Idempotency-Key: the same key never submits twice.
+    /// Reuse on a retry: never submits twice.
     idempotency_key: Option<IdempotencyKey>,
+}
+
+/// `submit_dispute`'s arguments without a second copy of the 27 evidence fields that
+/// `update_dispute` lists (about 1.4 KB of `tools/list`); the arguments are still parsed
+/// against the full evidence type, so an unknown field is refused as before.
+fn submit_input() -> serde_json::Map<String, Value> {
+    let mut schema = schema_in::<SubmitDispute>();
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        props.insert(
+            "evidence".to_owned(),
+            serde_json::json!({
+                "type": "object",
+                "description": "Last evidence to save before submitting, with the fields of \
+                                `update_dispute`'s `evidence`; omit to submit what was saved."
+            }),
+        );
+    }
+    schema
 }
 
 async fn submit_dispute(ctx: ToolCtx, a: SubmitDispute) -> Result<Value, ToolError> {
@@ -200,7 +219,7 @@ async fn submit_dispute(ctx: ToolCtx, a: SubmitDispute) -> Result<Value, ToolErr
 pub(crate) struct CloseDispute {
     /// Dispute id (`fdsp_…`).
     dispute_id: DisputeId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -212,56 +231,60 @@ async fn close_dispute(ctx: ToolCtx, a: CloseDispute) -> Result<Value, ToolError
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_disputes",
+        group: Group::Refunds,
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
-cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Returns \
-one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `past_due`). Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListDisputes>,
         output_schema: schema_out::<Page<DisputeOut>>,
         run: run!(list_disputes),
     },
     ToolDef {
         name: "get_dispute",
+        group: Group::Refunds,
         title: "Get dispute",
         description: "Get one dispute (`fdsp_…`): disputed payment intent (`fpi_…`), amount in \
 integer cents USD, status, reason, evidence deadline and submission count. Read-only. Next: \
 `update_dispute` to save evidence, `submit_dispute` to submit it, or `close_dispute` to accept it.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(get_dispute),
     },
     ToolDef {
         name: "update_dispute",
+        group: Group::Refunds,
         title: "Save dispute evidence",
         description: "Save evidence on a dispute (`fdsp_…`) without submitting it; only the \
 fields given change and it can be edited again until submitted. No money moves. When the \
 evidence is complete, call `submit_dispute`.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(update_dispute),
     },
     ToolDef {
         name: "submit_dispute",
+        group: Group::Refunds,
         title: "Submit dispute evidence",
         description: "Submit a dispute's (`fdsp_…`) evidence to the card network, optionally \
 saving last evidence first. Final: evidence cannot be changed afterwards and the bank decides \
 whether the money stays with the merchant. Cannot be undone. Check the saved evidence with \
 `get_dispute` first.",
-        hints: Hints::DESTRUCTIVE,
-        input_schema: schema_in::<SubmitDispute>,
+        kind: Kind::Destructive,
+        input_schema: submit_input,
         output_schema: schema_out::<DisputeOut>,
         run: run!(submit_dispute),
     },
     ToolDef {
         name: "close_dispute",
+        group: Group::Refunds,
         title: "Close dispute",
         description: "Accept a dispute (`fdsp_…`): the merchant forfeits the disputed money and \
 the dispute becomes `lost`. Moves money for good; cannot be undone. Repeating it has no further \
 effect. Only when the merchant chooses not to fight it.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CloseDispute>,
         output_schema: schema_out::<DisputeOut>,
         run: run!(close_dispute),

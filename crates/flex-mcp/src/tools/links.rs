@@ -18,7 +18,8 @@ use super::args::{
 use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// One line of a payment link.
@@ -130,11 +131,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPaymentLinks {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment link id (`fplink_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentLinkId>,
-    /// Cursor for the previous page: a payment link id (`fplink_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PaymentLinkId>,
 }
 
@@ -215,9 +216,9 @@ pub(crate) struct CreatePaymentLink {
     payment_intent_data: Option<PaymentIntentData>,
     /// What the buyer sees after paying.
     after_completion: Option<AfterCompletion>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -243,11 +244,11 @@ async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSetupIntents {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a setup intent id (`fsi_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<SetupIntentId>,
-    /// Cursor for the previous page: a setup intent id (`fsi_…`).
+    /// Cursor for the previous page.
     ending_before: Option<SetupIntentId>,
     /// Only this customer's setup intents (`fcus_…`).
     customer: Option<CustomerId>,
@@ -265,7 +266,7 @@ pub(crate) struct CreateSetupIntent {
     partner_id: Option<String>,
     /// Checkout session (`fcs_…`) whose buyer saves a card.
     checkout_session: Option<CheckoutSessionId>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -285,7 +286,7 @@ pub(crate) struct CreateExport {
     filters: Option<BTreeMap<String, Value>>,
     /// Description, for finding it later.
     description: Option<String>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
     /// Optional Idempotency-Key: send the same key to retry safely without starting a second export.
     idempotency_key: Option<IdempotencyKey>,
@@ -330,7 +331,7 @@ async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
 pub(crate) struct CancelExport {
     /// Export id, as returned by `create_export`.
     export_id: OpaqueId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -343,11 +344,11 @@ async fn cancel_export(ctx: ToolCtx, a: CancelExport) -> Result<Value, ToolError
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListFiles {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a file id, usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<OpaqueId>,
-    /// Cursor for the previous page: a file id.
+    /// Cursor for the previous page.
     ending_before: Option<OpaqueId>,
     /// Only files with this purpose (e.g. `dispute_evidence`).
     #[schemars(regex(pattern = r"^[a-z_]{1,60}$"))]
@@ -378,7 +379,7 @@ pub(crate) struct RetryEvent {
     event_id: OpaqueId,
     /// Webhook endpoint id to deliver it to.
     webhook_id: OpaqueId,
-    /// Optional Idempotency-Key: the same key never delivers twice.
+    /// Reuse on a retry: never delivers twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -394,120 +395,128 @@ async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_payment_links",
+        group: Group::Offers,
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
-active flag. Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is \
-true. Read-only.",
-        hints: Hints::READ,
+active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListPaymentLinks>,
         output_schema: schema_out::<Page<PaymentLinkOut>>,
         run: run!(list_payment_links),
     },
     ToolDef {
         name: "get_payment_link",
+        group: Group::Offers,
         title: "Get payment link",
         description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
 `fprice_…` and quantity) and settings. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
         run: run!(get_payment_link),
     },
     ToolDef {
         name: "create_payment_link",
+        group: Group::Offers,
         title: "Create payment link",
         description: "Create a reusable payment link (`fplink_…`) for prices (`fprice_…`) or \
 `price_data` (product + unit_amount in integer cents USD); share its `url`, and every visit \
 starts a new checkout session. No money moves until a buyer pays. Creates a new link each call \
 (pass `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
         run: run!(create_payment_link),
     },
     ToolDef {
         name: "list_setup_intents",
+        group: Group::Subscriptions,
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
-charges, newest first; filter by `customer`. Client secrets are never shown. Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+charges, newest first; filter by `customer`. Client secrets are never shown. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListSetupIntents>,
         output_schema: schema_out::<Page<SetupIntentOut>>,
         run: run!(list_setup_intents),
     },
     ToolDef {
         name: "create_setup_intent",
+        group: Group::Subscriptions,
         title: "Create setup intent",
         description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
 checkout session (`fcs_…`). No money moves. Creates a new object each call (pass \
 `idempotency_key` to retry safely). A checkout session in `setup` mode is usually simpler.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateSetupIntent>,
         output_schema: schema_out::<SetupIntentOut>,
         run: run!(create_setup_intent),
     },
     ToolDef {
         name: "create_export",
+        group: Group::Reporting,
         title: "Create export",
         description: "Start an asynchronous export of payments, subscriptions, customers, \
 checkout sessions or products, optionally filtered. No money moves. Creates a new export job \
 each call (pass `idempotency_key` to retry safely). Poll it with `get_export` until `status` is \
 final.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(create_export),
     },
     ToolDef {
         name: "get_export",
+        group: Group::Reporting,
         title: "Get export",
         description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
 and timing. Read-only; use it to poll after `create_export`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(get_export),
     },
     ToolDef {
         name: "cancel_export",
+        group: Group::Reporting,
         title: "Cancel export",
         description: "Cancel a running export job. The job stops for good and cannot be resumed \
 (start a new one with `create_export`); cannot be undone. No money moves. Repeating it has no \
 further effect.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelExport>,
         output_schema: schema_out::<ExportOut>,
         run: run!(cancel_export),
     },
     ToolDef {
         name: "list_files",
+        group: Group::Reporting,
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
-(e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+(e.g. `dispute_evidence`). Use a file id in dispute evidence fields. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListFiles>,
         output_schema: schema_out::<Page<FileOut>>,
         run: run!(list_files),
     },
     ToolDef {
         name: "get_file",
+        group: Group::Reporting,
         title: "Get file",
         description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
 expiry. Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetFile>,
         output_schema: schema_out::<FileOut>,
         run: run!(get_file),
     },
     ToolDef {
         name: "retry_event",
+        group: Group::Webhooks,
         title: "Retry webhook event",
         description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
 merchant's server missed it. The receiver sees the event a second time; no money moves. Each \
 call sends another delivery (pass `idempotency_key` to retry safely).",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<RetryEvent>,
         output_schema: schema_out::<EventOut>,
         run: run!(retry_event),

@@ -34,8 +34,8 @@ mod reports;
 /// A boxed, sendable future (what every tool's `run` returns).
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// MCP tool annotations, declared explicitly on every tool (the spec's defaults assume the
-/// worst, and a test checks them against the access table).
+/// MCP tool annotations, sent explicitly on every tool (the spec's defaults assume the worst);
+/// they follow from the tool's [`Kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hints {
     /// `readOnlyHint`.
@@ -85,6 +85,45 @@ impl Hints {
         idempotent: true,
         open_world: true,
     };
+}
+
+/// What a tool does to the merchant's account, declared once per tool: its access class (what
+/// the policy decides on) and, following from it, its MCP hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Reads only.
+    Read,
+    /// Creates an object (a write; a repeat creates another unless the key is reused).
+    Create,
+    /// Sets fields (a write; a repeat changes nothing more).
+    Update,
+    /// Moves money or gives something up for good; a repeat may do it again.
+    Destructive,
+    /// Gives something up for good; a repeat has no further effect (cancel, close).
+    DestructiveIdempotent,
+}
+
+impl Kind {
+    /// The access class the policy decides on.
+    pub const fn access(self) -> crate::policy::Access {
+        use crate::policy::Access;
+        match self {
+            Kind::Read => Access::Read,
+            Kind::Create | Kind::Update => Access::Write,
+            Kind::Destructive | Kind::DestructiveIdempotent => Access::Destructive,
+        }
+    }
+
+    /// The MCP annotations that follow from it.
+    pub const fn hints(self) -> Hints {
+        match self {
+            Kind::Read => Hints::READ,
+            Kind::Create => Hints::CREATE,
+            Kind::Update => Hints::UPDATE,
+            Kind::Destructive => Hints::DESTRUCTIVE,
+            Kind::DestructiveIdempotent => Hints::DESTRUCTIVE_IDEMPOTENT,
+        }
+    }
 }
 
 /// What a tool gets to run with. Cheap to clone.
@@ -137,18 +176,32 @@ pub type RunFn = fn(ToolCtx, Map<String, Value>) -> BoxFuture<Result<Value, Tool
 pub struct ToolDef {
     /// snake_case `verb_resource`, e.g. `list_payment_intents`.
     pub name: &'static str,
+    /// The group it is offered in (every tool is in exactly one).
+    pub group: crate::groups::Group,
     /// Human title (annotation `title`).
     pub title: &'static str,
     /// Written for a model: what it does, when to use it, side effects, units, ID prefixes.
     pub description: &'static str,
-    /// Annotations.
-    pub hints: Hints,
+    /// Access class, and from it the annotations.
+    pub kind: Kind,
     /// JSON Schema (2020-12) of the arguments, from the parameters struct.
     pub input_schema: fn() -> Map<String, Value>,
     /// JSON Schema of the structured result.
     pub output_schema: fn() -> Map<String, Value>,
     /// Run it: parse arguments, call Flex, return the structured (trimmed) result.
     pub run: RunFn,
+}
+
+impl ToolDef {
+    /// Its access class.
+    pub fn access(&self) -> crate::policy::Access {
+        self.kind.access()
+    }
+
+    /// Its MCP annotations.
+    pub fn hints(&self) -> Hints {
+        self.kind.hints()
+    }
 }
 
 impl std::fmt::Debug for ToolDef {
@@ -215,11 +268,12 @@ pub fn mcp_tool_list() -> &'static rmcp::model::ListToolsResult {
 
 /// The MCP view of a tool: name, title, description, input and output schema, annotations.
 pub fn to_mcp_tool(def: &ToolDef) -> rmcp::model::Tool {
-    let annotations = rmcp::model::ToolAnnotations::with_title(def.title)
-        .read_only(def.hints.read_only)
-        .destructive(def.hints.destructive)
-        .idempotent(def.hints.idempotent)
-        .open_world(def.hints.open_world);
+    // The title once, at the top (2025-06-18); `annotations.title` would repeat it.
+    let annotations = rmcp::model::ToolAnnotations::new()
+        .read_only(def.hints().read_only)
+        .destructive(def.hints().destructive)
+        .idempotent(def.hints().idempotent)
+        .open_world(def.hints().open_world);
     rmcp::model::Tool::new(def.name, def.description, Arc::new((def.input_schema)()))
         .with_title(def.title)
         .with_raw_output_schema(Arc::new((def.output_schema)()))
@@ -232,14 +286,42 @@ pub(crate) fn schema_in<T: schemars::JsonSchema>() -> Map<String, Value> {
     schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12())
 }
 
-/// Output schema of a result: describes what `Serialize` writes. Without descriptions: field
-/// names speak for themselves, units are stated in every tool's description, and `tools/list`
-/// stays small (clients validate results against it; models rarely read it).
+/// Output schema of a result: describes what `Serialize` writes, to one level. Without
+/// descriptions (field names speak for themselves, units are stated in every tool's
+/// description), and nested objects and list items are just `object`: clients validate results
+/// against it and models rarely read it, while every byte of it counts against a client's
+/// `tools/list` budget. The result itself carries every field.
 pub(crate) fn schema_out<T: schemars::JsonSchema>() -> Map<String, Value> {
     let mut schema =
         schema_with::<T>(schemars::generate::SchemaSettings::draft2020_12().for_serialize());
     strip_descriptions(&mut schema);
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for prop in props.values_mut() {
+            if let Value::Object(prop) = prop {
+                to_one_level(prop);
+            }
+        }
+    }
     schema
+}
+
+/// Keeps what a property is (its type), not what is inside it.
+fn to_one_level(schema: &mut Map<String, Value>) {
+    for key in ["properties", "required", "additionalProperties"] {
+        schema.remove(key);
+    }
+    if let Some(Value::Object(items)) = schema.get_mut("items") {
+        to_one_level(items);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = schema.get_mut(key) {
+            for alt in alts.iter_mut() {
+                if let Value::Object(alt) = alt {
+                    to_one_level(alt);
+                }
+            }
+        }
+    }
 }
 
 /// Removes the `description` keyword everywhere (not properties that happen to be called so).

@@ -14,7 +14,8 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
 use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// Why the last payment attempt failed.
@@ -157,11 +158,11 @@ fn intent(raw: &Value) -> Value {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListIntents {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payment intent id (`fpi_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PaymentIntentId>,
-    /// Cursor for the previous page: a payment intent id (`fpi_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PaymentIntentId>,
     /// Only this customer's payments (`fcus_…`). To search by email, find the customer with
     /// `list_customers` first.
@@ -210,7 +211,7 @@ async fn get_payment_intent(ctx: ToolCtx, a: GetIntent) -> Result<Value, ToolErr
 pub(crate) struct CancelIntent {
     /// Payment intent id (`fpi_…`); it must not have succeeded yet.
     payment_intent_id: PaymentIntentId,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -227,11 +228,11 @@ async fn cancel_payment_intent(ctx: ToolCtx, a: CancelIntent) -> Result<Value, T
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListCaptures {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a capture id (`fcap_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<CaptureId>,
-    /// Cursor for the previous page: a capture id (`fcap_…`).
+    /// Cursor for the previous page.
     ending_before: Option<CaptureId>,
     /// Only captures of this checkout session (`fcs_…`).
     checkout_session: Option<CheckoutSessionId>,
@@ -263,9 +264,9 @@ async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
 pub(crate) struct UpdateCapture {
     /// Capture id (`fcap_…`).
     capture_id: CaptureId,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Metadata,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -296,9 +297,9 @@ pub(crate) struct RefundCapture {
     /// Amount to refund, integer cents USD, at most what of the capture is still unrefunded.
     /// Omit to refund all of that.
     amount: Option<Cents>,
-    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    /// Why it is refunded.
     reason: Option<RefundReason>,
-    /// Metadata for each refund: string keys to string values.
+    /// Metadata for each refund.
     metadata: Option<Metadata>,
     /// Optional Idempotency-Key: each refund this call makes uses `<key>-<item number>`, so a
     /// retry with the same key never refunds twice.
@@ -459,11 +460,11 @@ pub(crate) struct CreateRefund {
     /// Amount, integer cents USD (4999 = $49.99), at most what remains unrefunded. Omit to
     /// refund everything that remains.
     amount: Option<Cents>,
-    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    /// Why it is refunded.
     reason: Option<RefundReason>,
-    /// Merchant metadata: string keys to string values (e.g. a support ticket id).
+    /// Merchant metadata (e.g. a support ticket id).
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: the same key never refunds twice.
+    /// Reuse on a retry: never refunds twice.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -487,11 +488,11 @@ pub(crate) enum RefundStatus {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListRefunds {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a refund id (`fre_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<RefundId>,
-    /// Cursor for the previous page: a refund id (`fre_…`).
+    /// Cursor for the previous page.
     ending_before: Option<RefundId>,
     /// Only refunds in this status.
     status: Option<RefundStatus>,
@@ -529,9 +530,9 @@ pub(crate) struct UpdateRefund {
     refund_id: RefundId,
     /// New reason: `duplicate`, `fraudulent` or `requested_by_customer`.
     reason: Option<RefundReason>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -547,75 +548,82 @@ async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_payment_intents",
+        group: Group::Support,
         title: "List payment intents",
         description: "List payment intents (`fpi_…`, individual card payments), newest first: \
 status, amount in integer cents USD, buyer email. Filter by `customer` (`fcus_…`; to search by \
 email, call `list_customers` with `email` first), `checkout_session` or `interval` (last N days). \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListIntents>,
         output_schema: schema_out::<Page<PaymentIntentOut>>,
         run: run!(list_payment_intents),
     },
     ToolDef {
         name: "get_payment_intent",
+        group: Group::Support,
         title: "Get payment intent",
         description: "Get one payment intent (`fpi_…`): status, amount, capturable and received \
 amounts in integer cents USD, buyer and email, split-cart role, last failure. Read-only. For its \
 refunds call `list_refunds` with `payment_intent`; for its session `list_checkout_sessions` with \
 `payment_intent`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
         run: run!(get_payment_intent),
     },
     ToolDef {
         name: "cancel_payment_intent",
+        group: Group::Checkout,
         title: "Cancel payment intent",
         description: "Cancel a payment intent (`fpi_…`) that has not succeeded: the authorization \
 is voided and it can no longer be captured. Gives up the payment; cannot be undone. No money is \
 charged. Repeating it has no further effect. For a whole order prefer \
 `cancel_checkout_session_authorization`.",
-        hints: Hints::DESTRUCTIVE_IDEMPOTENT,
+        kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
         run: run!(cancel_payment_intent),
     },
     ToolDef {
         name: "list_captures",
+        group: Group::Support,
         title: "List captures",
         description: "List captures (`fcap_…`), the records of money actually taken, newest \
 first, with amounts in integer cents USD and one item per payment intent. Filter by \
 `checkout_session`. Captures have no date filter: page and compare `created_at` yourself. \
-Returns one page: pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListCaptures>,
         output_schema: schema_out::<Page<CaptureOut>>,
         run: run!(list_captures),
     },
     ToolDef {
         name: "get_capture",
+        group: Group::Support,
         title: "Get capture",
         description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
 and its items (payment intent `fpi_…` and amount each). Read-only. To refund it use \
 `refund_capture`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetCapture>,
         output_schema: schema_out::<CaptureOut>,
         run: run!(get_capture),
     },
     ToolDef {
         name: "update_capture",
+        group: Group::Checkout,
         title: "Update capture",
         description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
 reference. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateCapture>,
         output_schema: schema_out::<CaptureOut>,
         run: run!(update_capture),
     },
     ToolDef {
         name: "refund_capture",
+        group: Group::Refunds,
         title: "Refund capture",
         description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
 reads the capture, then refunds its items in order through `POST /v1/refunds`, one refund per \
@@ -625,52 +633,55 @@ to the buyer; cannot be undone. An amount above what remains is refused before a
 sent. If a later refund \
 fails after earlier ones succeeded, the result says so (`complete` false, `error`) and lists the \
 refunds made. Pass `idempotency_key` so a retry never refunds twice.",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<RefundCapture>,
         output_schema: schema_out::<RefundCaptureOut>,
         run: run!(refund_capture),
     },
     ToolDef {
         name: "create_refund",
+        group: Group::Refunds,
         title: "Create refund",
         description: "Refund a payment intent (`fpi_…`), fully or by `amount` in integer cents USD \
 (4999 = $49.99). Moves money back to the buyer's card; cannot be undone. Flex answers 422 when \
 the amount exceeds what remains unrefunded: check `get_payment_intent` and `list_refunds` first. \
 For an order as a whole prefer `refund_checkout_session`, which handles split carts. Pass \
 `idempotency_key` so a retry never refunds twice. Returns the refund (`fre_…`).",
-        hints: Hints::DESTRUCTIVE,
+        kind: Kind::Destructive,
         input_schema: schema_in::<CreateRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(create_refund),
     },
     ToolDef {
         name: "list_refunds",
+        group: Group::Refunds,
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
-status. Filter by `payment_intent`, `checkout_session` or `status`. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListRefunds>,
         output_schema: schema_out::<Page<RefundOut>>,
         run: run!(list_refunds),
     },
     ToolDef {
         name: "get_refund",
+        group: Group::Refunds,
         title: "Get refund",
         description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
 the acquirer reference number (`reference_id`) to give a buyer who asks where the money is. \
 Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(get_refund),
     },
     ToolDef {
         name: "update_refund",
+        group: Group::Refunds,
         title: "Update refund",
         description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
 change. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateRefund>,
         output_schema: schema_out::<RefundOut>,
         run: run!(update_refund),

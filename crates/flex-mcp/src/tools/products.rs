@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A product, trimmed.
@@ -87,9 +88,9 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListProducts {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a product id (`fprod_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<ProductId>,
     /// Cursor for the previous page: a product id (`fprod_…`); returns the products just before it.
     ending_before: Option<ProductId>,
@@ -143,9 +144,9 @@ pub(crate) struct CreateProduct {
     image_urls: Option<Vec<String>>,
     /// Category names, free text.
     categories: Option<Vec<String>>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -178,11 +179,11 @@ pub(crate) struct UpdateProduct {
     url: Option<String>,
     /// false retires the product (it can no longer be sold); true re-activates it.
     active: Option<bool>,
-    /// Replaces the metadata: string keys to string values.
+    /// Replaces the metadata.
     metadata: Option<Metadata>,
     /// Replaces the category names.
     categories: Option<Vec<String>>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -199,11 +200,11 @@ async fn update_product(ctx: ToolCtx, a: UpdateProduct) -> Result<Value, ToolErr
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPrices {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a price id (`fprice_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PriceId>,
-    /// Cursor for the previous page: a price id (`fprice_…`).
+    /// Cursor for the previous page.
     ending_before: Option<PriceId>,
     /// Only prices of this product (`fprod_…`).
     product: Option<ProductId>,
@@ -267,9 +268,9 @@ pub(crate) struct CreatePrice {
     recurring: Option<RecurringArgs>,
     /// Description shown at checkout.
     description: Option<String>,
-    /// Merchant metadata: string keys to string values.
+    /// Merchant metadata.
     metadata: Option<Metadata>,
-    /// Optional Idempotency-Key: send the same key to retry safely without creating a duplicate.
+    /// Reuse on a retry: never a duplicate.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -302,7 +303,7 @@ pub(crate) struct UpdatePrice {
     description: Option<String>,
     /// false retires the price (no new checkouts with it); true re-activates it.
     active: Option<bool>,
-    /// Optional Idempotency-Key for a safe retry.
+    /// Reuse on a retry: applied once.
     idempotency_key: Option<IdempotencyKey>,
 }
 
@@ -319,89 +320,95 @@ async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> 
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_products",
+        group: Group::Catalogue,
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
-Use it to find a product id (`fprod_…`) by name, reference or metadata. Returns one page: pass \
-`next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListProducts>,
         output_schema: schema_out::<Page<ProductOut>>,
         run: run!(list_products),
     },
     ToolDef {
         name: "get_product",
+        group: Group::Catalogue,
         title: "Get product",
         description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
 Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_prices` with \
 `product`.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(get_product),
     },
     ToolDef {
         name: "create_product",
+        group: Group::Catalogue,
         title: "Create product",
         description: "Create a product. Flex then decides its HSA/FSA eligibility: give a UPC or \
 GTIN so Flex can check the SIGIS list, otherwise it starts as `not_eligible`. Creates a new object \
 each call (pass `idempotency_key` to retry safely); no money moves. Products cannot be deleted \
 (retire with `update_product` active=false) and the name cannot be changed. Next: `create_price` to \
 give it an amount.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreateProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(create_product),
     },
     ToolDef {
         name: "update_product",
+        group: Group::Catalogue,
         title: "Update product",
         description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
 metadata, or `active` (false retires it). Only the fields given change; the name cannot. No money \
 moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdateProduct>,
         output_schema: schema_out::<ProductOut>,
         run: run!(update_product),
     },
     ToolDef {
         name: "list_prices",
+        group: Group::Catalogue,
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
-are integer cents USD. Returns one page: pass `next_cursor` back as `starting_after` while \
-`has_more` is true. Read-only.",
-        hints: Hints::READ,
+are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListPrices>,
         output_schema: schema_out::<Page<PriceOut>>,
         run: run!(list_prices),
     },
     ToolDef {
         name: "get_price",
+        group: Group::Catalogue,
         title: "Get price",
         description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
 recurring terms, its product (`fprod_…`). Read-only.",
-        hints: Hints::READ,
+        kind: Kind::Read,
         input_schema: schema_in::<GetPrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(get_price),
     },
     ToolDef {
         name: "create_price",
+        group: Group::Catalogue,
         title: "Create price",
         description: "Create a one-time or recurring price for a product (`fprod_…`). \
 `unit_amount` is integer cents USD (4999 = $49.99). Add `recurring` for a subscription price. \
 Creates a new object each call (pass `idempotency_key` to retry safely); no money moves. Next: use \
 the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link` line items.",
-        hints: Hints::CREATE,
+        kind: Kind::Create,
         input_schema: schema_in::<CreatePrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(create_price),
     },
     ToolDef {
         name: "update_price",
+        group: Group::Catalogue,
         title: "Update price",
         description: "Change a price's description or `active` flag (false stops new checkouts \
 with it). The amount cannot change: create a new price instead. No money moves.",
-        hints: Hints::UPDATE,
+        kind: Kind::Update,
         input_schema: schema_in::<UpdatePrice>,
         output_schema: schema_out::<PriceOut>,
         run: run!(update_price),

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::args::{BalanceTransactionId, Limit, PayoutId};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{list, list_request};
-use super::{Hints, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use crate::groups::Group;
 
 projection!(
     /// A balance transaction, trimmed.
@@ -65,11 +66,11 @@ projection!(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListBalanceTransactions {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a balance transaction id (`fbt_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<BalanceTransactionId>,
-    /// Cursor for the previous page: a balance transaction id (`fbt_…`).
+    /// Cursor for the previous page.
     ending_before: Option<BalanceTransactionId>,
     /// Only the entries settled in this payout (`fpo_…`): what made up one bank deposit.
     payout_id: Option<PayoutId>,
@@ -92,9 +93,9 @@ async fn list_balance_transactions(
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListPayouts {
-    /// Page size, 1–100 (default 10).
+    /// Page size.
     limit: Option<Limit>,
-    /// Cursor: a payout id (`fpo_…`), usually the `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page.
     starting_after: Option<PayoutId>,
     /// Only this payout (`fpo_…`).
     payout_id: Option<PayoutId>,
@@ -129,24 +130,24 @@ async fn list_payouts(ctx: ToolCtx, a: ListPayouts) -> Result<Value, ToolError> 
 pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "list_balance_transactions",
+        group: Group::Reporting,
         title: "List balance transactions",
         description: "List balance transactions (`fbt_…`): each money movement with gross \
 `amount`, Flex `fee` and `net` in integer cents USD, and its checkout session / payment intent. \
-Filter by `payout_id` to see what made up one bank deposit (reconciliation). Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+Filter by `payout_id` to see what made up one bank deposit (reconciliation). Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListBalanceTransactions>,
         output_schema: schema_out::<Page<BalanceTransactionOut>>,
         run: run!(list_balance_transactions),
     },
     ToolDef {
         name: "list_payouts",
+        group: Group::Reporting,
         title: "List payouts",
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
 integer cents USD, status and arrival date. Filter by `start_date` / `end_date` (ISO-8601). Next: \
-`list_balance_transactions` with `payout_id` for the entries inside one payout. Returns one page: \
-pass `next_cursor` back as `starting_after` while `has_more` is true. Read-only.",
-        hints: Hints::READ,
+`list_balance_transactions` with `payout_id` for the entries inside one payout. Paged: pass `next_cursor` as `starting_after`. Read-only.",
+        kind: Kind::Read,
         input_schema: schema_in::<ListPayouts>,
         output_schema: schema_out::<Page<PayoutOut>>,
         run: run!(list_payouts),
