@@ -13,14 +13,15 @@
 //! - [`Recorder`]: receives one [`CallRecord`] per call and must not block.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use flex_api::Mode;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
     GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
-    ServerCapabilities, ServerConfig, Tool,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -35,6 +36,9 @@ use crate::tools::{self, ToolCtx};
 
 /// Plain-text instructions sent to the model at initialize.
 pub const INSTRUCTIONS: &str = include_str!("instructions.md");
+
+/// How often a call waiting for approval tells a client that asked for progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
 /// What a call runs under, read fresh for every call.
 #[derive(Debug, Clone, PartialEq)]
@@ -260,6 +264,18 @@ impl FlexServer {
         arguments: Map<String, Value>,
         client: Option<(String, String)>,
     ) -> Result<CallToolResult, McpError> {
+        self.call_watched(name, arguments, client, None).await
+    }
+
+    /// [`FlexServer::call`], with `waiting` set while the call waits for a person's approval
+    /// (the session sends progress notifications meanwhile).
+    async fn call_watched(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+        client: Option<(String, String)>,
+        waiting: Option<&AtomicBool>,
+    ) -> Result<CallToolResult, McpError> {
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let redacted = redact_map(&arguments);
@@ -274,6 +290,7 @@ impl FlexServer {
             access,
             mode,
             arguments: redacted,
+            approval: None,
         };
 
         let Some(def) = tools::find(name) else {
@@ -323,11 +340,27 @@ impl FlexServer {
                     mode: settings.mode,
                     arguments: draft.arguments.clone(),
                     client_name: draft.client.as_ref().map(|c| c.0.clone()),
+                    title: def.title.to_string(),
+                    raw_arguments: arguments.clone(),
                 };
-                match self.inner.approver.approve(request).await {
-                    Approval::Approved => {}
+                if let Some(w) = waiting {
+                    w.store(true, Ordering::Relaxed);
+                }
+                let answer = self.inner.approver.approve(request).await;
+                if let Some(w) = waiting {
+                    w.store(false, Ordering::Relaxed);
+                }
+                draft.approval = Some(answer.as_str());
+                match answer {
+                    Approval::Approved
+                    | Approval::AllowedForAWhile { .. }
+                    | Approval::CoveredByAllowance => {}
                     Approval::Declined { reason } => {
                         let f = format::approval_declined(name, reason.as_deref());
+                        return Ok(self.fail(draft, Outcome::Refused, f));
+                    }
+                    Approval::Expired { waited_minutes } => {
+                        let f = format::approval_expired(name, waited_minutes);
                         return Ok(self.fail(draft, Outcome::Refused, f));
                     }
                     Approval::Unavailable => {
@@ -412,6 +445,7 @@ impl FlexServer {
             duration_us: u64::try_from(draft.started.elapsed().as_micros()).unwrap_or(u64::MAX),
             object_ids: facts.object_ids,
             amounts_cents: facts.amounts_cents,
+            approval: draft.approval.map(str::to_string),
         };
         self.inner.recorder.record(record);
     }
@@ -426,6 +460,7 @@ struct Draft {
     access: Option<Access>,
     mode: Mode,
     arguments: Map<String, Value>,
+    approval: Option<&'static str>,
 }
 
 fn failure_code(code: &str) -> Failure {
@@ -466,9 +501,35 @@ impl ServerHandler for FlexServer {
     ) -> Result<CallToolResponse, McpError> {
         let client = context.client_info().map(|info| (info.name, info.version));
         let arguments = request.arguments.unwrap_or_default();
-        self.call(&request.name, arguments, client)
-            .await
-            .map(CallToolResponse::from)
+        let Some(token) = context.meta.get_progress_token() else {
+            return self
+                .call(&request.name, arguments, client)
+                .await
+                .map(CallToolResponse::from);
+        };
+        // The client asked for progress: while the call waits for a person, say so now and then,
+        // so the client neither times out nor looks hung.
+        let waiting = AtomicBool::new(false);
+        let call = self.call_watched(&request.name, arguments, client, Some(&waiting));
+        tokio::pin!(call);
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        let mut sent = 0u32;
+        loop {
+            tokio::select! {
+                result = &mut call => return result.map(CallToolResponse::from),
+                _ = tick.tick() => {
+                    if waiting.load(Ordering::Relaxed) {
+                        sent += 1;
+                        let note = ProgressNotificationParam::new(token.clone(), f64::from(sent))
+                            .with_message(
+                                "Waiting for the person at the computer to approve this call in \
+                                 the Flex MCP app",
+                            );
+                        let _ = context.peer.notify_progress(note).await;
+                    }
+                }
+            }
+        }
     }
 
     async fn list_prompts(
