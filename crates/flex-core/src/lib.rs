@@ -2,8 +2,12 @@
 
 pub mod activity;
 pub mod app_status;
+pub mod approvals;
 pub mod credentials;
 pub mod error;
+pub mod events;
+pub mod guard;
+pub mod host;
 pub mod paths;
 pub mod serve;
 pub mod settings;

@@ -18,6 +18,8 @@ use flex_mcp::approval::{Approver, HeadlessApprover};
 use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in};
 
 use crate::activity::ActivityStore;
+use crate::events::{Events, HostEvent};
+use crate::guard::{Guard, Loosening};
 use crate::paths::Paths;
 use crate::settings::{Settings, write_atomic};
 
@@ -41,6 +43,8 @@ pub struct HostContext {
     settings: Mutex<Loaded>,
     /// Per mode: the client, and the base URL and credentials file state it was built from.
     clients: Mutex<HashMap<Mode, CachedClient>>,
+    /// In the host: the guard between the file and what applies, and where changes are told.
+    guarded: Option<(Mutex<Guard>, Events)>,
 }
 
 impl std::fmt::Debug for HostContext {
@@ -97,7 +101,92 @@ impl HostContext {
             lookup,
             settings: Mutex::new(loaded),
             clients: Mutex::new(HashMap::new()),
+            guarded: None,
         }
+    }
+
+    /// A context for the host: the settings on disk now count as confirmed; later changes of
+    /// the file that loosen the guard wait for [`HostContext::confirm_pending`] (see
+    /// [`crate::guard`]); every change of what applies is sent to `events`.
+    pub fn guarded(
+        paths: Paths,
+        env_key: Option<String>,
+        lookup: KeyLookup,
+        events: Events,
+    ) -> HostContext {
+        let mut ctx = HostContext::new(paths, env_key, lookup);
+        let start = ctx
+            .settings
+            .get_mut()
+            .map_or_else(|e| e.into_inner().result.clone(), |l| l.result.clone())
+            .unwrap_or_default();
+        ctx.guarded = Some((Mutex::new(Guard::new(start)), events));
+        ctx
+    }
+
+    /// The settings in force now (re-read if the file changed, through the guard in the host).
+    pub fn settings_now(&self) -> Result<Settings, String> {
+        self.current()
+    }
+
+    /// What waits for the person's confirmation (empty: nothing).
+    pub fn waiting_confirmation(&self) -> Vec<Loosening> {
+        self.guarded.as_ref().map_or_else(Vec::new, |(g, _)| {
+            g.lock().unwrap_or_else(PoisonError::into_inner).waiting()
+        })
+    }
+
+    /// The person confirmed the waiting change in the app. `false` if nothing waited.
+    pub fn confirm_pending(&self) -> bool {
+        let Some((guard, events)) = &self.guarded else {
+            return false;
+        };
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = loaded.result.clone().ok();
+        let Some(now) = guard.lock().unwrap_or_else(PoisonError::into_inner).confirm() else {
+            return false;
+        };
+        tell_changes(events, before.as_ref(), &now);
+        let _ = events.send(HostEvent::ConfirmationResolved { confirmed: true });
+        loaded.result = Ok(now);
+        true
+    }
+
+    /// The person refused the waiting change: what stays in force is written back to the file,
+    /// so the file again says what applies. `false` if nothing waited.
+    pub fn reject_pending(&self) -> anyhow::Result<bool> {
+        let Some((guard, events)) = &self.guarded else {
+            return Ok(false);
+        };
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(kept) = guard.lock().unwrap_or_else(PoisonError::into_inner).reject() else {
+            return Ok(false);
+        };
+        kept.save(&self.paths)?;
+        loaded.stamp = stamp(&self.paths.settings_file());
+        loaded.result = Ok(kept);
+        let _ = events.send(HostEvent::ConfirmationResolved { confirmed: false });
+        Ok(true)
+    }
+
+    /// A change the person made in the app (after the app's own confirmation, for live mode):
+    /// applied at once and saved.
+    pub fn change_by_person(&self, change: impl FnOnce(&mut Settings)) -> anyhow::Result<Settings> {
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = loaded.result.clone().ok();
+        let mut next = before.clone().unwrap_or_default();
+        change(&mut next);
+        next.save(&self.paths)?;
+        loaded.stamp = stamp(&self.paths.settings_file());
+        if let Some((guard, events)) = &self.guarded {
+            guard
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_by_person(next.clone());
+            tell_changes(events, before.as_ref(), &next);
+        }
+        loaded.result = Ok(next.clone());
+        Ok(next)
     }
 
     /// The settings now, re-read if the file changed since the last call.
@@ -106,8 +195,31 @@ impl HostContext {
         let now = stamp(&file);
         let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
         if loaded.stamp != now {
-            loaded.result = Settings::load(&self.paths).map_err(|e| format!("{e:#}"));
+            let read = Settings::load(&self.paths).map_err(|e| format!("{e:#}"));
             loaded.stamp = now;
+            loaded.result = match (read, &self.guarded) {
+                (Ok(from_file), Some((guard, events))) => {
+                    let before = loaded.result.clone().ok();
+                    let seen = guard
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .observe(from_file);
+                    tell_changes(events, before.as_ref(), &seen.applied);
+                    if !seen.waiting.is_empty() {
+                        tracing::info!(
+                            "the settings file loosens the guard; waiting for the person to \
+                             confirm in the app"
+                        );
+                        let sentences = seen.waiting.iter().map(Loosening::describe).collect();
+                        let _ = events.send(HostEvent::ConfirmationPending {
+                            loosenings: seen.waiting,
+                            sentences,
+                        });
+                    }
+                    Ok(seen.applied)
+                }
+                (read, _) => read,
+            };
             if let Ok(s) = &loaded.result {
                 tracing::debug!(mode = %s.mode, "settings changed; applying from this call");
             }
@@ -144,6 +256,9 @@ impl Context for HostContext {
                 ),
             )
         })?;
+        if settings.paused {
+            return Err(NotReady::new("paused", flex_mcp::format::PAUSED_MESSAGE));
+        }
         let mode = match &self.env_key {
             Some(key) => Mode::of_key(key).ok_or_else(|| {
                 NotReady::new(
@@ -214,6 +329,16 @@ impl Context for HostContext {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(mode, cached);
         Ok(client)
+    }
+}
+
+/// Tell the app what changed between two settings in force.
+fn tell_changes(events: &Events, before: Option<&Settings>, now: &Settings) {
+    if before.is_none_or(|b| b.mode != now.mode) {
+        let _ = events.send(HostEvent::ModeChanged { mode: now.mode });
+    }
+    if before.is_none_or(|b| b.paused != now.paused) {
+        let _ = events.send(HostEvent::PauseChanged { paused: now.paused });
     }
 }
 

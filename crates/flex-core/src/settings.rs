@@ -47,6 +47,10 @@ pub struct Settings {
     pub http_port: Option<u16>,
     /// Activity retention.
     pub retention: Retention,
+    /// "Pause assistants": every tool call is refused until the person resumes.
+    pub paused: bool,
+    /// How long a call waits for the person's approval before it is denied, in seconds.
+    pub approval_timeout_secs: u32,
 }
 
 impl Default for Settings {
@@ -57,6 +61,8 @@ impl Default for Settings {
             api_base: None,
             http_port: None,
             retention: Retention::default(),
+            paused: false,
+            approval_timeout_secs: 120,
         }
     }
 }
