@@ -393,14 +393,7 @@ mod endpoint {
     use crate::paths::Paths;
     use flex_mcp::server::FlexServer;
 
-    /// `\\.\pipe\<file name of the socket path>-<user name>`.
-    pub fn pipe_name(socket: &Path) -> String {
-        let user = std::env::var("USERNAME").unwrap_or_default();
-        let base = socket
-            .file_name()
-            .map_or_else(|| "flex-mcp".into(), |n| n.to_string_lossy().into_owned());
-        format!(r"\\.\pipe\{base}-{user}")
-    }
+    use flex_mcp::stdio::pipe_name;
 
     pub(super) fn lock(_paths: &Paths) -> Result<(), HostError> {
         Ok(())
@@ -454,5 +447,3 @@ mod endpoint {
     }
 }
 
-#[cfg(windows)]
-pub use endpoint::pipe_name;
