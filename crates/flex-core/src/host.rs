@@ -188,6 +188,11 @@ impl HostHandle {
     }
 }
 
+/// The process id of the host running for this user, if one runs (its lock is held).
+pub fn running(paths: &Paths) -> Option<u32> {
+    endpoint::holder(paths)
+}
+
 /// Start the host on the current tokio runtime: take the lock, bind the endpoint, accept
 /// sessions in the background. Fails with [`HostError::AlreadyRunning`] when another process
 /// hosts.
@@ -278,6 +283,20 @@ mod endpoint {
         let dir = &paths.runtime_dir;
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))
+    }
+
+    /// Who holds the lock, without taking it for longer than the check.
+    pub(super) fn holder(paths: &Paths) -> Option<u32> {
+        let path = paths.runtime_dir.join("host.lock");
+        let mut file = std::fs::File::open(&path).ok()?;
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared) {
+            Ok(()) => None,
+            Err(_) => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                Some(text.trim().parse().unwrap_or(0))
+            }
+        }
     }
 
     /// Take the single-instance lock, or say who holds it.
@@ -397,6 +416,15 @@ mod endpoint {
 
     pub(super) fn lock(_paths: &Paths) -> Result<(), HostError> {
         Ok(())
+    }
+
+    /// Whether a host answers on the pipe (its pid is not known here).
+    pub(super) fn holder(paths: &Paths) -> Option<u32> {
+        let name = pipe_name(&paths.socket_path());
+        tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(&name)
+            .ok()
+            .map(|_| 0)
     }
 
     pub(super) fn bind(socket: &Path) -> Result<NamedPipeServer, HostError> {
