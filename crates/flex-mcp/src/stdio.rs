@@ -90,6 +90,10 @@ pub const HOST_CLOSED: &str = "The Flex MCP app was closed while this request wa
     dashboard or the activity list before retrying. Further requests are served again (the app, \
     once reopened, or this process meanwhile).";
 
+/// What a client that sent a line that is not JSON reads back.
+pub const MALFORMED: &str = "Parse error: a message was not valid JSON, so it was ignored. Each \
+    MCP message must be one line of JSON-RPC.";
+
 /// JSON-RPC error code of [`HOST_CLOSED`] (implementation-defined server error range).
 pub const HOST_CLOSED_CODE: i64 = -32002;
 
@@ -145,8 +149,18 @@ where
                 match line? {
                     None => { client_done = true; false }
                     Some(line) if line.trim().is_empty() => false,
+                    Some(line) if !session.to_server(&line) => {
+                        // Not JSON: answered here (JSON-RPC parse error), never passed on.
+                        let reply = serde_json::json!({
+                            "jsonrpc": "2.0",
+                            "id": null,
+                            "error": { "code": -32700, "message": MALFORMED },
+                        });
+                        client_out.write_all(format!("{reply}\n").as_bytes()).await?;
+                        client_out.flush().await?;
+                        false
+                    }
                     Some(line) => {
-                        session.to_server(&line);
                         let mut bytes = line.into_bytes();
                         bytes.push(b'\n');
                         up.writer.write_all(&bytes).await.is_err() || up.writer.flush().await.is_err()
@@ -214,10 +228,10 @@ enum FromServer {
 }
 
 impl Session {
-    fn to_server(&mut self, line: &str) {
-        // Not JSON: passed on as is; the server answers with a parse error.
+    /// Note what the client sends; `false` when it is not JSON at all.
+    fn to_server(&mut self, line: &str) -> bool {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            return;
+            return false;
         };
         let method = message.get("method").and_then(serde_json::Value::as_str);
         let id = message.get("id").filter(|id| !id.is_null()).cloned();
@@ -230,6 +244,7 @@ impl Session {
             (Some(_), Some(id)) => self.in_flight.push(id),
             _ => {}
         }
+        true
     }
 
     fn from_server(&mut self, line: &str) -> FromServer {
