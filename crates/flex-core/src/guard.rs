@@ -295,7 +295,11 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(loosenings(&base, &other).len(), 2);
-        assert!(loosenings(&other, &base).is_empty(), "back to defaults");
+        assert_eq!(
+            loosenings(&other, &base),
+            [Loosening::ApiBase { to: None }],
+            "turning HTTP off tightens; any change of where the key goes is confirmed"
+        );
     }
 
     #[test]

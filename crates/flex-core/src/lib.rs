@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod guard;
 pub mod host;
+pub mod key_rule;
 pub mod paths;
 pub mod serve;
 pub mod settings;

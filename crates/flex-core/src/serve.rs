@@ -20,15 +20,14 @@ use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_i
 use crate::activity::ActivityStore;
 use crate::events::{Events, HostEvent};
 use crate::guard::{Guard, Loosening};
+use crate::key_rule::{self, KeyRuleError};
 use crate::paths::Paths;
 use crate::settings::{Settings, write_atomic};
 
 /// Looks up the stored API key of a mode (the keychain, in production).
 pub type KeyLookup = Arc<dyn Fn(&Paths, Mode) -> anyhow::Result<Option<String>> + Send + Sync>;
 
-/// The environment variable that supplies a key directly (headless machines, CI, tests). Its
-/// prefix fixes the mode: settings' mode is ignored while it is set.
-pub const API_KEY_ENV: &str = "FLEX_API_KEY";
+pub use crate::key_rule::API_KEY_ENV;
 
 /// The key lookup of this build: the OS keychain slot of the mode.
 pub fn stored_key_lookup() -> KeyLookup {
@@ -228,19 +227,17 @@ impl HostContext {
     }
 
     fn key_for(&self, mode: Mode) -> Result<String, NotReady> {
-        if let Some(key) = &self.env_key {
-            return Ok(key.clone());
-        }
-        match (self.lookup)(&self.paths, mode) {
-            Ok(Some(key)) => Ok(key),
+        let chosen = key_rule::key_for(self.env_key.as_deref(), mode, |m| {
+            (self.lookup)(&self.paths, m)
+        });
+        match chosen {
+            Ok(Some((key, _))) => Ok(key.expose().to_string()),
             Ok(None) => Err(not_signed_in(mode)),
-            Err(e) => Err(NotReady::new(
-                crate::error::Code::of(&e).as_str(),
-                format!(
-                    "the {mode} API key could not be read from the system keychain ({e:#}). The \
-                     user can run `flex-mcp doctor` to see why"
-                ),
+            Err(e @ KeyRuleError::Keychain { .. }) => Err(NotReady::new(
+                crate::error::Code::KeychainUnavailable.as_str(),
+                format!("{e}. The user can run `flex-mcp doctor` to see why"),
             )),
+            Err(e) => Err(NotReady::new("invalid_key", e.to_string())),
         }
     }
 }
@@ -259,19 +256,8 @@ impl Context for HostContext {
         if settings.paused {
             return Err(NotReady::new("paused", flex_mcp::format::PAUSED_MESSAGE));
         }
-        let mode = match &self.env_key {
-            Some(key) => Mode::of_key(key).ok_or_else(|| {
-                NotReady::new(
-                    "invalid_key",
-                    format!(
-                        "{API_KEY_ENV} is not a Flex secret key (test keys start fsk_test_, live \
-                         keys fsk_). Fix the environment variable, or unset it and run \
-                         `flex-mcp login --api-key`"
-                    ),
-                )
-            })?,
-            None => settings.mode,
-        };
+        let mode = key_rule::mode_in_force(self.env_key.as_deref(), settings.mode)
+            .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
         Ok(CallSettings {
             mode,
             policy: settings.policy,
@@ -302,20 +288,6 @@ impl Context for HostContext {
             }
         }
         let key = self.key_for(mode)?;
-        if Mode::of_key(&key) != Some(mode) {
-            let prefix = if mode == Mode::Test {
-                "fsk_test_"
-            } else {
-                "fsk_"
-            };
-            return Err(NotReady::new(
-                "invalid_key",
-                format!(
-                    "the API key is not a {mode} key (a {mode} key starts with {prefix}). Sign in \
-                     again with `flex-mcp login --api-key`"
-                ),
-            ));
-        }
         let config = flex_api::ClientConfig::new(key).with_base_url(base.clone());
         let client = flex_api::Client::new(config)
             .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
@@ -371,7 +343,7 @@ pub fn compose(
         tracing::warn!("{e:#}");
         Settings::default()
     });
-    let env_key = std::env::var(API_KEY_ENV).ok();
+    let env_key = key_rule::env_key();
     let context = Arc::new(HostContext::new(paths.clone(), env_key, lookup));
     let activity = Arc::new(ActivityStore::new(paths.activity_db(), settings.retention));
     let server = FlexServer::with_parts(context, approver, activity.clone());

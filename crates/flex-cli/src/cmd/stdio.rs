@@ -46,8 +46,8 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             Some(up) => up,
             None => {
                 eprintln!(
-                    "flex-mcp: the Flex MCP app is not running; serving in this process (as \
-                     --standalone)."
+                    "flex-mcp: the Flex MCP app is not running; serving standalone in this \
+                     process."
                 );
                 in_process(paths)?
             }
@@ -61,7 +61,8 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
                     return Ok(up);
                 }
                 eprintln!(
-                    "flex-mcp: the Flex MCP app was closed; serving in this process from now on."
+                    "flex-mcp: the Flex MCP app was closed; serving standalone in this process \
+                     from now on."
                 );
                 in_process(&paths).map_err(|e| StdioError::Fallback(format!("{e:#}")))
             })
