@@ -235,6 +235,18 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     Ok(handle)
 }
 
+/// The app's host: this machine's paths and keychain, approvals asked on the desktop. Call it
+/// once from the app's setup, on its tokio runtime; the handle is the app's control API.
+pub fn start_in_app() -> anyhow::Result<HostHandle> {
+    let paths = Paths::from_env()
+        .ok_or_else(|| anyhow::anyhow!("could not find the home directory (set HOME)"))?;
+    Ok(start(HostOptions {
+        paths,
+        lookup: crate::serve::stored_key_lookup(),
+        desktop_approvals: true,
+    })?)
+}
+
 /// Re-read the settings file every [`SETTINGS_POLL`], so changes reach the tray without a call.
 async fn watch_settings(handle: HostHandle) {
     let mut stop = handle.shared.stop.subscribe();
