@@ -46,7 +46,8 @@ fn host(iso: &Isolated, sim: &Sim) -> Result<Host> {
 }
 
 async fn list_products(c: &Client) -> Result<rmcp::model::CallToolResult> {
-    Ok(c.call_tool(CallToolRequestParams::new("list_products")).await?)
+    Ok(c.call_tool(CallToolRequestParams::new("list_products"))
+        .await?)
 }
 
 /// `flex-mcp activity --json`, polled until `want` records are there (the store writes from
@@ -102,7 +103,10 @@ async fn host_killed_mid_call_fails_that_call_and_serves_the_next() -> Result<()
     sim.arm_faults(json!({ "latency_ms": 3000 })).await?;
     let slow = tokio::spawn({
         let peer = client.peer().clone();
-        async move { peer.call_tool(CallToolRequestParams::new("list_products")).await }
+        async move {
+            peer.call_tool(CallToolRequestParams::new("list_products"))
+                .await
+        }
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     host.kill();
@@ -260,10 +264,7 @@ async fn a_process_of_another_user_is_refused_by_the_peer_check() -> Result<()> 
     raw.send(INITIALIZE)?;
     let status = raw.child.wait()?;
     let mut stderr = String::new();
-    std::io::Read::read_to_string(
-        &mut raw.child.stderr.take().context("stderr")?,
-        &mut stderr,
-    )?;
+    std::io::Read::read_to_string(&mut raw.child.stderr.take().context("stderr")?, &mut stderr)?;
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut raw.out, &mut stdout)?;
     assert!(

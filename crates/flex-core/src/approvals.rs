@@ -6,14 +6,15 @@
 //! socket message and no CLI verb reaches it, so an assistant cannot approve its own call.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use flex_api::Mode;
+use flex_mcp::Access;
 use flex_mcp::approval::{Approval, ApprovalRequest, Approver};
 use flex_mcp::server::Context as _;
 use flex_mcp::tools::BoxFuture;
-use flex_mcp::Access;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
@@ -274,13 +275,13 @@ pub async fn sentence(context: &HostContext, request: &ApprovalRequest) -> Strin
         .collect();
     let mut s = request.title.clone();
     if let Some(name) = args.get("name").and_then(Value::as_str) {
-        s.push_str(&format!(" \"{name}\""));
+        let _ = write!(s, " \"{name}\"");
     }
     if !ids.is_empty() {
-        s.push_str(&format!(" ({})", ids.join(", ")));
+        let _ = write!(s, " ({})", ids.join(", "));
     }
     if let Some(a) = amount {
-        s.push_str(&format!(" for {}", format_usd(a)));
+        let _ = write!(s, " for {}", format_usd(a));
     }
     s.push('.');
     s

@@ -267,7 +267,10 @@ mod tests {
     fn live_mode_resume_and_policy_towards_allow_are_loosenings() {
         let base = Settings::default();
         assert_eq!(loosenings(&base, &live()), [Loosening::LiveMode]);
-        assert!(loosenings(&live(), &base).is_empty(), "back to test tightens");
+        assert!(
+            loosenings(&live(), &base).is_empty(),
+            "back to test tightens"
+        );
 
         let paused = Settings {
             paused: true,

@@ -156,7 +156,9 @@ impl HostHandle {
 
     /// "Pause assistants" (`true`) or resume (`false`).
     pub fn set_paused(&self, paused: bool) -> anyhow::Result<()> {
-        self.shared.context.change_by_person(|s| s.paused = paused)?;
+        self.shared
+            .context
+            .change_by_person(|s| s.paused = paused)?;
         Ok(())
     }
 
@@ -196,6 +198,8 @@ pub fn running(paths: &Paths) -> Option<u32> {
 /// Start the host on the current tokio runtime: take the lock, bind the endpoint, accept
 /// sessions in the background. Fails with [`HostError::AlreadyRunning`] when another process
 /// hosts.
+// Taken by value: the host keeps what it needs of the options for its whole life.
+#[allow(clippy::needless_pass_by_value)]
 pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     let paths = options.paths.clone();
     let lock = endpoint::lock(&paths)?;
@@ -301,14 +305,12 @@ mod endpoint {
     pub(super) fn holder(paths: &Paths) -> Option<u32> {
         let path = paths.runtime_dir.join("host.lock");
         let mut file = std::fs::File::open(&path).ok()?;
-        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared) {
-            Ok(()) => None,
-            Err(_) => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
-                Some(text.trim().parse().unwrap_or(0))
-            }
+        if rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok() {
+            return None;
         }
+        let mut text = String::new();
+        let _ = file.read_to_string(&mut text);
+        Some(text.trim().parse().unwrap_or(0))
     }
 
     /// Take the single-instance lock, or say who holds it.
@@ -473,7 +475,10 @@ mod endpoint {
                 },
                 _ = stop.wait_for(|s| *s) => break,
             }
-            let next = match ServerOptions::new().reject_remote_clients(true).create(&name) {
+            let next = match ServerOptions::new()
+                .reject_remote_clients(true)
+                .create(&name)
+            {
                 Ok(p) => p,
                 Err(e) => {
                     tracing::error!("could not open the next pipe instance: {e}");
@@ -486,4 +491,3 @@ mod endpoint {
         }
     }
 }
-

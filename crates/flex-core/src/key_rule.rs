@@ -118,7 +118,10 @@ mod tests {
 
     #[test]
     fn the_environment_wins_and_fixes_the_mode() {
-        assert_eq!(mode_in_force(Some("fsk_live_x"), Mode::Test).unwrap(), Mode::Live);
+        assert_eq!(
+            mode_in_force(Some("fsk_live_x"), Mode::Test).unwrap(),
+            Mode::Live
+        );
         assert_eq!(mode_in_force(None, Mode::Live).unwrap(), Mode::Live);
         assert!(matches!(
             mode_in_force(Some("sk_test_stripe"), Mode::Test),
@@ -145,8 +148,8 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!((key.mode(), source), (Mode::Live, KeySource::Keychain));
-        let err = key_for(None, Mode::Live, |_| Ok(Some("fsk_test_wrong_slot".into())))
-            .unwrap_err();
+        let err =
+            key_for(None, Mode::Live, |_| Ok(Some("fsk_test_wrong_slot".into()))).unwrap_err();
         assert!(err.to_string().contains("not a live key"), "{err}");
         assert!(key_for(None, Mode::Test, |_| Ok(None)).unwrap().is_none());
         let err = key_for(None, Mode::Test, |_| Err(anyhow::anyhow!("locked"))).unwrap_err();

@@ -142,7 +142,11 @@ impl HostContext {
         };
         let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
         let before = loaded.result.clone().ok();
-        let Some(now) = guard.lock().unwrap_or_else(PoisonError::into_inner).confirm() else {
+        let Some(now) = guard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .confirm()
+        else {
             return false;
         };
         tell_changes(events, before.as_ref(), &now);
@@ -158,7 +162,11 @@ impl HostContext {
             return Ok(false);
         };
         let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(kept) = guard.lock().unwrap_or_else(PoisonError::into_inner).reject() else {
+        let Some(kept) = guard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reject()
+        else {
             return Ok(false);
         };
         kept.save(&self.paths)?;

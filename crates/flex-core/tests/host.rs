@@ -5,6 +5,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -122,7 +123,7 @@ fn live_asking() -> Settings {
     }
 }
 
-async fn last_record(h: &Harness) -> flex_mcp::CallRecord {
+fn last_record(h: &Harness) -> flex_mcp::CallRecord {
     h.host.activity().flush();
     h.host.activity().recent(1).unwrap().remove(0)
 }
@@ -146,7 +147,7 @@ async fn approve_deny_and_allow_for_a_while_through_the_queue() {
     assert!(h.host.answer(p.id, Answer::Approve));
     let r = task.await.unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
-    let rec = last_record(&h).await;
+    let rec = last_record(&h);
     assert_eq!(rec.approval.as_deref(), Some("approved"));
     assert_eq!(rec.client_name.as_deref(), Some("Cursor"));
     assert!(!h.host.answer(p.id, Answer::Deny), "answered once only");
@@ -159,8 +160,12 @@ async fn approve_deny_and_allow_for_a_while_through_the_queue() {
     assert!(h.host.answer(p.id, Answer::Deny));
     let r = task.await.unwrap();
     assert_eq!(r.is_error, Some(true));
-    assert!(text(&r).contains("person at the computer declined"), "{}", text(&r));
-    assert_eq!(last_record(&h).await.approval.as_deref(), Some("denied"));
+    assert!(
+        text(&r).contains("person at the computer declined"),
+        "{}",
+        text(&r)
+    );
+    assert_eq!(last_record(&h).approval.as_deref(), Some("denied"));
 
     // Allow for 15 minutes: the next write of the same assistant is not asked.
     let task = tokio::spawn({
@@ -173,7 +178,7 @@ async fn approve_deny_and_allow_for_a_while_through_the_queue() {
     let r = call(&c, "create_product", json!({"name": "Second"})).await;
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
     assert_eq!(
-        last_record(&h).await.approval.as_deref(),
+        last_record(&h).approval.as_deref(),
         Some("covered_by_allowance")
     );
     // Another assistant is still asked.
@@ -191,8 +196,7 @@ async fn approve_deny_and_allow_for_a_while_through_the_queue() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unanswered_approval_expires_as_denied_and_destructive_is_never_allowed_for_a_while()
-{
+async fn an_unanswered_approval_expires_as_denied_and_destructive_is_never_allowed_for_a_while() {
     let h = start(Settings {
         approval_timeout_secs: 1,
         ..live_asking()
@@ -212,13 +216,16 @@ async fn an_unanswered_approval_expires_as_denied_and_destructive_is_never_allow
         }
     });
     let p = next_pending(&mut events).await;
-    assert!(!p.can_allow_for_a_while, "money movement is asked every time");
+    assert!(
+        !p.can_allow_for_a_while,
+        "money movement is asked every time"
+    );
     assert!(p.sentence.starts_with("Refund $45.00"), "{}", p.sentence);
     assert!(!h.host.answer(p.id, Answer::AllowForAWhile));
     let r = task.await.unwrap();
     assert_eq!(r.is_error, Some(true));
     assert!(text(&r).contains("nobody answered"), "{}", text(&r));
-    let rec = last_record(&h).await;
+    let rec = last_record(&h);
     assert_eq!(rec.approval.as_deref(), Some("expired"));
     assert_eq!(rec.error_code.as_deref(), Some("approval_expired"));
     assert!(h.host.pending_approvals().is_empty());
@@ -233,7 +240,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     let c = client(&h, "Codex").await;
     let r = call(&c, "list_products", json!({})).await;
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
-    assert_eq!(last_record(&h).await.mode, Mode::Test);
+    assert_eq!(last_record(&h).mode, Mode::Test);
 
     // The CLI (or an assistant with a shell) writes live into the file: held for confirmation.
     let mut wish = h.host.settings().unwrap();
@@ -241,7 +248,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     wish.save(&h.paths).unwrap();
     let r = call(&c, "list_products", json!({})).await;
     assert_ne!(r.is_error, Some(true));
-    assert_eq!(last_record(&h).await.mode, Mode::Test, "not yet confirmed");
+    assert_eq!(last_record(&h).mode, Mode::Test, "not yet confirmed");
     let mut saw_pending = false;
     while let Ok(ev) = events.try_recv() {
         saw_pending |= matches!(ev, HostEvent::ConfirmationPending { .. });
@@ -253,7 +260,11 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     );
     assert!(h.host.confirm_pending());
     call(&c, "list_products", json!({})).await;
-    assert_eq!(last_record(&h).await.mode, Mode::Live, "confirmed in the app");
+    assert_eq!(
+        last_record(&h).mode,
+        Mode::Live,
+        "confirmed in the app"
+    );
 
     // Tightening from the file applies at once.
     let mut tighter = h.host.settings().unwrap();
@@ -262,7 +273,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     let r = call(&c, "list_products", json!({})).await;
     assert_eq!(r.is_error, Some(true));
     assert_eq!(
-        last_record(&h).await.error_code.as_deref(),
+        last_record(&h).error_code.as_deref(),
         Some("policy_denied")
     );
 
@@ -272,7 +283,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     let r = call(&c, "list_products", json!({})).await;
     assert_eq!(r.is_error, Some(true));
     assert!(text(&r).contains("paused Flex MCP"), "{}", text(&r));
-    assert_eq!(last_record(&h).await.error_code.as_deref(), Some("paused"));
+    assert_eq!(last_record(&h).error_code.as_deref(), Some("paused"));
     // Resuming through the file is a loosening: it waits; refusing writes the file back.
     let mut resume = h.host.settings().unwrap();
     resume.paused = false;
@@ -280,7 +291,10 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     let r = call(&c, "list_products", json!({})).await;
     assert_eq!(r.is_error, Some(true), "still paused");
     assert!(h.host.reject_pending().unwrap());
-    assert!(Settings::load(&h.paths).unwrap().paused, "file says what applies");
+    assert!(
+        Settings::load(&h.paths).unwrap().paused,
+        "file says what applies"
+    );
     h.host.set_paused(false).unwrap();
     let r = call(&c, "list_products", json!({})).await;
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
@@ -313,7 +327,6 @@ async fn one_host_per_user_and_a_stale_socket_is_replaced() {
         other => panic!("a second host must refuse: {other:?}"),
     }
     assert_eq!(flex_core::host::running(&paths), Some(std::process::id()));
-    use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&paths.runtime_dir), 0o700);
     assert_eq!(mode(&paths.socket_path()), 0o600);

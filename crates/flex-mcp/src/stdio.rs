@@ -111,13 +111,7 @@ pub async fn bridge<F>(first: Upstream, reconnect: F) -> Result<(), StdioError>
 where
     F: FnMut() -> crate::tools::BoxFuture<Result<Upstream, StdioError>>,
 {
-    bridge_on(
-        first,
-        reconnect,
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-    )
-    .await
+    bridge_on(first, reconnect, tokio::io::stdin(), tokio::io::stdout()).await
 }
 
 /// [`bridge`] over any client streams (tests).
@@ -149,7 +143,7 @@ where
                 match line? {
                     None => { client_done = true; false }
                     Some(line) if line.trim().is_empty() => false,
-                    Some(line) if !session.to_server(&line) => {
+                    Some(line) if !session.note_sent(&line) => {
                         // Not JSON: answered here (JSON-RPC parse error), never passed on.
                         let reply = serde_json::json!({
                             "jsonrpc": "2.0",
@@ -169,7 +163,7 @@ where
             }
             line = from_up.next_line() => match line {
                 Ok(Some(line)) => {
-                    match session.from_server(&line) {
+                    match session.note_received(&line) {
                         FromServer::Relay => {
                             let mut bytes = line.into_bytes();
                             bytes.push(b'\n');
@@ -229,7 +223,7 @@ enum FromServer {
 
 impl Session {
     /// Note what the client sends; `false` when it is not JSON at all.
-    fn to_server(&mut self, line: &str) -> bool {
+    fn note_sent(&mut self, line: &str) -> bool {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             return false;
         };
@@ -247,7 +241,7 @@ impl Session {
         true
     }
 
-    fn from_server(&mut self, line: &str) -> FromServer {
+    fn note_received(&mut self, line: &str) -> FromServer {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             return FromServer::Relay;
         };

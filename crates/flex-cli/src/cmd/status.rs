@@ -8,7 +8,6 @@ use flex_core::key_rule::API_KEY_ENV;
 use flex_core::{Paths, Settings};
 use serde_json::json;
 
-
 /// Arguments of `flex-mcp status`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {

@@ -42,15 +42,13 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             return standalone(paths).await;
         }
         let socket = paths.socket_path();
-        let first = match host_or_app(&socket).await {
-            Some(up) => up,
-            None => {
-                eprintln!(
-                    "flex-mcp: the Flex MCP app is not running; serving standalone in this \
-                     process."
-                );
-                in_process(paths)?
-            }
+        let first = if let Some(up) = host_or_app(&socket).await {
+            up
+        } else {
+            eprintln!(
+                "flex-mcp: the Flex MCP app is not running; serving standalone in this process."
+            );
+            in_process(paths)?
         };
         let paths = paths.clone();
         let reconnect = move || -> flex_mcp::tools::BoxFuture<Result<Upstream, StdioError>> {
