@@ -260,11 +260,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     );
     assert!(h.host.confirm_pending());
     call(&c, "list_products", json!({})).await;
-    assert_eq!(
-        last_record(&h).mode,
-        Mode::Live,
-        "confirmed in the app"
-    );
+    assert_eq!(last_record(&h).mode, Mode::Live, "confirmed in the app");
 
     // Tightening from the file applies at once.
     let mut tighter = h.host.settings().unwrap();
@@ -272,10 +268,7 @@ async fn mode_pause_and_file_loosenings_reach_a_running_session() {
     tighter.save(&h.paths).unwrap();
     let r = call(&c, "list_products", json!({})).await;
     assert_eq!(r.is_error, Some(true));
-    assert_eq!(
-        last_record(&h).error_code.as_deref(),
-        Some("policy_denied")
-    );
+    assert_eq!(last_record(&h).error_code.as_deref(), Some("policy_denied"));
 
     // The app switches back and pauses; the same session sees both on its next call.
     h.host.set_mode(Mode::Test).unwrap();
