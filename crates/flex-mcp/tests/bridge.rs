@@ -79,7 +79,6 @@ async fn a_dying_host_fails_the_call_in_flight_and_the_next_upstream_gets_the_ha
         serde_json::from_str(&from_bridge.next_line().await.unwrap().unwrap()).unwrap();
     assert_eq!(listed["id"], 3, "{listed}");
     assert!(!listed["result"]["tools"].as_array().unwrap().is_empty());
-    drop(send);
     // The client closes its side (a split half must be shut down; dropping it is not EOF).
     cw.shutdown().await.unwrap();
     bridge.await.unwrap().unwrap();
