@@ -32,6 +32,9 @@ part() {
 # is rebuilt; the filter keeps only the e2e crate.
 part "rust (rmcp client)" cargo nextest run --workspace --locked --no-fail-fast -E 'package(flex-e2e)'
 part "python SDK, Inspector CLI, conformance" .venv/bin/python -m pytest tests/python -q -p no:cacheprovider
+# The same SDK and Inspector suites through the bridge to a running `flex-mcp host` (issue 7).
+part "python SDK, Inspector CLI through the host" env FLEX_E2E_THROUGH_HOST=1 .venv/bin/python -m pytest \
+  tests/python/test_stdio_sdk.py tests/python/test_inspector_cli.py -q -p no:cacheprovider
 
 if ((${#failed[@]})); then
   printf '\ne2e FAILED: %s\n' "${failed[*]}" >&2

@@ -3,7 +3,7 @@
 //! inside the app on a free loopback port.
 
 use flex_api::Mode;
-use flex_core::app_status::{API_KEY_ENV, Account};
+use flex_core::app_status::Account;
 use flex_core::{Paths, Settings};
 
 /// The managed state every command reads.
@@ -29,7 +29,7 @@ pub(crate) async fn connect() -> Connected {
         Some(Err(e)) => (Settings::default(), Some(format!("{e:#}"))),
         None => (Settings::default(), None),
     };
-    let env_key = std::env::var(API_KEY_ENV).ok();
+    let env_key = flex_core::key_rule::env_key();
     let stored_key = |mode| match &paths {
         Some(p) => flex_core::credentials::api_key(p, mode),
         None => Ok(None),
@@ -47,24 +47,13 @@ async fn connect_with(
 ) -> Connected {
     let mut notice = notice;
     let api_base = settings.effective_api_base();
-    let configured = match Account::from_key(env_key, api_base.clone()) {
-        Ok(Some(a)) => Some(a),
-        Ok(None) => match stored_key(settings.mode) {
-            Ok(Some(key)) => match Account::from_stored_key(key, settings.mode, api_base) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
-                    None
-                }
-            },
-            Ok(None) => None,
-            Err(e) => {
-                notice = Some(format!(
-                    "Could not read your saved key: {e:#}. Showing the built-in demo meanwhile."
-                ));
-                None
-            }
-        },
+    // The one rule (flex_core::key_rule): FLEX_API_KEY, else the current mode's stored key.
+    let env_key = env_key.map(str::trim).filter(|k| !k.is_empty());
+    let chosen = flex_core::key_rule::mode_in_force(env_key, settings.mode)
+        .map_err(anyhow::Error::from)
+        .and_then(|mode| Account::from_rule(env_key, mode, stored_key, api_base));
+    let configured = match chosen {
+        Ok(a) => a,
         Err(e) => {
             notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
             None

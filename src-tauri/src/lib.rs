@@ -40,6 +40,22 @@ pub fn run() {
             commands::recent_payments
         ])
         .setup(|app| {
+            // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
+            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app() }) {
+                Ok(host) => {
+                    app.manage(host);
+                }
+                Err(e) => {
+                    eprintln!("Flex MCP could not start: {e:#}");
+                    std::process::exit(3);
+                }
+            }
+            // `--hidden` (started by a bridge, or at login): tray only, no window.
+            if std::env::args().any(|a| a == "--hidden")
+                && let Some(window) = app.get_webview_window("main")
+            {
+                let _ = window.close();
+            }
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
             tray::create(app.handle(), &status.tray_label)?;

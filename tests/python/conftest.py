@@ -41,6 +41,15 @@ CALL_TIMEOUT_S = 30.0
 
 CLIENT_INFO = Implementation(name="flex-e2e-python", version="1.0.0")
 
+# FLEX_E2E_THROUGH_HOST=1 runs the same suites through the bridge (`flex-mcp stdio`) to a running
+# `flex-mcp host` instead of `flex-mcp stdio --standalone` (issue 7).
+THROUGH_HOST = os.environ.get("FLEX_E2E_THROUGH_HOST") == "1"
+
+
+def stdio_args() -> list[str]:
+    """The server command's arguments: the bridge when testing through the host."""
+    return ["stdio"] if THROUGH_HOST else ["stdio", "--standalone"]
+
 
 def binary(name: str) -> Path:
     path = TARGET / name
@@ -153,6 +162,41 @@ class Isolated:
     def server_env(self, key: str, base_url: str) -> dict[str, str]:
         return self.env() | {"FLEX_API_KEY": key, "FLEX_API_BASE": base_url}
 
+    def ensure_host(self, key: str, base_url: str) -> None:
+        """With THROUGH_HOST: a `flex-mcp host` for this key (its prefix fixes the mode), started
+        once and waited for until its socket accepts; replaced when another key is asked for."""
+        if not THROUGH_HOST:
+            return
+        if key in self.__dict__.get("_hosts", {}):
+            return
+        self.stop_hosts()
+        proc = subprocess.Popen(
+            [str(binary("flex-mcp")), "host"],
+            env=self.server_env(key, base_url),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        self.__dict__["_hosts"][key] = proc
+        sock = self.flex_home / "run" / "flex-mcp.sock"
+        import socket
+        import time
+
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"flex-mcp host exited with {proc.returncode}")
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as s:
+                s.connect(str(sock))
+                return
+            time.sleep(0.02)
+        pytest.fail("flex-mcp host did not open its socket")
+
+    def stop_hosts(self) -> None:
+        for proc in self.__dict__.get("_hosts", {}).values():
+            proc.terminate()
+            proc.wait(timeout=10)
+        self.__dict__["_hosts"] = {}
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -171,13 +215,16 @@ def sim() -> Any:
 
 
 @pytest.fixture
-def isolated(tmp_path: Path) -> Isolated:
+def isolated(tmp_path: Path) -> Any:
     iso = Isolated(tmp_path)
     for sub in ("home", "flex", "xdg/config", "xdg/data", "xdg/cache"):
         (tmp_path / sub).mkdir(parents=True, exist_ok=True)
     # These suites exercise the whole catalogue, not the default groups (issue 11).
     write_tool_settings(iso, {"groups": ["all"]})
-    return iso
+    try:
+        yield iso
+    finally:
+        iso.stop_hosts()
 
 
 def write_tool_settings(iso: Isolated, tools: dict[str, Any]) -> None:
@@ -189,10 +236,12 @@ def write_tool_settings(iso: Isolated, tools: dict[str, Any]) -> None:
 
 @contextlib.asynccontextmanager
 async def connect(sim: Sim, isolated: Isolated, key: str, mode: str = "auto") -> AsyncIterator[Client]:
-    """The official SDK's high-level client over stdio to `flex-mcp stdio --standalone`."""
+    """The official SDK's high-level client over stdio to `flex-mcp stdio --standalone` (or,
+    with THROUGH_HOST, to the bridge and a running `flex-mcp host`)."""
+    isolated.ensure_host(key, sim.base_url)
     params = StdioServerParameters(
         command=str(binary("flex-mcp")),
-        args=["stdio", "--standalone"],
+        args=stdio_args(),
         env=isolated.server_env(key, sim.base_url),
     )
     async with Client(params, client_info=CLIENT_INFO, mode=mode, read_timeout_seconds=CALL_TIMEOUT_S) as client:

@@ -8,7 +8,7 @@ import json
 import subprocess
 from typing import Any
 
-from conftest import INSPECTOR, TEST_KEY, binary, node22
+from conftest import INSPECTOR, TEST_KEY, binary, node22, stdio_args
 
 DOCUMENTED = {"create_product", "list_payment_intents", "refund_capture"}
 
@@ -21,7 +21,8 @@ def inspector(sim, isolated, *args: str) -> tuple[int, Any, str]:
     for k, v in isolated.server_env(TEST_KEY, sim.base_url).items():
         if k != "PATH":
             env_args += ["-e", f"{k}={v}"]
-    cmd = [str(node22()), str(INSPECTOR), "--cli", *env_args, str(binary("flex-mcp")), "stdio", "--standalone", *args]
+    isolated.ensure_host(TEST_KEY, sim.base_url)
+    cmd = [str(node22()), str(INSPECTOR), "--cli", *env_args, str(binary("flex-mcp")), *stdio_args(), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=isolated.env(), timeout=120)
     try:
         parsed = json.loads(proc.stdout)

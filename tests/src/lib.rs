@@ -46,6 +46,9 @@ pub enum Error {
     /// flex-sim did not print `listening on http://127.0.0.1:PORT` in time.
     #[error("flex-sim did not announce its address: {0}")]
     SimStart(String),
+    /// `flex-mcp host` exited or did not open its socket in time.
+    #[error("flex-mcp host did not start: {0}")]
+    HostStart(String),
     /// An HTTP call to the sim's control API failed.
     #[error("sim control call {what} failed: {source}")]
     Http {
@@ -248,6 +251,25 @@ impl Sim {
         self.control("complete checkout session", req).await
     }
 
+    /// Arms faults (`POST /__sim/faults`), e.g. `{"latency_ms": 3000}`.
+    pub async fn arm_faults(&self, body: Value) -> Result<Value, Error> {
+        self.control(
+            "POST /__sim/faults",
+            self.http.post(self.url("/__sim/faults")).json(&body),
+        )
+        .await
+    }
+
+    /// Clears every fault (`DELETE /__sim/faults`).
+    pub async fn clear_faults(&self) -> Result<(), Error> {
+        self.control(
+            "DELETE /__sim/faults",
+            self.http.delete(self.url("/__sim/faults")),
+        )
+        .await
+        .map(drop)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -275,6 +297,72 @@ impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A running `flex-mcp host` child process (the headless host), killed on drop.
+#[derive(Debug)]
+pub struct Host {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Host {
+    /// Starts `flex-mcp host` with `env` and waits until its socket under `flex_home` accepts
+    /// connections.
+    pub fn start(flex_home: &Path, env: Vec<(OsString, OsString)>) -> Result<Host, Error> {
+        let path = binary("flex-mcp")?;
+        let child = Command::new(&path)
+            .arg("host")
+            .env_clear()
+            .envs(env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|source| Error::Spawn {
+                what: format!("{} host", path.display()),
+                source,
+            })?;
+        let mut host = Host {
+            child,
+            socket: flex_home.join("run").join("flex-mcp.sock"),
+        };
+        let deadline = std::time::Instant::now() + STARTUP_TIMEOUT;
+        while std::time::Instant::now() < deadline {
+            #[cfg(unix)]
+            if std::os::unix::net::UnixStream::connect(&host.socket).is_ok() {
+                return Ok(host);
+            }
+            if let Ok(Some(status)) = host.child.try_wait() {
+                return Err(Error::HostStart(format!("it exited with {status}")));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = host.child.kill();
+        Err(Error::HostStart("its socket did not open in time".into()))
+    }
+
+    /// The host's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Its socket.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// Kills it at once (SIGKILL: no cleanup, as a crash would leave things).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Serve MCP over stdin/stdout (this is what MCP clients run).
     Stdio(cmd::stdio::Args),
+    /// Run the host without a window: one server for every `flex-mcp stdio` bridge.
+    Host(cmd::host::Args),
     /// Serve MCP over Streamable HTTP on 127.0.0.1 (bearer token required).
     Serve(cmd::serve::Args),
     /// Sign in with a Flex API key (read from a hidden prompt or stdin, never from arguments).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Stdio(a) => cmd::stdio::run(a, &paths),
+        Command::Host(a) => cmd::host::run(a, &paths),
         Command::Serve(a) => cmd::serve::run(a, &paths),
         Command::Login(a) => cmd::login::run(a, &paths),
         Command::Logout(a) => cmd::logout::run(a, &paths),

@@ -117,11 +117,18 @@ impl ActivityStore {
         if has_table.is_none() {
             return Ok(Vec::new());
         }
-        let mut stmt = conn.prepare(
+        // A store written by an older version has no `approval` column: read it as NULL.
+        let approval = if has_approval_column(&conn)? {
+            "approval"
+        } else {
+            "NULL"
+        };
+        let mut stmt = conn.prepare(&format!(
             "SELECT id, started_at, client_name, client_version, tool, access, mode, arguments,
-                    outcome, error_code, http_status, duration_us, object_ids, amounts_cents
-             FROM calls ORDER BY seq DESC LIMIT ?1",
-        )?;
+                    outcome, error_code, http_status, duration_us, object_ids, amounts_cents,
+                    {approval}
+             FROM calls ORDER BY seq DESC LIMIT ?1"
+        ))?;
         let rows = stmt.query_map(params![limit], row_to_record)?;
         let mut out = Vec::new();
         for row in rows {
@@ -227,7 +234,21 @@ fn open_for_write(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch(SCHEMA)
         .context("creating the activity schema")?;
+    // Added with approvals on the desktop (issue 7): older stores gain the column in place.
+    if !has_approval_column(&conn)? {
+        conn.execute_batch("ALTER TABLE calls ADD COLUMN approval TEXT")
+            .context("adding the approval column to the activity store")?;
+    }
     Ok(conn)
+}
+
+fn has_approval_column(conn: &Connection) -> anyhow::Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('calls') WHERE name = 'approval'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
 }
 
 fn write_loop(path: &Path, retention: Retention, rx: &Receiver<Msg>) {
@@ -281,8 +302,8 @@ fn insert(conn: &Connection, r: &CallRecord) -> anyhow::Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO calls (id, started_at, client_name, client_version, tool, access,
              mode, arguments, outcome, error_code, http_status, duration_us, object_ids,
-             amounts_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             amounts_cents, approval)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             r.id,
             r.started_at,
@@ -298,6 +319,7 @@ fn insert(conn: &Connection, r: &CallRecord) -> anyhow::Result<()> {
             i64::try_from(r.duration_us).unwrap_or(i64::MAX),
             serde_json::to_string(&r.object_ids)?,
             serde_json::to_string(&r.amounts_cents)?,
+            r.approval,
         ],
     )?;
     Ok(())
@@ -343,6 +365,7 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
         duration_us: u64::try_from(duration).unwrap_or(0),
         object_ids,
         amounts_cents,
+        approval: row.get(14)?,
     })
 }
 
@@ -386,6 +409,7 @@ mod tests {
             duration_us: 42,
             object_ids: vec!["fpi_1".into()],
             amounts_cents: vec![500],
+            approval: Some("denied".into()),
         }
     }
 

@@ -12,25 +12,14 @@ use flex_api::Mode;
 use serde::Serialize;
 
 use crate::error::Code;
+use crate::key_rule;
 
-/// The environment variable that connects a real (or simulated) Flex account without the
-/// keychain. Its prefix decides the mode.
-pub const API_KEY_ENV: &str = "FLEX_API_KEY";
+pub use crate::key_rule::API_KEY_ENV;
 
 /// How many payments the window lists.
 pub const RECENT_PAYMENTS: usize = 5;
 
-/// Where the key the app uses comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeySource {
-    /// Nothing configured: the app runs the built-in simulator with its demo key.
-    Demo,
-    /// `FLEX_API_KEY` is set.
-    Environment,
-    /// The key saved for the current mode in the OS keychain (`flex-mcp login`).
-    Keychain,
-}
+pub use crate::key_rule::KeySource;
 
 /// The account the app talks to. The key never appears in `Debug` output.
 #[derive(Clone)]
@@ -62,38 +51,39 @@ impl Account {
         let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
             return Ok(None);
         };
-        let Some(mode) = Mode::of_key(key) else {
-            return Err(anyhow::anyhow!(
-                "{API_KEY_ENV} is not a Flex secret key: it must start with `fsk_test_` (test mode) \
-                 or `fsk_` (live mode). Copy the key from the Flex dashboard, or unset \
-                 {API_KEY_ENV} to use the built-in demo."
-            )
-            .context(Code::InvalidKey));
-        };
-        Ok(Some(Account {
-            api_key: key.to_string(),
-            mode,
-            api_base,
-            source: KeySource::Environment,
-        }))
+        let mode = key_rule::mode_in_force(Some(key), Mode::Test)
+            .map_err(|e| anyhow::Error::new(e).context(Code::InvalidKey))?;
+        Account::from_rule(Some(key), mode, |_| Ok(None), api_base)
     }
 
     /// The key stored in the keychain slot of `mode`. A key whose prefix belongs to the other mode
     /// is refused (it would act on the wrong money), with the fix.
     pub fn from_stored_key(key: String, mode: Mode, api_base: String) -> anyhow::Result<Account> {
-        if Mode::of_key(&key) != Some(mode) {
-            return Err(anyhow::anyhow!(
-                "the key saved for {mode} mode is not a {mode} key. Sign in again with \
-                 `flex-mcp login --api-key` to replace it."
-            )
-            .context(Code::InvalidKey));
-        }
-        Ok(Account {
-            api_key: key,
-            mode,
+        Account::from_rule(None, mode, |_| Ok(Some(key)), api_base)?
+            .ok_or_else(|| anyhow::anyhow!("no key").context(Code::NotSignedIn))
+    }
+
+    /// The account [`key_rule`] chooses for `mode`: `env` (`FLEX_API_KEY`), else the stored key
+    /// of the mode; `Ok(None)` when neither is configured (the app then shows its demo).
+    pub fn from_rule(
+        env: Option<&str>,
+        mode: Mode,
+        stored: impl FnOnce(Mode) -> anyhow::Result<Option<String>>,
+        api_base: String,
+    ) -> anyhow::Result<Option<Account>> {
+        let chosen = key_rule::key_for(env, mode, stored).map_err(|e| {
+            let code = match e {
+                key_rule::KeyRuleError::Keychain { .. } => Code::KeychainUnavailable,
+                _ => Code::InvalidKey,
+            };
+            anyhow::Error::new(e).context(code)
+        })?;
+        Ok(chosen.map(|(key, source)| Account {
+            api_key: key.expose().to_string(),
+            mode: key.mode(),
             api_base,
-            source: KeySource::Keychain,
-        })
+            source,
+        }))
     }
 
     /// The built-in demo: the local simulator at `base_url` with its seeded test key.

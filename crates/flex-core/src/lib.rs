@@ -2,8 +2,13 @@
 
 pub mod activity;
 pub mod app_status;
+pub mod approvals;
 pub mod credentials;
 pub mod error;
+pub mod events;
+pub mod guard;
+pub mod host;
+pub mod key_rule;
 pub mod paths;
 pub mod program;
 pub mod serve;

@@ -19,15 +19,16 @@ use flex_mcp::groups::Selection;
 use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in, watch};
 
 use crate::activity::ActivityStore;
+use crate::events::{Events, HostEvent};
+use crate::guard::{Guard, Loosening};
+use crate::key_rule::{self, KeyRuleError};
 use crate::paths::Paths;
 use crate::settings::{Settings, write_atomic};
 
 /// Looks up the stored API key of a mode (the keychain, in production).
 pub type KeyLookup = Arc<dyn Fn(&Paths, Mode) -> anyhow::Result<Option<String>> + Send + Sync>;
 
-/// The environment variable that supplies a key directly (headless machines, CI, tests). Its
-/// prefix fixes the mode: settings' mode is ignored while it is set.
-pub const API_KEY_ENV: &str = "FLEX_API_KEY";
+pub use crate::key_rule::API_KEY_ENV;
 
 /// The key lookup of this build: the OS keychain slot of the mode.
 pub fn stored_key_lookup() -> KeyLookup {
@@ -46,6 +47,8 @@ pub struct HostContext {
     epoch: Arc<watch::Sender<u64>>,
     /// Whether the settings poll that bumps `epoch` has been started.
     polling: std::sync::Once,
+    /// In the host: the guard between the file and what applies, and where changes are told.
+    guarded: Option<(Mutex<Guard>, Events)>,
 }
 
 /// How often the settings file is checked for a changed `tools` section. The host's settings
@@ -108,6 +111,7 @@ impl HostContext {
             clients: Mutex::new(HashMap::new()),
             epoch: Arc::new(watch::Sender::new(0)),
             polling: std::sync::Once::new(),
+            guarded: None,
         }
     }
 
@@ -153,14 +157,129 @@ impl HostContext {
         });
     }
 
+    /// A context for the host: the settings on disk now count as confirmed; later changes of
+    /// the file that loosen the guard wait for [`HostContext::confirm_pending`] (see
+    /// [`crate::guard`]); every change of what applies is sent to `events`.
+    pub fn guarded(
+        paths: Paths,
+        env_key: Option<String>,
+        lookup: KeyLookup,
+        events: Events,
+    ) -> HostContext {
+        let mut ctx = HostContext::new(paths, env_key, lookup);
+        let start = ctx
+            .settings
+            .get_mut()
+            .map_or_else(|e| e.into_inner().result.clone(), |l| l.result.clone())
+            .unwrap_or_default();
+        ctx.guarded = Some((Mutex::new(Guard::new(start)), events));
+        ctx
+    }
+
+    /// The settings in force now (re-read if the file changed, through the guard in the host).
+    pub fn settings_now(&self) -> Result<Settings, String> {
+        self.current()
+    }
+
+    /// What waits for the person's confirmation (empty: nothing).
+    pub fn waiting_confirmation(&self) -> Vec<Loosening> {
+        self.guarded.as_ref().map_or_else(Vec::new, |(g, _)| {
+            g.lock().unwrap_or_else(PoisonError::into_inner).waiting()
+        })
+    }
+
+    /// The person confirmed the waiting change in the app. `false` if nothing waited.
+    pub fn confirm_pending(&self) -> bool {
+        let Some((guard, events)) = &self.guarded else {
+            return false;
+        };
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = loaded.result.clone().ok();
+        let Some(now) = guard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .confirm()
+        else {
+            return false;
+        };
+        tell_changes(events, before.as_ref(), &now);
+        let _ = events.send(HostEvent::ConfirmationResolved { confirmed: true });
+        loaded.result = Ok(now);
+        true
+    }
+
+    /// The person refused the waiting change: what stays in force is written back to the file,
+    /// so the file again says what applies. `false` if nothing waited.
+    pub fn reject_pending(&self) -> anyhow::Result<bool> {
+        let Some((guard, events)) = &self.guarded else {
+            return Ok(false);
+        };
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(kept) = guard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reject()
+        else {
+            return Ok(false);
+        };
+        kept.save(&self.paths)?;
+        loaded.stamp = stamp(&self.paths.settings_file());
+        loaded.result = Ok(kept);
+        let _ = events.send(HostEvent::ConfirmationResolved { confirmed: false });
+        Ok(true)
+    }
+
+    /// A change the person made in the app (after the app's own confirmation, for live mode):
+    /// applied at once and saved.
+    pub fn change_by_person(&self, change: impl FnOnce(&mut Settings)) -> anyhow::Result<Settings> {
+        let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = loaded.result.clone().ok();
+        let mut next = before.clone().unwrap_or_default();
+        change(&mut next);
+        next.save(&self.paths)?;
+        loaded.stamp = stamp(&self.paths.settings_file());
+        if let Some((guard, events)) = &self.guarded {
+            guard
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_by_person(next.clone());
+            tell_changes(events, before.as_ref(), &next);
+        }
+        loaded.result = Ok(next.clone());
+        Ok(next)
+    }
+
     /// The settings now, re-read if the file changed since the last call.
     fn current(&self) -> Result<Settings, String> {
         let file = self.paths.settings_file();
         let now = stamp(&file);
         let mut loaded = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
         if loaded.stamp != now {
-            loaded.result = Settings::load(&self.paths).map_err(|e| format!("{e:#}"));
+            let read = Settings::load(&self.paths).map_err(|e| format!("{e:#}"));
             loaded.stamp = now;
+            loaded.result = match (read, &self.guarded) {
+                (Ok(from_file), Some((guard, events))) => {
+                    let before = loaded.result.clone().ok();
+                    let seen = guard
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .observe(from_file);
+                    tell_changes(events, before.as_ref(), &seen.applied);
+                    if !seen.waiting.is_empty() {
+                        tracing::info!(
+                            "the settings file loosens the guard; waiting for the person to \
+                             confirm in the app"
+                        );
+                        let sentences = seen.waiting.iter().map(Loosening::describe).collect();
+                        let _ = events.send(HostEvent::ConfirmationPending {
+                            loosenings: seen.waiting,
+                            sentences,
+                        });
+                    }
+                    Ok(seen.applied)
+                }
+                (read, _) => read,
+            };
             if let Ok(s) = &loaded.result {
                 tracing::debug!(mode = %s.mode, "settings changed; applying from this call");
             }
@@ -169,19 +288,17 @@ impl HostContext {
     }
 
     fn key_for(&self, mode: Mode) -> Result<String, NotReady> {
-        if let Some(key) = &self.env_key {
-            return Ok(key.clone());
-        }
-        match (self.lookup)(&self.paths, mode) {
-            Ok(Some(key)) => Ok(key),
+        let chosen = key_rule::key_for(self.env_key.as_deref(), mode, |m| {
+            (self.lookup)(&self.paths, m)
+        });
+        match chosen {
+            Ok(Some((key, _))) => Ok(key.expose().to_string()),
             Ok(None) => Err(not_signed_in(mode)),
-            Err(e) => Err(NotReady::new(
-                crate::error::Code::of(&e).as_str(),
-                format!(
-                    "the {mode} API key could not be read from the system keychain ({e:#}). The \
-                     user can run `flex-mcp doctor` to see why"
-                ),
+            Err(e @ KeyRuleError::Keychain { .. }) => Err(NotReady::new(
+                crate::error::Code::KeychainUnavailable.as_str(),
+                format!("{e}. The user can run `flex-mcp doctor` to see why"),
             )),
+            Err(e) => Err(NotReady::new("invalid_key", e.to_string())),
         }
     }
 }
@@ -197,19 +314,11 @@ impl Context for HostContext {
                 ),
             )
         })?;
-        let mode = match &self.env_key {
-            Some(key) => Mode::of_key(key).ok_or_else(|| {
-                NotReady::new(
-                    "invalid_key",
-                    format!(
-                        "{API_KEY_ENV} is not a Flex secret key (test keys start fsk_test_, live \
-                         keys fsk_). Fix the environment variable, or unset it and run \
-                         `flex-mcp login --api-key`"
-                    ),
-                )
-            })?,
-            None => settings.mode,
-        };
+        if settings.paused {
+            return Err(NotReady::new("paused", flex_mcp::format::PAUSED_MESSAGE));
+        }
+        let mode = key_rule::mode_in_force(self.env_key.as_deref(), settings.mode)
+            .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
         Ok(CallSettings {
             mode,
             policy: settings.policy,
@@ -256,20 +365,6 @@ impl Context for HostContext {
             }
         }
         let key = self.key_for(mode)?;
-        if Mode::of_key(&key) != Some(mode) {
-            let prefix = if mode == Mode::Test {
-                "fsk_test_"
-            } else {
-                "fsk_"
-            };
-            return Err(NotReady::new(
-                "invalid_key",
-                format!(
-                    "the API key is not a {mode} key (a {mode} key starts with {prefix}). Sign in \
-                     again with `flex-mcp login --api-key`"
-                ),
-            ));
-        }
         let config = flex_api::ClientConfig::new(key).with_base_url(base.clone());
         let client = flex_api::Client::new(config)
             .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
@@ -283,6 +378,16 @@ impl Context for HostContext {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(mode, cached);
         Ok(client)
+    }
+}
+
+/// Tell the app what changed between two settings in force.
+fn tell_changes(events: &Events, before: Option<&Settings>, now: &Settings) {
+    if before.is_none_or(|b| b.mode != now.mode) {
+        let _ = events.send(HostEvent::ModeChanged { mode: now.mode });
+    }
+    if before.is_none_or(|b| b.paused != now.paused) {
+        let _ = events.send(HostEvent::PauseChanged { paused: now.paused });
     }
 }
 
@@ -315,7 +420,7 @@ pub fn compose(
         tracing::warn!("{e:#}");
         Settings::default()
     });
-    let env_key = std::env::var(API_KEY_ENV).ok();
+    let env_key = key_rule::env_key();
     let context = Arc::new(HostContext::new(paths.clone(), env_key, lookup));
     let activity = Arc::new(ActivityStore::new(paths.activity_db(), settings.retention));
     let server = FlexServer::with_parts(context, approver, activity.clone());

@@ -53,6 +53,10 @@ pub struct Settings {
     pub retention: Retention,
     /// Which tools assistants are offered (groups, read-only, per assistant, discovery).
     pub tools: ToolSettings,
+    /// "Pause assistants": every tool call is refused until the person resumes.
+    pub paused: bool,
+    /// How long a call waits for the person's approval before it is denied, in seconds.
+    pub approval_timeout_secs: u32,
 }
 
 impl Default for Settings {
@@ -65,6 +69,8 @@ impl Default for Settings {
             http_port: None,
             retention: Retention::default(),
             tools: ToolSettings::default(),
+            paused: false,
+            approval_timeout_secs: 120,
         }
     }
 }

@@ -25,6 +25,11 @@ pub struct ApprovalRequest {
     pub arguments: Map<String, Value>,
     /// `clientInfo.name` of the assistant asking, if known.
     pub client_name: Option<String>,
+    /// The tool's human title ("Refund a capture").
+    pub title: String,
+    /// The arguments as given (not redacted), for building the one plain sentence of what will
+    /// happen. Never shown or stored as is: only [`ApprovalRequest::arguments`] is.
+    pub raw_arguments: Map<String, Value>,
 }
 
 /// A person's answer.
@@ -37,8 +42,43 @@ pub enum Approval {
         /// Why, if the person said.
         reason: Option<String>,
     },
-    /// No one could be asked (no desktop session, prompt closed, timed out).
+    /// No one could be asked (no desktop session, prompt closed).
     Unavailable,
+    /// Nobody answered in time: treated as declined.
+    Expired {
+        /// How long the call waited, in whole minutes (for the model's message).
+        waited_minutes: u64,
+    },
+    /// Approved, and the same assistant may make calls of this class in this mode without
+    /// asking for a while (write class only).
+    AllowedForAWhile {
+        /// How long, in minutes.
+        minutes: u32,
+    },
+    /// Not asked: an earlier "allow for a while" of the same assistant covers this call.
+    CoveredByAllowance,
+}
+
+impl Approval {
+    /// Whether the call may run.
+    pub fn runs(&self) -> bool {
+        matches!(
+            self,
+            Approval::Approved | Approval::AllowedForAWhile { .. } | Approval::CoveredByAllowance
+        )
+    }
+
+    /// The decision as recorded with the call (`CallRecord::approval`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Approval::Approved => "approved",
+            Approval::Declined { .. } => "denied",
+            Approval::Unavailable => "unavailable",
+            Approval::Expired { .. } => "expired",
+            Approval::AllowedForAWhile { .. } => "allowed_for_a_while",
+            Approval::CoveredByAllowance => "covered_by_allowance",
+        }
+    }
 }
 
 /// Decides calls the policy marks "ask". Must not block the runtime: await a UI, do not poll.

@@ -259,11 +259,30 @@ pub fn approval_declined(tool: &str, reason: Option<&str>) -> Failure {
         "approval_declined",
         None,
         format!(
-            "{tool} was not run: the user declined it.{why} Nothing was sent to Flex. Do not \
-             retry; ask the user what they want instead."
+            "{tool} was not run: the person at the computer declined it in the Flex MCP app.{why} \
+             Nothing was sent to Flex. Do not retry; ask the user what they want instead."
         ),
     )
 }
+
+/// Nobody answered the approval in time.
+pub fn approval_expired(tool: &str, minutes_waited: u64) -> Failure {
+    Failure::new(
+        "approval_expired",
+        None,
+        format!(
+            "{tool} was not run: it waited for the person at the computer to approve it in the \
+             Flex MCP app, and nobody answered within {minutes_waited} minute(s). Nothing was sent \
+             to Flex. Tell the user the call needs their approval in the Flex MCP app, then retry \
+             only if they ask you to."
+        ),
+    )
+}
+
+/// The person paused every assistant.
+pub const PAUSED_MESSAGE: &str = "the person at the computer paused Flex MCP, so no assistant \
+    can use Flex tools right now. Nothing was sent to Flex. Tell the user; they can resume from \
+    the Flex MCP app (tray menu: Resume assistants). Do not retry until they say so";
 
 /// The policy denies this class in this mode.
 pub fn policy_denied(

@@ -65,6 +65,10 @@ pub struct CallRecord {
     pub object_ids: Vec<String>,
     /// Money amounts involved, integer cents USD (e.g. a refund's `amount`).
     pub amounts_cents: Vec<i64>,
+    /// The person's decision when the policy said "ask" (`approved`, `denied`, `expired`,
+    /// `allowed_for_a_while`, `covered_by_allowance`, `unavailable`); `None` when nobody was asked.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 /// Receives every call record. Implementations must not block: the call path waits on nothing.

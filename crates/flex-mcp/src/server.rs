@@ -13,14 +13,15 @@
 //! - [`Recorder`]: receives one [`CallRecord`] per call and must not block.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use flex_api::Mode;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
     GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
-    ServerCapabilities, ServerConfig, Tool,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -43,6 +44,9 @@ pub use tokio::sync::watch;
 
 /// Plain-text instructions sent to the model at initialize.
 pub const INSTRUCTIONS: &str = include_str!("instructions.md");
+
+/// How often a call waiting for approval tells a client that asked for progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
 /// What a call runs under, read fresh for every call.
 #[derive(Debug, Clone, PartialEq)]
@@ -375,17 +379,20 @@ impl FlexServer {
         arguments: Map<String, Value>,
         client: Option<(String, String)>,
     ) -> Result<CallToolResult, McpError> {
-        self.call_and_report(name, arguments, client)
+        self.call_and_report(name, arguments, client, None)
             .await
             .map(|(result, _)| result)
     }
 
-    /// [`FlexServer::call`], also saying whether the session's tool list changed (discovery).
+    /// [`FlexServer::call`], also saying whether the session's tool list changed (discovery), with
+    /// `waiting` set while the call waits for a person's approval (the session sends progress
+    /// notifications meanwhile).
     async fn call_and_report(
         &self,
         name: &str,
         arguments: Map<String, Value>,
         client: Option<(String, String)>,
+        waiting: Option<&AtomicBool>,
     ) -> Result<(CallToolResult, bool), McpError> {
         let selection = self.selection(client.as_ref().map(|c| c.0.as_str()));
         let started = Instant::now();
@@ -402,6 +409,7 @@ impl FlexServer {
             access,
             mode,
             arguments: redacted,
+            approval: None,
         };
 
         if discovery::is_discovery_tool(name) && selection.discovery {
@@ -456,11 +464,27 @@ impl FlexServer {
                     mode: settings.mode,
                     arguments: draft.arguments.clone(),
                     client_name: draft.client.as_ref().map(|c| c.0.clone()),
+                    title: def.title.to_string(),
+                    raw_arguments: arguments.clone(),
                 };
-                match self.inner.approver.approve(request).await {
-                    Approval::Approved => {}
+                if let Some(w) = waiting {
+                    w.store(true, Ordering::Relaxed);
+                }
+                let answer = self.inner.approver.approve(request).await;
+                if let Some(w) = waiting {
+                    w.store(false, Ordering::Relaxed);
+                }
+                draft.approval = Some(answer.as_str());
+                match answer {
+                    Approval::Approved
+                    | Approval::AllowedForAWhile { .. }
+                    | Approval::CoveredByAllowance => {}
                     Approval::Declined { reason } => {
                         let f = format::approval_declined(name, reason.as_deref());
+                        return Ok((self.fail(draft, Outcome::Refused, f), false));
+                    }
+                    Approval::Expired { waited_minutes } => {
+                        let f = format::approval_expired(name, waited_minutes);
                         return Ok((self.fail(draft, Outcome::Refused, f), false));
                     }
                     Approval::Unavailable => {
@@ -588,6 +612,7 @@ impl FlexServer {
             duration_us: u64::try_from(draft.started.elapsed().as_micros()).unwrap_or(u64::MAX),
             object_ids: facts.object_ids,
             amounts_cents: facts.amounts_cents,
+            approval: draft.approval.map(str::to_string),
         };
         self.inner.recorder.record(record);
     }
@@ -602,6 +627,7 @@ struct Draft {
     access: Option<Access>,
     mode: Mode,
     arguments: Map<String, Value>,
+    approval: Option<&'static str>,
 }
 
 /// Tell the client that the tool list (and with it the prompt list) changed.
@@ -610,6 +636,14 @@ async fn announce_list_changed(
 ) -> Result<(), rmcp::service::ServiceError> {
     peer.notify_tool_list_changed().await?;
     peer.notify_prompt_list_changed().await
+}
+
+/// After a discovery call that changed the session's list: announce it before the result, so a
+/// client sees the new list by the time it reads the answer.
+async fn announce_if_changed(peer: &rmcp::service::Peer<RoleServer>, changed: bool) {
+    if changed && let Err(e) = announce_list_changed(peer).await {
+        tracing::debug!("could not announce the changed tool list: {e}");
+    }
 }
 
 fn failure_code(code: &str) -> Failure {
@@ -673,16 +707,40 @@ impl ServerHandler for FlexServer {
     ) -> Result<CallToolResponse, McpError> {
         let client = context.client_info().map(|info| (info.name, info.version));
         let arguments = request.arguments.unwrap_or_default();
-        let (result, changed) = self
-            .call_and_report(&request.name, arguments, client)
-            .await?;
-        if changed {
-            // Before the result, so a client sees the new list by the time it reads the answer.
-            if let Err(e) = announce_list_changed(&context.peer).await {
-                tracing::debug!("could not announce the changed tool list: {e}");
+        let Some(token) = context.meta.get_progress_token() else {
+            let (result, changed) = self
+                .call_and_report(&request.name, arguments, client, None)
+                .await?;
+            announce_if_changed(&context.peer, changed).await;
+            return Ok(CallToolResponse::from(result));
+        };
+        // The client asked for progress: while the call waits for a person, say so now and then,
+        // so the client neither times out nor looks hung.
+        let waiting = AtomicBool::new(false);
+        let call = self.call_and_report(&request.name, arguments, client, Some(&waiting));
+        tokio::pin!(call);
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        let mut sent = 0u32;
+        loop {
+            tokio::select! {
+                result = &mut call => {
+                    let (result, changed) = result?;
+                    announce_if_changed(&context.peer, changed).await;
+                    return Ok(CallToolResponse::from(result));
+                }
+                _ = tick.tick() => {
+                    if waiting.load(Ordering::Relaxed) {
+                        sent += 1;
+                        let note = ProgressNotificationParam::new(token.clone(), f64::from(sent))
+                            .with_message(
+                                "Waiting for the person at the computer to approve this call in \
+                                 the Flex MCP app",
+                            );
+                        let _ = context.peer.notify_progress(note).await;
+                    }
+                }
             }
         }
-        Ok(CallToolResponse::from(result))
     }
 
     async fn list_prompts(

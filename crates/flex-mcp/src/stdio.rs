@@ -2,8 +2,10 @@
 //!
 //! Two ways to serve a client that spawned us:
 //! - [`serve`]: run the server in this process (`--standalone`, and the fallback);
-//! - [`bridge`]: pass bytes between stdio and the desktop app's local socket, so every client
-//!   shares the app's single server (one owner of credentials, approvals on the desktop).
+//! - [`bridge`]: relay JSON-RPC lines between stdio and the host's local socket, so every client
+//!   shares one server (one owner of credentials, approvals on the desktop), reconnecting or
+//!   falling back to an in-process server when the host goes away. The bridge path itself uses
+//!   neither rmcp nor the HTTP client: it only splits lines and reads ids.
 //!
 //! stdout carries only MCP messages: nothing here prints, and logs go to stderr.
 
@@ -26,6 +28,12 @@ pub enum StdioError {
     /// Reading or writing the app socket failed.
     #[error("bridge to the Flex MCP app failed: {0}")]
     Bridge(#[from] std::io::Error),
+    /// The host refused this process (it runs as another user).
+    #[error("the Flex MCP app refused this connection: {0}")]
+    Refused(String),
+    /// No upstream could be set up after the host went away.
+    #[error("could not serve MCP after the Flex MCP app went away: {0}")]
+    Fallback(String),
 }
 
 /// Serve `server` over this process's stdin/stdout until stdin closes.
@@ -63,49 +71,266 @@ where
     }
 }
 
-/// Pass stdin to the app's socket and the socket to stdout, until either side closes.
+/// A connection the bridge relays to: the host's socket, or an in-process server on a pipe.
+pub struct Upstream {
+    /// Messages from the server, one JSON-RPC message per line.
+    pub reader: Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+    /// Messages to the server.
+    pub writer: Box<dyn tokio::io::AsyncWrite + Send + Unpin>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream").finish_non_exhaustive()
+    }
+}
+
+/// What the bridge said to the client when the host went away mid-call.
+pub const HOST_CLOSED: &str = "The Flex MCP app was closed while this request was running, so \
+    its result is unknown. If it was a change (a refund, a capture, an update), check the Flex \
+    dashboard or the activity list before retrying. Further requests are served again (the app, \
+    once reopened, or this process meanwhile).";
+
+/// What a client that sent a line that is not JSON reads back.
+pub const MALFORMED: &str = "Parse error: a message was not valid JSON, so it was ignored. Each \
+    MCP message must be one line of JSON-RPC.";
+
+/// JSON-RPC error code of [`HOST_CLOSED`] (implementation-defined server error range).
+pub const HOST_CLOSED_CODE: i64 = -32002;
+
+/// JSON-RPC error code of a host refusing a peer of another user.
+pub const REFUSED_CODE: i64 = -32001;
+
+/// Relay newline-delimited JSON-RPC between this process's stdin/stdout and `first`, and when
+/// it goes away, to whatever `reconnect` gives next (the host again, or an in-process server).
 ///
-/// Returns `Ok(false)` at once, having consumed nothing, when no app answers on `socket`, so the
-/// caller can serve standalone instead.
-pub async fn bridge(socket: &Path) -> Result<bool, StdioError> {
+/// The client's `initialize` request and `notifications/initialized` are remembered and
+/// replayed to every new upstream (the replayed initialize's reply is swallowed), so the client
+/// keeps its session without being restarted. Requests in flight when an upstream goes away get
+/// an error saying so ([`HOST_CLOSED`]). Nothing but protocol messages reaches stdout.
+pub async fn bridge<F>(first: Upstream, reconnect: F) -> Result<(), StdioError>
+where
+    F: FnMut() -> crate::tools::BoxFuture<Result<Upstream, StdioError>>,
+{
+    bridge_on(first, reconnect, tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// [`bridge`] over any client streams (tests).
+pub async fn bridge_on<F, R, W>(
+    first: Upstream,
+    mut reconnect: F,
+    client_in: R,
+    mut client_out: W,
+) -> Result<(), StdioError>
+where
+    F: FnMut() -> crate::tools::BoxFuture<Result<Upstream, StdioError>>,
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+    let mut from_client = BufReader::new(client_in).lines();
+    let mut session = Session::default();
+    let mut up = first;
+    let mut from_up = BufReader::new(up.reader).lines();
+    let mut client_done = false;
+    loop {
+        if client_done && session.in_flight.is_empty() {
+            let _ = up.writer.shutdown().await;
+            return Ok(());
+        }
+        let up_gone = tokio::select! {
+            line = from_client.next_line(), if !client_done => {
+                match line? {
+                    None => { client_done = true; false }
+                    Some(line) if line.trim().is_empty() => false,
+                    Some(line) if !session.note_sent(&line) => {
+                        // Not JSON: answered here (JSON-RPC parse error), never passed on.
+                        let reply = serde_json::json!({
+                            "jsonrpc": "2.0",
+                            "id": null,
+                            "error": { "code": -32700, "message": MALFORMED },
+                        });
+                        client_out.write_all(format!("{reply}\n").as_bytes()).await?;
+                        client_out.flush().await?;
+                        false
+                    }
+                    Some(line) => {
+                        let mut bytes = line.into_bytes();
+                        bytes.push(b'\n');
+                        up.writer.write_all(&bytes).await.is_err() || up.writer.flush().await.is_err()
+                    }
+                }
+            }
+            line = from_up.next_line() => match line {
+                Ok(Some(line)) => {
+                    match session.note_received(&line) {
+                        FromServer::Relay => {
+                            let mut bytes = line.into_bytes();
+                            bytes.push(b'\n');
+                            client_out.write_all(&bytes).await?;
+                            client_out.flush().await?;
+                        }
+                        FromServer::Swallow => {}
+                        FromServer::Refused(message) => {
+                            return Err(StdioError::Refused(message));
+                        }
+                    }
+                    false
+                }
+                Ok(None) | Err(_) => true,
+            },
+        };
+        if !up_gone {
+            continue;
+        }
+        tracing::info!("the Flex MCP host went away; reconnecting");
+        for id in session.in_flight.drain(..) {
+            let reply = serde_json::json!({
+                "jsonrpc": "2.0",
+                "id": id,
+                "error": { "code": HOST_CLOSED_CODE, "message": HOST_CLOSED },
+            });
+            let mut bytes = reply.to_string().into_bytes();
+            bytes.push(b'\n');
+            client_out.write_all(&bytes).await?;
+        }
+        client_out.flush().await?;
+        if client_done {
+            return Ok(());
+        }
+        up = reconnect().await?;
+        session.replay_to(&mut up).await?;
+        from_up = BufReader::new(up.reader).lines();
+    }
+}
+
+/// What the bridge remembers of a session.
+#[derive(Default)]
+struct Session {
+    initialize: Option<(String, serde_json::Value)>,
+    initialized: Option<String>,
+    /// Ids of requests sent and not answered yet.
+    in_flight: Vec<serde_json::Value>,
+    /// Id of a replayed `initialize` whose reply the client must not see.
+    swallow: Option<serde_json::Value>,
+}
+
+enum FromServer {
+    Relay,
+    Swallow,
+    Refused(String),
+}
+
+impl Session {
+    /// Note what the client sends; `false` when it is not JSON at all.
+    fn note_sent(&mut self, line: &str) -> bool {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            return false;
+        };
+        let method = message.get("method").and_then(serde_json::Value::as_str);
+        let id = message.get("id").filter(|id| !id.is_null()).cloned();
+        match (method, id) {
+            (Some("initialize"), Some(id)) => {
+                self.initialize = Some((line.to_string(), id.clone()));
+                self.in_flight.push(id);
+            }
+            (Some("notifications/initialized"), None) => self.initialized = Some(line.to_string()),
+            (Some(_), Some(id)) => self.in_flight.push(id),
+            _ => {}
+        }
+        true
+    }
+
+    fn note_received(&mut self, line: &str) -> FromServer {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            return FromServer::Relay;
+        };
+        if message.get("method").is_some() {
+            return FromServer::Relay;
+        }
+        let Some(id) = message.get("id") else {
+            return FromServer::Relay;
+        };
+        if id.is_null()
+            && let Some(err) = message.get("error")
+            && err.get("code").and_then(serde_json::Value::as_i64) == Some(REFUSED_CODE)
+        {
+            let text = err
+                .get("message")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("refused");
+            return FromServer::Refused(text.to_string());
+        }
+        if self.swallow.as_ref() == Some(id) {
+            self.swallow = None;
+            return FromServer::Swallow;
+        }
+        self.in_flight.retain(|x| x != id);
+        FromServer::Relay
+    }
+
+    async fn replay_to(&mut self, up: &mut Upstream) -> Result<(), StdioError> {
+        use tokio::io::AsyncWriteExt as _;
+        if let Some((line, id)) = &self.initialize {
+            self.swallow = Some(id.clone());
+            up.writer.write_all(format!("{line}\n").as_bytes()).await?;
+        }
+        if let Some(line) = &self.initialized {
+            up.writer.write_all(format!("{line}\n").as_bytes()).await?;
+        }
+        up.writer.flush().await?;
+        Ok(())
+    }
+}
+
+/// Connect to the host's socket, if one answers there.
+pub async fn connect_host(socket: &Path) -> Option<Upstream> {
     #[cfg(unix)]
     {
-        let stream = match tokio::net::UnixStream::connect(socket).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::debug!(
-                    "no Flex MCP app on {} ({e}); serving standalone",
-                    socket.display()
-                );
-                return Ok(false);
-            }
-        };
-        tracing::debug!("bridging stdio to the Flex MCP app on {}", socket.display());
-        let (mut from_app, mut to_app) = stream.into_split();
-        let mut stdin = tokio::io::stdin();
-        let mut stdout = tokio::io::stdout();
-        let upstream = async {
-            tokio::io::copy(&mut stdin, &mut to_app).await?;
-            tokio::io::AsyncWriteExt::shutdown(&mut to_app).await
-        };
-        let downstream = async {
-            tokio::io::copy(&mut from_app, &mut stdout).await?;
-            tokio::io::AsyncWriteExt::flush(&mut stdout).await
-        };
-        // Either direction ending ends the session: the client went away, or the app did.
-        tokio::select! {
-            r = upstream => r?,
-            r = downstream => r?,
-        }
-        Ok(true)
+        let stream = tokio::net::UnixStream::connect(socket).await.ok()?;
+        let (reader, writer) = stream.into_split();
+        Some(Upstream {
+            reader: Box::new(reader),
+            writer: Box::new(writer),
+        })
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
-        // The app's named pipe on Windows is not implemented yet: always serve standalone.
-        tracing::debug!(
-            "no app bridge on this platform ({}); serving standalone",
-            socket.display()
-        );
-        Ok(false)
+        let name = pipe_name(socket);
+        let pipe = tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(&name)
+            .ok()?;
+        let (reader, writer) = tokio::io::split(pipe);
+        Some(Upstream {
+            reader: Box::new(reader),
+            writer: Box::new(writer),
+        })
+    }
+}
+
+/// The named pipe of the host whose socket path is `socket` (Windows).
+#[cfg(windows)]
+pub fn pipe_name(socket: &Path) -> String {
+    let user = std::env::var("USERNAME").unwrap_or_default();
+    let base = socket
+        .file_name()
+        .map_or_else(|| "flex-mcp".into(), |n| n.to_string_lossy().into_owned());
+    format!(r"\\.\pipe\{base}-{user}")
+}
+
+/// An in-process server on an in-memory pipe, as an upstream for the bridge (the fallback).
+pub fn in_process(server: FlexServer) -> Upstream {
+    let (ours, theirs) = tokio::io::duplex(64 * 1024);
+    let (server_in, server_out) = tokio::io::split(theirs);
+    tokio::spawn(async move {
+        if let Err(e) = serve_on(server, server_in, server_out).await {
+            tracing::info!("in-process MCP session ended: {e}");
+        }
+    });
+    let (reader, writer) = tokio::io::split(ours);
+    Upstream {
+        reader: Box::new(reader),
+        writer: Box::new(writer),
     }
 }

@@ -98,9 +98,7 @@ fn doctor(paths: &Paths) -> anyhow::Result<ExitCode> {
         }
     };
     let base_url = settings.effective_api_base();
-    let env_key = std::env::var("FLEX_API_KEY")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
+    let env_key = flex_core::key_rule::env_key();
 
     // 3. Keychain and the key of each mode.
     let current_key = check_credentials(&mut report, paths, &settings, env_key.as_deref());
@@ -231,7 +229,7 @@ fn check_credentials(
         report.add(level, line, fix);
     }
     if let Some(k) = env_key {
-        match Mode::of_key(k.trim()) {
+        match flex_core::key_rule::mode_in_force(Some(k.trim()), Mode::Test).ok() {
             Some(m) => report.add(
                 Level::Note,
                 format!(

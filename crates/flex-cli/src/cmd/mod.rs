@@ -3,6 +3,7 @@
 pub(crate) mod activity;
 pub(crate) mod clients;
 pub(crate) mod doctor;
+pub(crate) mod host;
 pub(crate) mod login;
 pub(crate) mod logout;
 pub(crate) mod mode;

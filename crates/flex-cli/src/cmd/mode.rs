@@ -41,6 +41,18 @@ fn mode(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
     settings.mode = target;
     settings.save(paths)?;
+    if target == Mode::Live
+        && let Some(pid) = flex_core::host::running(paths)
+    {
+        // The host applies loosenings only after the person confirms them in its own window:
+        // an assistant that can run this command must not be able to switch to live by itself.
+        println!(
+            "Asked for live mode. The Flex MCP app is running (process {pid}), so the switch takes \
+             effect only after you confirm it in the Flex MCP app; until then assistants stay in \
+             test mode."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "Switched to {target} mode. Connected MCP clients use it from their next tool call; no \
          restart needed."

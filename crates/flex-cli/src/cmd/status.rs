@@ -4,11 +4,9 @@
 use std::process::ExitCode;
 
 use flex_core::credentials::{self, SlotStatus};
+use flex_core::key_rule::API_KEY_ENV;
 use flex_core::{Paths, Settings};
 use serde_json::json;
-
-/// The variable that makes the server use a key from the environment instead of the keychain.
-const API_KEY_ENV: &str = "FLEX_API_KEY";
 
 /// Arguments of `flex-mcp status`.
 #[derive(Debug, clap::Args)]
@@ -27,10 +25,9 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
 
 /// The mode a `FLEX_API_KEY` value implies, without ever keeping the value.
 fn env_key_mode() -> Option<Result<flex_api::Mode, ()>> {
-    let value = std::env::var(API_KEY_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())?;
-    Some(flex_api::Mode::of_key(value.trim()).ok_or(()))
+    let value = flex_core::key_rule::env_key()?;
+    // The same rule as the server's: the key's prefix fixes the mode.
+    Some(flex_core::key_rule::mode_in_force(Some(&value), flex_api::Mode::Test).map_err(drop))
 }
 
 fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {

@@ -1,14 +1,27 @@
 //! `flex-mcp stdio`: what MCP clients spawn.
 //!
-//! Without `--standalone` it first tries the desktop app's local socket (one shared server for
-//! every client); when no app answers it serves in this process instead, so a client config that
-//! says `flex-mcp stdio` works with or without the app. stdout carries only MCP; logs go to
-//! stderr (`FLEX_MCP_LOG=debug` to see them).
+//! Without `--standalone` it is a bridge to the host (the Flex MCP app, or `flex-mcp host`): one
+//! shared server for every client. No host: on a desktop session with the app installed it
+//! starts the app in the background (`flex-mcp-desktop --hidden`) and waits up to 5 s for its
+//! socket; otherwise, or when the wait runs out, it serves in this process exactly as
+//! `--standalone`, and says so in one line on stderr. stdout carries only MCP.
+//!
+//! The bridge path builds no MCP server, HTTP client or SQLite connection: those are built only
+//! when this process has to serve by itself.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use flex_core::Paths;
+use flex_mcp::stdio::{StdioError, Upstream};
+
+/// How long to wait for a started app's socket.
+const APP_START_WAIT: Duration = Duration::from_secs(5);
+
+/// The app's executable name.
+const APP_EXE: &str = "flex-mcp-desktop";
 
 /// Arguments of `flex-mcp stdio`.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -25,23 +38,110 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let result = runtime.block_on(async {
-        if !args.standalone {
-            let socket = flex_core::serve::app_socket(paths);
-            if flex_mcp::stdio::bridge(&socket).await? {
-                return Ok(());
-            }
-            tracing::debug!("no Flex MCP app is running; serving standalone in this process");
+        if args.standalone {
+            return standalone(paths).await;
         }
-        let composed = flex_core::serve::compose_headless(paths)?;
-        // Before reading stdin, on this thread: the first tools/list then answers from the cache
-        // (a background thread raced the client's first request and cost its own malloc arena).
-        flex_mcp::server::prepare_tool_list();
-        let served = flex_mcp::stdio::serve(composed.server.clone()).await;
-        // Write queued call records before the process exits.
-        composed.activity.close();
-        served.map_err(anyhow::Error::from)
+        let socket = paths.socket_path();
+        let first = if let Some(up) = host_or_app(&socket).await {
+            up
+        } else {
+            eprintln!(
+                "flex-mcp: the Flex MCP app is not running; serving standalone in this process."
+            );
+            in_process(paths)?
+        };
+        let paths = paths.clone();
+        let reconnect = move || -> flex_mcp::tools::BoxFuture<Result<Upstream, StdioError>> {
+            let paths = paths.clone();
+            Box::pin(async move {
+                // The person closed the app: do not start it again behind their back.
+                if let Some(up) = flex_mcp::stdio::connect_host(&paths.socket_path()).await {
+                    return Ok(up);
+                }
+                eprintln!(
+                    "flex-mcp: the Flex MCP app was closed; serving standalone in this process \
+                     from now on."
+                );
+                in_process(&paths).map_err(|e| StdioError::Fallback(format!("{e:#}")))
+            })
+        };
+        flex_mcp::stdio::bridge(first, reconnect)
+            .await
+            .map_err(anyhow::Error::from)
     });
     // stdin's reader thread may still be parked on a read; do not wait for it.
     runtime.shutdown_background();
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Serve this client in this process until stdin closes.
+async fn standalone(paths: &Paths) -> anyhow::Result<()> {
+    let composed = flex_core::serve::compose_headless(paths)?;
+    // Before reading stdin, on this thread: the first tools/list then answers from the cache
+    // (a background thread raced the client's first request and cost its own malloc arena).
+    flex_mcp::server::prepare_tool_list();
+    let served = flex_mcp::stdio::serve(composed.server.clone()).await;
+    // Write queued call records before the process exits.
+    composed.activity.close();
+    served.map_err(anyhow::Error::from)
+}
+
+/// An in-process server as the bridge's upstream.
+fn in_process(paths: &Paths) -> anyhow::Result<Upstream> {
+    let composed = flex_core::serve::compose_headless(paths)?;
+    // The store writes from its own thread; records are flushed as they come, and the thread
+    // ends with the process.
+    Ok(flex_mcp::stdio::in_process(composed.server))
+}
+
+/// The running host, or the app started for this; `None` when neither answers.
+async fn host_or_app(socket: &Path) -> Option<Upstream> {
+    if let Some(up) = flex_mcp::stdio::connect_host(socket).await {
+        return Some(up);
+    }
+    let app = desktop_app()?;
+    if let Err(e) = start_hidden(&app) {
+        tracing::info!("could not start {}: {e}", app.display());
+        return None;
+    }
+    let deadline = Instant::now() + APP_START_WAIT;
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        if let Some(up) = flex_mcp::stdio::connect_host(socket).await {
+            return Some(up);
+        }
+    }
+    tracing::info!("the Flex MCP app did not open its socket within 5 s");
+    None
+}
+
+/// The app, when this is a desktop session and it is installed next to us or on PATH.
+fn desktop_app() -> Option<PathBuf> {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return None;
+    }
+    let name = format!("{APP_EXE}{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .filter(|p| p.is_file());
+    beside.or_else(|| {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|dir| dir.join(&name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Start the app tray-only, detached from this process (its own process group, no stdio), so
+/// it outlives the assistant that spawned us.
+fn start_hidden(app: &Path) -> std::io::Result<()> {
+    let mut cmd = std::process::Command::new(app);
+    cmd.arg("--hidden")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.spawn().map(drop)
 }

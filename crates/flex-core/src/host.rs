@@ -1,0 +1,493 @@
+//! The host: one long-lived process per user that owns the Flex clients, credentials, mode,
+//! policy, activity store and approval queue, and serves one MCP session per connection on a
+//! user-only local endpoint. The app runs it in-process; `flex-mcp host` runs it headless.
+//!
+//! - One host per user: an exclusive `flock` on a lock file in the runtime dir (released by the
+//!   kernel when the process dies, so a crash never leaves a stale lock), holding our pid so a
+//!   second host can say which process hosts. Only the lock holder touches the socket, so a
+//!   socket file left by a crashed host is simply replaced.
+//! - Unix socket at `Paths::socket_path()`: directory 0700, socket 0600, and each peer's uid
+//!   checked (`SO_PEERCRED`/`getpeereid` through tokio) and refused when it is not ours: file
+//!   permissions alone can be widened by mistake, the peer check cannot.
+//! - The control API ([`HostHandle`]: events, answers to approvals, confirmations, mode, pause)
+//!   is Rust in this process only. The socket speaks MCP and nothing else, so an assistant that
+//!   can run shell commands cannot approve its own call or confirm its own loosening.
+//!
+//! A window in a child process could reach this API safely through a socketpair whose one end
+//! the app passes to the child as an inherited file descriptor (never a path in the file
+//! system, which any process of the user could open); not needed while the window runs in the
+//! app's process.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use flex_api::Mode;
+use flex_mcp::approval::{Approver, HeadlessApprover};
+use flex_mcp::server::FlexServer;
+
+use crate::activity::ActivityStore;
+use crate::approvals::{Answer, ApprovalQueue, PendingApproval, QueueApprover};
+use crate::events::{self, Events, HostEvent};
+use crate::guard::Loosening;
+use crate::paths::Paths;
+use crate::serve::{API_KEY_ENV, HostContext, KeyLookup};
+use crate::settings::Settings;
+
+/// How often the host looks at the settings file, so a change from the CLI shows in the tray
+/// within a second even when no call is made.
+const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What a refused peer reads before the connection closes (one JSON-RPC error line, so a bridge
+/// can say why instead of falling back silently).
+pub const REFUSED_LINE: &str = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32001,\
+\"message\":\"refused: this Flex MCP host belongs to another user\"}}\n";
+
+/// Why a host could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostError {
+    /// Another process already hosts for this user.
+    #[error(
+        "Flex MCP is already running for this user (process {pid}). Use that one, or quit it \
+         first (tray menu: Quit, or stop `flex-mcp host`)."
+    )]
+    AlreadyRunning {
+        /// Its process id, as it wrote it (0 if unreadable).
+        pid: u32,
+    },
+    /// The runtime directory, lock or socket could not be set up.
+    #[error("could not set up the local endpoint at {path}: {source}")]
+    Endpoint {
+        /// Which file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// How to run a host.
+#[derive(Clone)]
+pub struct HostOptions {
+    /// Where everything lives.
+    pub paths: Paths,
+    /// Where stored keys come from (the keychain in production).
+    pub lookup: KeyLookup,
+    /// `true` in the app: "ask" waits for the person in the approval queue. `false` headless:
+    /// "ask" is refused with the setting to change, as standalone does.
+    pub desktop_approvals: bool,
+}
+
+impl std::fmt::Debug for HostOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostOptions")
+            .field("paths", &self.paths)
+            .field("desktop_approvals", &self.desktop_approvals)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    context: Arc<HostContext>,
+    queue: Option<Arc<ApprovalQueue>>,
+    events: Events,
+    activity: Arc<ActivityStore>,
+    socket: PathBuf,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// The running host: the app's control API. Cheap to clone.
+#[derive(Clone)]
+pub struct HostHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for HostHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostHandle")
+            .field("socket", &self.shared.socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HostHandle {
+    /// Events from now on (mode, pause, approvals, confirmations).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<HostEvent> {
+        self.shared.events.subscribe()
+    }
+
+    /// Calls waiting for the person, oldest first.
+    pub fn pending_approvals(&self) -> Vec<PendingApproval> {
+        self.shared
+            .queue
+            .as_ref()
+            .map(|q| q.pending())
+            .unwrap_or_default()
+    }
+
+    /// Answer a waiting call. `false` when it no longer waits or the answer is not offered.
+    pub fn answer(&self, id: u64, answer: Answer) -> bool {
+        self.shared
+            .queue
+            .as_ref()
+            .is_some_and(|q| q.answer(id, answer))
+    }
+
+    /// A settings change waiting for the person's confirmation (empty: none).
+    pub fn waiting_confirmation(&self) -> Vec<Loosening> {
+        self.shared.context.waiting_confirmation()
+    }
+
+    /// The person confirmed it in the app.
+    pub fn confirm_pending(&self) -> bool {
+        self.shared.context.confirm_pending()
+    }
+
+    /// The person refused it; the file is set back to what applies.
+    pub fn reject_pending(&self) -> anyhow::Result<bool> {
+        self.shared.context.reject_pending()
+    }
+
+    /// Switch the mode (the app asks its own confirmation for live first). Every session uses
+    /// it from its next call.
+    pub fn set_mode(&self, mode: Mode) -> anyhow::Result<()> {
+        self.shared.context.change_by_person(|s| s.mode = mode)?;
+        Ok(())
+    }
+
+    /// "Pause assistants" (`true`) or resume (`false`).
+    pub fn set_paused(&self, paused: bool) -> anyhow::Result<()> {
+        self.shared
+            .context
+            .change_by_person(|s| s.paused = paused)?;
+        Ok(())
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Result<Settings, String> {
+        self.shared.context.settings_now()
+    }
+
+    /// Where the host listens.
+    pub fn socket_path(&self) -> &Path {
+        &self.shared.socket
+    }
+
+    /// The activity store the host records to.
+    pub fn activity(&self) -> &Arc<ActivityStore> {
+        &self.shared.activity
+    }
+
+    /// Stop accepting, end the sessions, write queued records, remove the socket.
+    pub fn shutdown(&self) {
+        let _ = self.shared.stop.send(true);
+        self.shared.activity.close();
+    }
+
+    /// Wait until [`HostHandle::shutdown`] is called.
+    pub async fn stopped(&self) {
+        let mut rx = self.shared.stop.subscribe();
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+}
+
+/// The process id of the host running for this user, if one runs (its lock is held).
+pub fn running(paths: &Paths) -> Option<u32> {
+    endpoint::holder(paths)
+}
+
+/// Start the host on the current tokio runtime: take the lock, bind the endpoint, accept
+/// sessions in the background. Fails with [`HostError::AlreadyRunning`] when another process
+/// hosts.
+// Taken by value: the host keeps what it needs of the options for its whole life.
+#[allow(clippy::needless_pass_by_value)]
+pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
+    let paths = options.paths.clone();
+    let lock = endpoint::lock(&paths)?;
+    let socket = paths.socket_path();
+    let listener = endpoint::bind(&socket)?;
+    let events = events::channel();
+    let context = Arc::new(HostContext::guarded(
+        paths.clone(),
+        std::env::var(API_KEY_ENV).ok(),
+        options.lookup.clone(),
+        events.clone(),
+    ));
+    let retention = context.settings_now().unwrap_or_default().retention;
+    let activity = Arc::new(ActivityStore::new(paths.activity_db(), retention));
+    let queue = options
+        .desktop_approvals
+        .then(|| Arc::new(ApprovalQueue::new(context.clone(), events.clone())));
+    let approver: Arc<dyn Approver> = match &queue {
+        Some(q) => Arc::new(QueueApprover(q.clone())),
+        None => Arc::new(HeadlessApprover),
+    };
+    let server = FlexServer::with_parts(context.clone(), approver, activity.clone());
+    flex_mcp::server::warm_up();
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let shared = Arc::new(Shared {
+        context,
+        queue,
+        events,
+        activity,
+        socket: socket.clone(),
+        stop,
+    });
+    let handle = HostHandle { shared };
+    tokio::spawn(watch_settings(handle.clone()));
+    tokio::spawn(endpoint::accept(listener, server, handle.clone(), lock));
+    tracing::info!(socket = %socket.display(), "Flex MCP host listening");
+    Ok(handle)
+}
+
+/// The app's host: this machine's paths and keychain, approvals asked on the desktop. Call it
+/// once from the app's setup, on its tokio runtime; the handle is the app's control API.
+pub fn start_in_app() -> anyhow::Result<HostHandle> {
+    let paths = Paths::from_env()
+        .ok_or_else(|| anyhow::anyhow!("could not find the home directory (set HOME)"))?;
+    Ok(start(HostOptions {
+        paths,
+        lookup: crate::serve::stored_key_lookup(),
+        desktop_approvals: true,
+    })?)
+}
+
+/// Re-read the settings file every [`SETTINGS_POLL`], so changes reach the tray without a call.
+async fn watch_settings(handle: HostHandle) {
+    let mut stop = handle.shared.stop.subscribe();
+    let mut tick = tokio::time::interval(SETTINGS_POLL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => { let _ = handle.shared.context.settings_now(); }
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Serve one MCP session over a connection until either side closes.
+async fn session<R, W>(server: FlexServer, reader: R, writer: W)
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    if let Err(e) = flex_mcp::stdio::serve_on(server, reader, writer).await {
+        // A client that sent garbage or went away mid-call ends its own session only.
+        tracing::info!("an MCP session ended with an error: {e}");
+    }
+}
+
+#[cfg(unix)]
+mod endpoint {
+    use std::io::{Read as _, Seek as _, Write as _};
+    use std::os::unix::fs::PermissionsExt as _;
+    use std::path::Path;
+
+    use tokio::net::{UnixListener, UnixStream};
+
+    use super::{HostError, HostHandle, REFUSED_LINE, session};
+    use crate::paths::Paths;
+    use flex_mcp::server::FlexServer;
+
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HostError + '_ {
+        move |source| HostError::Endpoint {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The runtime dir, created user-only (and made so if it was not).
+    fn runtime_dir(paths: &Paths) -> Result<(), HostError> {
+        let dir = &paths.runtime_dir;
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))
+    }
+
+    /// Who holds the lock, without taking it for longer than the check.
+    pub(super) fn holder(paths: &Paths) -> Option<u32> {
+        let path = paths.runtime_dir.join("host.lock");
+        let mut file = std::fs::File::open(&path).ok()?;
+        if rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok() {
+            return None;
+        }
+        let mut text = String::new();
+        let _ = file.read_to_string(&mut text);
+        Some(text.trim().parse().unwrap_or(0))
+    }
+
+    /// Take the single-instance lock, or say who holds it.
+    pub(super) fn lock(paths: &Paths) -> Result<std::fs::File, HostError> {
+        runtime_dir(paths)?;
+        let path = paths.runtime_dir.join("host.lock");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io(&path))?;
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                let pid = text.trim().parse().unwrap_or(0);
+                return Err(HostError::AlreadyRunning { pid });
+            }
+            Err(e) => return Err(io(&path)(e.into())),
+        }
+        file.set_len(0).map_err(io(&path))?;
+        file.rewind().map_err(io(&path))?;
+        writeln!(file, "{}", std::process::id()).map_err(io(&path))?;
+        Ok(file)
+    }
+
+    /// Bind the socket (we hold the lock, so a file there is a dead host's) user-only.
+    pub(super) fn bind(socket: &Path) -> Result<UnixListener, HostError> {
+        match std::fs::remove_file(socket) {
+            Ok(()) => tracing::info!("replaced a socket left by a host that exited"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(socket)(e)),
+        }
+        let listener = UnixListener::bind(socket).map_err(io(socket))?;
+        std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))
+            .map_err(io(socket))?;
+        Ok(listener)
+    }
+
+    pub(super) async fn accept(
+        listener: UnixListener,
+        server: FlexServer,
+        handle: HostHandle,
+        lock: std::fs::File,
+    ) {
+        let ours = rustix::process::getuid().as_raw();
+        let mut stop = handle.shared.stop.subscribe();
+        loop {
+            let stream = tokio::select! {
+                r = listener.accept() => r,
+                _ = stop.wait_for(|s| *s) => break,
+            };
+            match stream {
+                Ok((stream, _)) => {
+                    if peer_is(&stream, ours) {
+                        let (r, w) = stream.into_split();
+                        tokio::spawn(session(server.clone(), r, w));
+                    } else {
+                        tokio::spawn(refuse(stream));
+                    }
+                }
+                Err(e) => {
+                    // EMFILE and friends: wait a little rather than spin.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&handle.shared.socket);
+        drop(lock);
+    }
+
+    fn peer_is(stream: &UnixStream, ours: u32) -> bool {
+        match stream.peer_cred() {
+            Ok(cred) if cred.uid() == ours => true,
+            Ok(cred) => {
+                tracing::warn!(
+                    uid = cred.uid(),
+                    pid = ?cred.pid(),
+                    "refused a connection from another user"
+                );
+                false
+            }
+            Err(e) => {
+                tracing::warn!("refused a connection whose user cannot be checked: {e}");
+                false
+            }
+        }
+    }
+
+    async fn refuse(mut stream: UnixStream) {
+        use tokio::io::AsyncWriteExt as _;
+        let _ = stream.write_all(REFUSED_LINE.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    }
+}
+
+/// Windows: a named pipe derived from the socket path's file name. Remote clients are rejected
+/// by the pipe itself, and `first_pipe_instance` makes a second host (or a squatter that created
+/// the name first) fail instead of sharing the name. The pipe's DACL is the default one (owner
+/// and SYSTEM full control); a DACL naming only the current user needs a raw security
+/// descriptor, which tokio offers only through an `unsafe` call, forbidden here.
+#[cfg(windows)]
+mod endpoint {
+    use std::path::Path;
+
+    use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
+
+    use super::{HostError, HostHandle, session};
+    use crate::paths::Paths;
+    use flex_mcp::server::FlexServer;
+
+    use flex_mcp::stdio::pipe_name;
+
+    pub(super) fn lock(_paths: &Paths) -> Result<(), HostError> {
+        Ok(())
+    }
+
+    /// Whether a host answers on the pipe (its pid is not known here).
+    pub(super) fn holder(paths: &Paths) -> Option<u32> {
+        let name = pipe_name(&paths.socket_path());
+        tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(&name)
+            .ok()
+            .map(|_| 0)
+    }
+
+    pub(super) fn bind(socket: &Path) -> Result<NamedPipeServer, HostError> {
+        let name = pipe_name(socket);
+        ServerOptions::new()
+            .first_pipe_instance(true)
+            .reject_remote_clients(true)
+            .create(&name)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    HostError::AlreadyRunning { pid: 0 }
+                } else {
+                    HostError::Endpoint {
+                        path: socket.to_path_buf(),
+                        source: e,
+                    }
+                }
+            })
+    }
+
+    pub(super) async fn accept(
+        mut pipe: NamedPipeServer,
+        server: FlexServer,
+        handle: HostHandle,
+        _lock: (),
+    ) {
+        let name = pipe_name(&handle.shared.socket);
+        let mut stop = handle.shared.stop.subscribe();
+        loop {
+            tokio::select! {
+                r = pipe.connect() => if let Err(e) = r {
+                    tracing::warn!("a pipe client failed to connect: {e}");
+                    continue;
+                },
+                _ = stop.wait_for(|s| *s) => break,
+            }
+            let next = match ServerOptions::new()
+                .reject_remote_clients(true)
+                .create(&name)
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!("could not open the next pipe instance: {e}");
+                    break;
+                }
+            };
+            let connected = std::mem::replace(&mut pipe, next);
+            let (r, w) = tokio::io::split(connected);
+            tokio::spawn(session(server.clone(), r, w));
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The host end to end in one process: a real flex-sim on 127.0.0.1, the host on a real Unix
+//! socket in a temporary runtime dir, and rmcp clients connected to that socket. Approvals are
+//! answered through the host's Rust API (the app's side), never through the socket or a CLI.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use flex_api::Mode;
+use flex_core::approvals::Answer;
+use flex_core::events::HostEvent;
+use flex_core::host::{HostError, HostHandle, HostOptions};
+use flex_core::{Paths, Settings};
+use flex_mcp::Decision;
+use rmcp::ServiceExt as _;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+};
+use rmcp::service::RunningService;
+use serde_json::{Value, json};
+
+const TEST_KEY: &str = "fsk_test_host_suite";
+const LIVE_KEY: &str = "fsk_live_host_suite";
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    paths: Paths,
+    sim: flex_sim::SimHandle,
+    host: HostHandle,
+}
+
+async fn start(settings: Settings) -> Harness {
+    let sim = flex_sim::start(flex_sim::SimConfig {
+        port: 0,
+        seed: None,
+        keys: vec![(TEST_KEY.into(), vec![]), (LIVE_KEY.into(), vec![])],
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path(), dir.path());
+    Settings {
+        api_base: Some(sim.base_url()),
+        ..settings
+    }
+    .save(&paths)
+    .unwrap();
+    let host = flex_core::host::start(HostOptions {
+        paths: paths.clone(),
+        lookup: Arc::new(|_: &Paths, mode: Mode| {
+            Ok(Some(
+                match mode {
+                    Mode::Test => TEST_KEY,
+                    Mode::Live => LIVE_KEY,
+                }
+                .to_string(),
+            ))
+        }),
+        desktop_approvals: true,
+    })
+    .unwrap();
+    Harness {
+        _dir: dir,
+        paths,
+        sim,
+        host,
+    }
+}
+
+async fn client(h: &Harness, name: &str) -> RunningService<rmcp::RoleClient, ClientConfig> {
+    let stream = tokio::net::UnixStream::connect(h.paths.socket_path())
+        .await
+        .unwrap();
+    let (r, w) = stream.into_split();
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new(name, "1.2.3"),
+    )
+    .serve((r, w))
+    .await
+    .unwrap()
+}
+
+async fn call(
+    c: &RunningService<rmcp::RoleClient, ClientConfig>,
+    tool: &str,
+    args: Value,
+) -> CallToolResult {
+    let Value::Object(args) = args else { panic!() };
+    c.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
+        .await
+        .unwrap()
+}
+
+fn text(r: &CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect()
+}
+
+async fn next_pending(
+    events: &mut tokio::sync::broadcast::Receiver<HostEvent>,
+) -> flex_core::approvals::PendingApproval {
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(20), events.recv())
+            .await
+            .expect("an approval event in time")
+            .unwrap();
+        if let HostEvent::ApprovalPending { approval } = ev {
+            return approval;
+        }
+    }
+}
+
+fn live_asking() -> Settings {
+    Settings {
+        mode: Mode::Live,
+        ..Settings::default()
+    }
+}
+
+fn last_record(h: &Harness) -> flex_mcp::CallRecord {
+    h.host.activity().flush();
+    h.host.activity().recent(1).unwrap().remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approve_deny_and_allow_for_a_while_through_the_queue() {
+    let h = start(live_asking()).await;
+    let mut events = h.host.subscribe();
+    let c = Arc::new(client(&h, "Cursor").await);
+
+    let task = tokio::spawn({
+        let c = c.clone();
+        async move { call(&c, "create_product", json!({"name": "Approved thing"})).await }
+    });
+    let p = next_pending(&mut events).await;
+    assert_eq!(p.assistant, "Cursor");
+    assert_eq!(p.mode, Mode::Live);
+    assert!(p.can_allow_for_a_while, "writes may be allowed for a while");
+    assert!(p.sentence.contains("Approved thing"), "{}", p.sentence);
+    assert_eq!(h.host.pending_approvals().len(), 1, "the tray counts it");
+    assert!(h.host.answer(p.id, Answer::Approve));
+    let r = task.await.unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    let rec = last_record(&h);
+    assert_eq!(rec.approval.as_deref(), Some("approved"));
+    assert_eq!(rec.client_name.as_deref(), Some("Cursor"));
+    assert!(!h.host.answer(p.id, Answer::Deny), "answered once only");
+
+    let task = tokio::spawn({
+        let c = c.clone();
+        async move { call(&c, "create_product", json!({"name": "Declined thing"})).await }
+    });
+    let p = next_pending(&mut events).await;
+    assert!(h.host.answer(p.id, Answer::Deny));
+    let r = task.await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(
+        text(&r).contains("person at the computer declined"),
+        "{}",
+        text(&r)
+    );
+    assert_eq!(last_record(&h).approval.as_deref(), Some("denied"));
+
+    // Allow for 15 minutes: the next write of the same assistant is not asked.
+    let task = tokio::spawn({
+        let c = c.clone();
+        async move { call(&c, "create_product", json!({"name": "First"})).await }
+    });
+    let p = next_pending(&mut events).await;
+    assert!(h.host.answer(p.id, Answer::AllowForAWhile));
+    assert_ne!(task.await.unwrap().is_error, Some(true));
+    let r = call(&c, "create_product", json!({"name": "Second"})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    assert_eq!(
+        last_record(&h).approval.as_deref(),
+        Some("covered_by_allowance")
+    );
+    // Another assistant is still asked.
+    let other = Arc::new(client(&h, "Claude Code").await);
+    let task = tokio::spawn({
+        let other = other.clone();
+        async move { call(&other, "create_product", json!({"name": "Other"})).await }
+    });
+    let p = next_pending(&mut events).await;
+    assert_eq!(p.assistant, "Claude Code");
+    assert!(h.host.answer(p.id, Answer::Deny));
+    assert_eq!(task.await.unwrap().is_error, Some(true));
+    h.host.shutdown();
+    h.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_approval_expires_as_denied_and_destructive_is_never_allowed_for_a_while() {
+    let h = start(Settings {
+        approval_timeout_secs: 1,
+        ..live_asking()
+    })
+    .await;
+    let mut events = h.host.subscribe();
+    let c = Arc::new(client(&h, "Windsurf").await);
+    let task = tokio::spawn({
+        let c = c.clone();
+        async move {
+            call(
+                &c,
+                "create_refund",
+                json!({"payment_intent_id": "fpi_01HW5KTQQAAQ66WV19MFW4DTT4", "amount": 4500}),
+            )
+            .await
+        }
+    });
+    let p = next_pending(&mut events).await;
+    assert!(
+        !p.can_allow_for_a_while,
+        "money movement is asked every time"
+    );
+    assert!(p.sentence.starts_with("Refund $45.00"), "{}", p.sentence);
+    assert!(!h.host.answer(p.id, Answer::AllowForAWhile));
+    let r = task.await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("nobody answered"), "{}", text(&r));
+    let rec = last_record(&h);
+    assert_eq!(rec.approval.as_deref(), Some("expired"));
+    assert_eq!(rec.error_code.as_deref(), Some("approval_expired"));
+    assert!(h.host.pending_approvals().is_empty());
+    h.host.shutdown();
+    h.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mode_pause_and_file_loosenings_reach_a_running_session() {
+    let h = start(Settings::default()).await;
+    let mut events = h.host.subscribe();
+    let c = client(&h, "Codex").await;
+    let r = call(&c, "list_products", json!({})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    assert_eq!(last_record(&h).mode, Mode::Test);
+
+    // The CLI (or an assistant with a shell) writes live into the file: held for confirmation.
+    let mut wish = h.host.settings().unwrap();
+    wish.mode = Mode::Live;
+    wish.save(&h.paths).unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_ne!(r.is_error, Some(true));
+    assert_eq!(last_record(&h).mode, Mode::Test, "not yet confirmed");
+    let mut saw_pending = false;
+    while let Ok(ev) = events.try_recv() {
+        saw_pending |= matches!(ev, HostEvent::ConfirmationPending { .. });
+    }
+    assert!(saw_pending, "the app is told to ask");
+    assert_eq!(
+        h.host.waiting_confirmation(),
+        [flex_core::guard::Loosening::LiveMode]
+    );
+    assert!(h.host.confirm_pending());
+    call(&c, "list_products", json!({})).await;
+    assert_eq!(last_record(&h).mode, Mode::Live, "confirmed in the app");
+
+    // Tightening from the file applies at once.
+    let mut tighter = h.host.settings().unwrap();
+    tighter.policy.live.read = Decision::Deny;
+    tighter.save(&h.paths).unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_eq!(r.is_error, Some(true));
+    assert_eq!(last_record(&h).error_code.as_deref(), Some("policy_denied"));
+
+    // The app switches back and pauses; the same session sees both on its next call.
+    h.host.set_mode(Mode::Test).unwrap();
+    h.host.set_paused(true).unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("paused Flex MCP"), "{}", text(&r));
+    assert_eq!(last_record(&h).error_code.as_deref(), Some("paused"));
+    // Resuming through the file is a loosening: it waits; refusing writes the file back.
+    let mut resume = h.host.settings().unwrap();
+    resume.paused = false;
+    resume.save(&h.paths).unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_eq!(r.is_error, Some(true), "still paused");
+    assert!(h.host.reject_pending().unwrap());
+    assert!(
+        Settings::load(&h.paths).unwrap().paused,
+        "file says what applies"
+    );
+    h.host.set_paused(false).unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    h.host.shutdown();
+    h.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_host_per_user_and_a_stale_socket_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path(), dir.path());
+    std::fs::create_dir_all(&paths.runtime_dir).unwrap();
+    // A crashed host's socket: a file nobody listens on.
+    drop(std::os::unix::net::UnixListener::bind(paths.socket_path()).unwrap());
+    assert!(paths.socket_path().exists());
+    let options = HostOptions {
+        paths: paths.clone(),
+        lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
+        desktop_approvals: false,
+    };
+    let first = flex_core::host::start(options.clone()).unwrap();
+    assert!(
+        tokio::net::UnixStream::connect(paths.socket_path())
+            .await
+            .is_ok(),
+        "the stale socket was replaced by a live one"
+    );
+    match flex_core::host::start(options) {
+        Err(HostError::AlreadyRunning { pid }) => assert_eq!(pid, std::process::id()),
+        other => panic!("a second host must refuse: {other:?}"),
+    }
+    assert_eq!(flex_core::host::running(&paths), Some(std::process::id()));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&paths.runtime_dir), 0o700);
+    assert_eq!(mode(&paths.socket_path()), 0o600);
+    first.shutdown();
+}
