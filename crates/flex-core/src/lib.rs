@@ -1,9 +1,11 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
 pub mod activity;
+pub mod activity_query;
 pub mod app_status;
 pub mod credentials;
 pub mod error;
+pub mod notice;
 pub mod paths;
 pub mod serve;
 pub mod settings;
