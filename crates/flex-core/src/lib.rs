@@ -3,8 +3,10 @@
 pub mod activity;
 pub mod activity_query;
 pub mod app_status;
+pub mod connected;
 pub mod credentials;
 pub mod error;
+pub mod guardian;
 pub mod notice;
 pub mod paths;
 pub mod serve;
