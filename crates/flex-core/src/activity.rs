@@ -50,6 +50,13 @@ const TAIL_EVERY: Duration = Duration::from_millis(200);
 /// the first page; the writer never waits for it.
 const LIVE_CAPACITY: usize = 1024;
 
+/// Records written per transaction when several wait (a burst, or a backlog after a full
+/// disk): one commit writes each touched page once instead of once per record.
+const BATCH: usize = 500;
+
+/// Bytes of WAL kept after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+
 /// Prune after this many inserts (pruning is two indexed deletes; no need to run it per row).
 const PRUNE_EVERY: u32 = 200;
 
@@ -388,6 +395,8 @@ fn open_for_write(path: &Path) -> anyhow::Result<Connection> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Without a limit, a WAL that grew during a burst keeps its size after the checkpoint.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     conn.execute_batch(SCHEMA)
         .context("creating the activity schema")?;
     Ok(conn)
@@ -467,21 +476,25 @@ impl WriteState<'_> {
             .store(self.unsaved.len() as u64, Ordering::Relaxed);
     }
 
-    /// Write waiting records oldest first; stop at the first failure (they stay, in order).
+    /// Write waiting records oldest first, [`BATCH`] per transaction; stop at the first failure
+    /// (the failed batch stays, in order).
     fn save_unsaved(&mut self) {
         let mut saved = 0u64;
-        while let Some(record) = self.unsaved.pop_front() {
+        while !self.unsaved.is_empty() {
+            let n = self.unsaved.len().min(BATCH);
             let shared = self.shared;
+            let batch = self.unsaved.make_contiguous();
+            let batch: Vec<CallRecord> = batch[..n].to_vec();
             let result = self
                 .connection()
-                .and_then(|conn| insert_and_publish(conn, &record, shared));
+                .and_then(|conn| insert_and_publish(conn, &batch, shared));
             match result {
                 Ok(()) => {
-                    saved += 1;
-                    self.since_prune += 1;
+                    self.unsaved.drain(..n);
+                    saved += n as u64;
+                    self.since_prune += u32::try_from(n).unwrap_or(u32::MAX);
                 }
                 Err(e) => {
-                    self.unsaved.push_front(record);
                     // Reopen next time: the file may have been deleted or its directory
                     // remounted, and a fresh connection costs nothing next to a failed write.
                     self.conn = None;
@@ -588,23 +601,34 @@ fn why_unsaved(err: &anyhow::Error) -> &'static str {
     "the activity database could not be written"
 }
 
-/// Insert `r` and publish it, holding the published set so the tail does not publish it too.
-fn insert_and_publish(conn: &Connection, r: &CallRecord, shared: &Shared) -> anyhow::Result<()> {
+/// Insert `records` in one transaction and publish them once committed, holding the published
+/// set so the tail does not publish them too. All or nothing: a failure leaves none written.
+fn insert_and_publish(
+    conn: &Connection,
+    records: &[CallRecord],
+    shared: &Shared,
+) -> anyhow::Result<()> {
     let mut published = shared
         .published
         .lock()
         .map_err(|_| anyhow::anyhow!("the activity feed lock is poisoned"))?;
-    let inserted = insert(conn, r)?;
-    if !inserted {
-        // Same id already stored (a retry after an ambiguous failure): already published.
-        return Ok(());
+    let tx = conn.unchecked_transaction()?;
+    let mut written = Vec::with_capacity(records.len());
+    for r in records {
+        // `false`: same id already stored (a retry after an ambiguous failure), already published.
+        if insert(&tx, r)? {
+            written.push((tx.last_insert_rowid(), r));
+        }
     }
+    tx.commit()?;
     if published.tailing {
-        published.seqs.insert(conn.last_insert_rowid());
+        published.seqs.extend(written.iter().map(|(seq, _)| *seq));
     }
     drop(published);
     if shared.live.receiver_count() > 0 {
-        let _ = shared.live.send(r.clone());
+        for (_, r) in written {
+            let _ = shared.live.send(r.clone());
+        }
     }
     Ok(())
 }

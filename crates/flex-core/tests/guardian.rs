@@ -122,7 +122,11 @@ impl World {
 
 /// What Claude Desktop does: rewrite its file with its preferences and no `mcpServers`.
 fn wipe_in_place(path: &Path) {
-    std::fs::write(path, "{\n  \"preferences\": {\"sidebarMode\": \"chat\"}\n}\n").unwrap();
+    std::fs::write(
+        path,
+        "{\n  \"preferences\": {\"sidebarMode\": \"chat\"}\n}\n",
+    )
+    .unwrap();
 }
 
 /// An editor-style save: a new file renamed over the old one.
@@ -144,13 +148,22 @@ fn a_wiped_entry_is_put_back_with_a_backup_and_a_notice() {
 
     assert!(w.has_entry(ClientKind::ClaudeDesktop));
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("sidebarMode"), "the client's own keys stay: {text}");
+    assert!(
+        text.contains("sidebarMode"),
+        "the client's own keys stay: {text}"
+    );
     assert_eq!(notice.path.as_deref(), Some(path.as_path()));
     assert!(!notice.needs_action);
-    assert!(notice.message.contains("Claude Desktop"), "{}", notice.message);
+    assert!(
+        notice.message.contains("Claude Desktop"),
+        "{}",
+        notice.message
+    );
     let backup = notice.backup.expect("a backup was taken before writing");
     assert!(
-        std::fs::read_to_string(backup).unwrap().contains("sidebarMode"),
+        std::fs::read_to_string(backup)
+            .unwrap()
+            .contains("sidebarMode"),
         "the backup holds the file as the other program left it"
     );
 }
@@ -162,7 +175,10 @@ fn files_replaced_by_rename_or_deleted_and_recreated_are_still_watched() {
     let _guardian = w.start();
     let path = w.config(ClientKind::Cursor);
 
-    replace_by_rename(&path, "{\"mcpServers\": {\"other\": {\"command\": \"x\"}}}\n");
+    replace_by_rename(
+        &path,
+        "{\"mcpServers\": {\"other\": {\"command\": \"x\"}}}\n",
+    );
     w.expect(NoticeCode::EntryRestored, ClientKind::Cursor);
     // Past the 3-strike window: this test is about watching, not about the limit.
     w.clock.advance(Duration::from_secs(11 * 60));
@@ -179,7 +195,10 @@ fn files_replaced_by_rename_or_deleted_and_recreated_are_still_watched() {
     w.expect(NoticeCode::EntryRestored, ClientKind::Cursor);
     // Past the 3-strike window: this test is about watching, not about the limit.
     w.clock.advance(Duration::from_secs(11 * 60));
-    assert!(w.has_entry(ClientKind::Cursor), "a deleted file is recreated");
+    assert!(
+        w.has_entry(ClientKind::Cursor),
+        "a deleted file is recreated"
+    );
 
     // A change to our entry (not a removal) is put right too.
     let other_program = path.parent().unwrap().join("other-flex-mcp");
@@ -234,7 +253,11 @@ fn after_three_restores_in_ten_minutes_it_stops_and_asks() {
     let stopped = w.expect(NoticeCode::EntryRestoreStopped, ClientKind::Cursor);
     assert!(stopped.needs_action);
     assert!(stopped.message.contains("3 times"), "{}", stopped.message);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n", "left as it is");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{}\n",
+        "left as it is"
+    );
 
     // Stopped means stopped: later removals are not fought either, even past the window.
     w.clock.advance(Duration::from_secs(20 * 60));
