@@ -64,8 +64,11 @@ const PRUNE_EVERY: u32 = 200;
 pub(crate) const COLUMNS: &str = "seq, id, started_at, client_name, client_version, tool, access,
     mode, arguments, outcome, error_code, http_status, duration_us, object_ids, amounts_cents";
 
-/// Version 2 adds the indexes the window's filters use. Every statement is idempotent, so an
-/// older database is migrated by running it.
+/// Version 2 adds the indexes the window's filters use; version 3 a trigram full-text index
+/// (FTS5, external content: it stores no second copy of the text) kept in step by triggers, so
+/// a free-text filter reads the matching rows instead of scanning every record. Every statement
+/// is idempotent, so an older database is migrated by running it (plus one rebuild of the text
+/// index, see [`open_for_write`]).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS calls (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,8 +92,23 @@ CREATE INDEX IF NOT EXISTS calls_mode_time ON calls(mode, started_at);
 CREATE INDEX IF NOT EXISTS calls_access_time ON calls(access, started_at);
 CREATE INDEX IF NOT EXISTS calls_outcome_time ON calls(outcome, started_at);
 CREATE INDEX IF NOT EXISTS calls_client_time ON calls(client_name, started_at);
-PRAGMA user_version = 2;
+CREATE VIRTUAL TABLE IF NOT EXISTS calls_text USING fts5(
+    tool, client_name, arguments, object_ids, error_code,
+    content = 'calls', content_rowid = 'seq', tokenize = 'trigram'
+);
+CREATE TRIGGER IF NOT EXISTS calls_text_insert AFTER INSERT ON calls BEGIN
+    INSERT INTO calls_text (rowid, tool, client_name, arguments, object_ids, error_code)
+    VALUES (new.seq, new.tool, new.client_name, new.arguments, new.object_ids, new.error_code);
+END;
+CREATE TRIGGER IF NOT EXISTS calls_text_delete AFTER DELETE ON calls BEGIN
+    INSERT INTO calls_text (calls_text, rowid, tool, client_name, arguments, object_ids, error_code)
+    VALUES ('delete', old.seq, old.tool, old.client_name, old.arguments, old.object_ids,
+            old.error_code);
+END;
 ";
+
+/// The schema version [`SCHEMA`] creates.
+const SCHEMA_VERSION: i64 = 3;
 
 enum Msg {
     Record(Box<CallRecord>),
@@ -397,8 +415,19 @@ fn open_for_write(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Without a limit, a WAL that grew during a burst keeps its size after the checkpoint.
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
-    conn.execute_batch(SCHEMA)
-        .context("creating the activity schema")?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < SCHEMA_VERSION {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(SCHEMA)
+            .context("creating the activity schema")?;
+        // Rows written before version 3 are not in the text index yet.
+        tx.execute_batch("INSERT INTO calls_text (calls_text) VALUES ('rebuild');")
+            .context("building the activity text index")?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+    }
+    // Gives the query planner statistics on the filter indexes (cheap; usually a no-op).
+    conn.execute_batch("PRAGMA optimize = 0x10002;")?;
     Ok(conn)
 }
 

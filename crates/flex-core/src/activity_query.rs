@@ -4,7 +4,8 @@
 //! last row's pair, never from an offset: records written while the person scrolls land above
 //! the first page and cannot shift, repeat or hide rows further down. Every filter column has an
 //! index led by that column and followed by `started_at` (schema version 2 in
-//! [`crate::activity`]), so a filtered first page reads about one page of index entries.
+//! [`crate::activity`]), so a filtered first page reads about one page of index entries; free
+//! text of 3 characters or more goes through the trigram index (shorter text is a scan).
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write as _};
@@ -17,6 +18,15 @@ use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{ActivityStore, COLUMNS, row_to_record};
+
+/// The columns the free-text filter searches (the text index holds the same).
+const TEXT_COLUMNS: [&str; 5] = [
+    "tool",
+    "client_name",
+    "arguments",
+    "object_ids",
+    "error_code",
+];
 
 /// The most rows one page returns.
 pub const MAX_PAGE: u32 = 500;
@@ -194,25 +204,23 @@ fn page_on(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let pattern = format!("%{}%", escape_like(text));
-        sql.push_str(" AND (");
-        for (i, column) in [
-            "tool",
-            "client_name",
-            "arguments",
-            "object_ids",
-            "error_code",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                sql.push_str(" OR ");
+        if text.chars().count() >= 3 {
+            // The trigram index answers "contains" for 3 characters or more, case-insensitive;
+            // a quoted phrase takes the text literally.
+            sql.push_str(" AND seq IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)");
+            args.push(Value::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+        } else {
+            let pattern = format!("%{}%", escape_like(text));
+            sql.push_str(" AND (");
+            for (i, column) in TEXT_COLUMNS.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                let _ = write!(sql, "{column} LIKE ? ESCAPE '\\'");
+                args.push(Value::Text(pattern.clone()));
             }
-            let _ = write!(sql, "{column} LIKE ? ESCAPE '\\'");
-            args.push(Value::Text(pattern.clone()));
+            sql.push(')');
         }
-        sql.push(')');
     }
     if let Some(c) = after {
         sql.push_str(" AND (started_at, seq) < (?, ?)");

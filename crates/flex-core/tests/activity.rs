@@ -270,6 +270,12 @@ fn filters_and_keyset_pages_match_a_hand_computed_answer() {
             text: Some("50%".into()),
             ..ActivityFilter::default()
         },
+        // Shorter than a trigram: the scan path, with `_` taken literally.
+        ActivityFilter {
+            text: Some("_2".into()),
+            modes: vec![Mode::Live],
+            ..ActivityFilter::default()
+        },
     ];
     for f in &filters {
         let want = expected(&all, f);
@@ -493,4 +499,48 @@ fn wait_notice(
             Err(e) => panic!("notice channel: {e}"),
         }
     }
+}
+
+#[test]
+fn a_database_from_before_the_indexes_is_migrated_and_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite3");
+    // The version-1 schema, as the previous release wrote it.
+    let old = rusqlite::Connection::open(&db).unwrap();
+    old.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE calls (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+             started_at TEXT NOT NULL, client_name TEXT, client_version TEXT, tool TEXT NOT NULL,
+             access TEXT, mode TEXT NOT NULL, arguments TEXT NOT NULL, outcome TEXT NOT NULL,
+             error_code TEXT, http_status INTEGER, duration_us INTEGER NOT NULL,
+             object_ids TEXT NOT NULL, amounts_cents TEXT NOT NULL);
+         CREATE INDEX calls_started_at ON calls(started_at);
+         INSERT INTO calls (id, started_at, client_name, client_version, tool, access, mode,
+             arguments, outcome, error_code, http_status, duration_us, object_ids, amounts_cents)
+         VALUES ('old-1', '2026-11-01T00:00:00.000Z', 'Cursor', '1', 'get_customer', 'read',
+             'test', '{\"id\":\"fcus_old\"}', 'ok', NULL, 200, 10, '[\"fcus_old\"]', '[]');",
+    )
+    .unwrap();
+    drop(old);
+
+    let store = ActivityStore::new(&db, big());
+    store.record(record("new-1", &now()));
+    store.flush();
+    let found = |text: &str| -> Vec<String> {
+        let f = ActivityFilter {
+            text: Some(text.into()),
+            ..ActivityFilter::default()
+        };
+        store
+            .page(&f, None, 10)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.record.id)
+            .collect()
+    };
+    assert_eq!(found("fcus_old"), ["old-1"], "rows from before are indexed");
+    assert_eq!(found("FPROD_1"), ["new-1"]);
+    assert_eq!(store.recent(10).unwrap().len(), 2);
 }
