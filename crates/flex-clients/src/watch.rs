@@ -145,10 +145,9 @@ impl Inner {
     /// or a folder on the way to it (created, removed or renamed).
     fn concerned(&self, path: &Path) -> impl Iterator<Item = &PathBuf> {
         self.files.iter().filter_map(move |(file, target)| {
-            let hit = path == file
-                || target.as_deref() == Some(path)
-                || (file.starts_with(path) && path != file)
-                || target.as_deref().is_some_and(|t| t.starts_with(path));
+            // `starts_with` is true for the path itself as well as for a folder above it.
+            let hit =
+                file.starts_with(path) || target.as_deref().is_some_and(|t| t.starts_with(path));
             hit.then_some(file)
         })
     }

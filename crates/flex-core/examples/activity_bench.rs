@@ -5,7 +5,13 @@
 //! raw samples as JSON to the path given as the first argument (if any).
 //!
 //! `cargo run --release -p flex-core --example activity_bench -- bench/results/activity.json`
-#![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap
+)]
 
 use std::time::Instant;
 
@@ -195,7 +201,11 @@ fn synthetic(i: usize, start: chrono::DateTime<chrono::Utc>) -> CallRecord {
         client_version: Some("1.2.3".into()),
         tool: tool.into(),
         access: Some(access),
-        mode: if i % 5 == 0 { Mode::Live } else { Mode::Test },
+        mode: if i.is_multiple_of(5) {
+            Mode::Live
+        } else {
+            Mode::Test
+        },
         arguments: json!({"payment_intent_id": format!("fpi_{i:06}"), "amount": 4500}),
         outcome,
         error_code: (outcome == Outcome::ApiError).then(|| "resource_missing".into()),

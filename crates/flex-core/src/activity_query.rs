@@ -146,7 +146,7 @@ impl ActivityStore {
         }
         let tmp = out
             .into_inner()
-            .map_err(|e| e.into_error())
+            .map_err(std::io::IntoInnerError::into_error)
             .with_context(|| format!("writing {}", to.display()))?;
         tmp.as_file()
             .sync_all()

@@ -1,6 +1,6 @@
 //! The activity store with real SQLite files: live events (this process and another one),
 //! filtered keyset pages, CSV export, and a full disk (a real tmpfs mounted by the test).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::cast_possible_wrap)]
 
 use std::collections::HashMap;
 use std::path::Path;
