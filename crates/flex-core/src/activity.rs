@@ -473,7 +473,22 @@ fn write_loop(path: &Path, retention: Retention, rx: &Receiver<Msg>, shared: &Sh
             }
             Some(Msg::Record(record)) => {
                 state.hold(*record);
+                // A burst: take what is already queued into the same transaction.
+                let mut flush = None;
+                while state.unsaved.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(Msg::Record(more)) => state.hold(*more),
+                        Ok(Msg::Flush(reply)) => {
+                            flush = Some(reply);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
                 state.save_unsaved();
+                if let Some(reply) = flush {
+                    let _ = reply.send(());
+                }
             }
             None => state.save_unsaved(),
         }
