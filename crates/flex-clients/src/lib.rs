@@ -9,6 +9,8 @@
 //! - [`ClientKind`]: the clients and what differs between them (format, server-map key).
 //! - [`config_path`] / [`ClientEnv`]: where each client's config is, as a pure function.
 //! - [`report`], [`list`], [`status`], [`connect`], [`disconnect`], [`repair`]: the operations.
+//! - [`ConfigWatcher`] and [`Reapplier`]: the guardian's parts (watch configs, put our entry
+//!   back within the 3-strike limit); flex-core runs them for the clients the person connected.
 #![warn(missing_docs)]
 // Tests may unwrap: a panic there is a failed assertion, with the value printed.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -19,8 +21,10 @@ mod error;
 mod json_doc;
 mod kind;
 mod ops;
+mod reapply;
 mod safe_write;
 mod toml_doc;
+mod watch;
 
 pub use entry::{DesiredEntry, FoundEntry};
 pub use env::{ClientEnv, Os, config_path, install_marker};
@@ -30,7 +34,9 @@ pub use ops::{
     Change, ChangeAction, ClientReport, ClientStatus, connect, desired_entry, disconnect, list,
     repair, report, status, text,
 };
+pub use reapply::{Cause, Reapplied, Reapplier, STRIKE_LIMIT, STRIKE_WINDOW, Strikes};
 pub use safe_write::{BACKUPS_KEPT, list_backups};
+pub use watch::ConfigWatcher;
 
 /// Hooks for crash and concurrency tests. Not part of the supported API.
 #[doc(hidden)]

@@ -183,7 +183,7 @@ fn status_at(kind: ClientKind, path: &Path, installed: bool, binary: &Path) -> C
     ClientStatus::Connected
 }
 
-fn outdated_reason(
+pub(crate) fn outdated_reason(
     kind: ClientKind,
     text: &str,
     found: &FoundEntry,
@@ -358,7 +358,7 @@ fn dialect(kind: ClientKind) -> Dialect<'static> {
     }
 }
 
-fn read_entry(kind: ClientKind, text: &str) -> Result<Option<FoundEntry>, DocError> {
+pub(crate) fn read_entry(kind: ClientKind, text: &str) -> Result<Option<FoundEntry>, DocError> {
     match kind.format() {
         ConfigFormat::Toml => toml_doc::read_entry(text, kind.servers_key(), SERVER_NAME),
         _ => json_doc::read_entry(text, dialect(kind), SERVER_NAME),

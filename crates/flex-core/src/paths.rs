@@ -64,6 +64,11 @@ impl Paths {
         self.data_dir.join("backups")
     }
 
+    /// The clients the person connected through us (the guardian watches only these).
+    pub fn connected_clients_file(&self) -> PathBuf {
+        self.data_dir.join("connected-clients.json")
+    }
+
     /// Log files.
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")

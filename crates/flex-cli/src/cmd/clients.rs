@@ -68,14 +68,16 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
                 )
                 .context(Code::ClientNotInstalled));
             }
-            let change = flex_clients::connect(name, &env, &binary, &backups)
+            // Remembered, so the app's guardian keeps the entry in place.
+            let change = flex_core::connected::connect(paths, &env, name, &binary)
                 .map_err(|e| with_code(e, name))?;
             print_change(&mut out, &change, &binary)?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Disconnect { name } => {
-            let change =
-                flex_clients::disconnect(name, &env, &backups).map_err(|e| with_code(e, name))?;
+            // Forgotten first, so the app's guardian never puts it back.
+            let change = flex_core::connected::disconnect(paths, &env, name, &this_binary()?)
+                .map_err(|e| with_code(e, name))?;
             print_change(&mut out, &change, Path::new(""))?;
             Ok(ExitCode::SUCCESS)
         }
