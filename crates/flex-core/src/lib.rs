@@ -1,7 +1,9 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
 pub mod activity;
+pub mod activity_rows;
 pub mod app_status;
+pub mod assistants;
 pub mod credentials;
 pub mod error;
 pub mod paths;
@@ -11,3 +13,6 @@ pub mod settings;
 pub use error::Code;
 pub use paths::Paths;
 pub use settings::Settings;
+
+#[cfg(feature = "ts")]
+pub mod bindings;
