@@ -22,6 +22,7 @@ if [[ "${1:-}" != --inside-session ]]; then
     cargo install tauri-driver --version '^2' --locked --root .tools
   fi
   if [[ -z "${FLEX_APP_BIN:-}" ]]; then
+    scripts/build-ui.sh
     # Same invocation as scripts/test.sh, so this is a no-op after its build step (platform-notes §2).
     cargo build --workspace --all-targets --locked
     FLEX_APP_BIN="${CARGO_TARGET_DIR:-target}/debug/flex-mcp-desktop"

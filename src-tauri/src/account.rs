@@ -6,6 +6,8 @@ use flex_api::Mode;
 use flex_core::app_status::{API_KEY_ENV, Account};
 use flex_core::{Paths, Settings};
 
+use crate::error::CommandError;
+
 /// The managed state every command reads.
 pub(crate) struct Connected {
     /// The account in use (key never shown).
@@ -17,6 +19,31 @@ pub(crate) struct Connected {
     /// Keeps the demo simulator alive as long as the app runs (held, only tests read it).
     #[allow(dead_code)]
     demo: Option<flex_sim::SimHandle>,
+    /// Where our files live; `None` when no home folder could be found.
+    pub(crate) paths: Option<Paths>,
+    /// The settings read at start.
+    pub(crate) settings: Settings,
+}
+
+impl Connected {
+    /// Our folders, or the error a command returns without them.
+    pub(crate) fn paths(&self) -> Result<&Paths, CommandError> {
+        self.paths.as_ref().ok_or_else(|| {
+            CommandError::unknown(
+                "Flex MCP could not find your home folder, so it cannot read or change any \
+                 settings. Set HOME (or FLEX_MCP_HOME) and start it again.",
+            )
+        })
+    }
+
+    /// Our folders and the `flex-mcp` program client entries run (installed next to the app).
+    pub(crate) fn assistants_context(&self) -> Result<(&Paths, std::path::PathBuf), CommandError> {
+        let paths = self.paths()?;
+        let exe = std::env::current_exe().map_err(|e| {
+            CommandError::unknown(format!("Flex MCP could not find its own program file: {e}"))
+        })?;
+        Ok((paths, flex_core::assistants::flex_mcp_binary(&exe)?))
+    }
 }
 
 /// Resolve the account: `FLEX_API_KEY`, else the key stored for the current mode, else the
@@ -34,7 +61,9 @@ pub(crate) async fn connect() -> Connected {
         Some(p) => flex_core::credentials::api_key(p, mode),
         None => Ok(None),
     };
-    connect_with(env_key.as_deref(), stored_key, &settings, notice).await
+    let mut connected = connect_with(env_key.as_deref(), stored_key, &settings, notice).await;
+    connected.paths = paths;
+    connected
 }
 
 /// [`connect`] with its inputs passed in, so tests need neither environment variables nor a
@@ -82,6 +111,8 @@ async fn connect_with(
                     notice: Some(msg.clone()),
                     client: Err(msg),
                     demo: None,
+                    paths: None,
+                    settings: settings.clone(),
                 };
             }
         },
@@ -92,6 +123,8 @@ async fn connect_with(
         notice,
         client,
         demo,
+        paths: None,
+        settings: settings.clone(),
     }
 }
 

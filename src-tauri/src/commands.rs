@@ -1,11 +1,17 @@
 //! The window's commands: each a few lines that call `flex-core`. Their names match the
-//! functions of `ui/backend.js`.
+//! functions of `ui/src/api.ts` and the list in `build.rs` (which makes Tauri check each call
+//! against `capabilities/main.json`).
 
+use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
+use flex_core::assistants::{self, Assistant, AssistantChange};
 use tauri::State;
 
 use crate::account::Connected;
 use crate::error::CommandError;
+
+/// How many calls the Activity page asks for at most.
+const ACTIVITY_LIMIT_MAX: u32 = 1000;
 
 /// Mode, demo flag, API base and key status.
 // Tauri hands managed state to commands by value; it is a cheap handle.
@@ -22,4 +28,65 @@ pub(crate) async fn recent_payments(
 ) -> Result<Vec<PaymentRow>, CommandError> {
     let client = state.client.as_ref().map_err(CommandError::unknown)?;
     Ok(app_status::recent_payments(client, RECENT_PAYMENTS).await?)
+}
+
+/// The nine assistants and where each stands.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn assistants_list(state: State<'_, Connected>) -> Result<Vec<Assistant>, CommandError> {
+    let (paths, binary) = state.assistants_context()?;
+    Ok(assistants::list(paths, &binary))
+}
+
+/// Add our entry to one assistant's config.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn assistant_connect(
+    state: State<'_, Connected>,
+    id: String,
+) -> Result<AssistantChange, CommandError> {
+    let (paths, binary) = state.assistants_context()?;
+    Ok(assistants::connect(
+        paths,
+        assistants::kind(&id)?,
+        &binary,
+        false,
+    )?)
+}
+
+/// Remove our entry from one assistant's config.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn assistant_disconnect(
+    state: State<'_, Connected>,
+    id: String,
+) -> Result<AssistantChange, CommandError> {
+    let (paths, _) = state.assistants_context()?;
+    Ok(assistants::disconnect(paths, assistants::kind(&id)?)?)
+}
+
+/// Point an outdated entry at this installation's `flex-mcp` again.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn assistant_repair(
+    state: State<'_, Connected>,
+    id: String,
+) -> Result<AssistantChange, CommandError> {
+    let (paths, binary) = state.assistants_context()?;
+    Ok(assistants::repair(paths, assistants::kind(&id)?, &binary)?)
+}
+
+/// The newest calls the assistants made, newest first.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn activity_recent(
+    state: State<'_, Connected>,
+    limit: u32,
+) -> Result<Vec<ActivityRow>, CommandError> {
+    let paths = state.paths()?;
+    Ok(activity_rows::recent(
+        paths,
+        &state.settings,
+        limit.min(ACTIVITY_LIMIT_MAX),
+    )?)
 }
