@@ -7,6 +7,8 @@
 //! from `tauri.conf.json`; "Quit" exits with status 0.
 
 mod account;
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod error;
 mod tray;
@@ -37,12 +39,28 @@ pub fn run() {
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
-            commands::recent_payments
+            commands::recent_payments,
+            commands::assistants_list,
+            commands::assistant_connect,
+            commands::assistant_disconnect,
+            commands::assistant_repair,
+            commands::activity_recent
         ])
         .setup(|app| {
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
-            tray::create(app.handle(), &status.tray_label)?;
+            let state = if status.demo {
+                tray::TrayState::Demo
+            } else if status.mode == flex_api::Mode::Live {
+                tray::TrayState::Live
+            } else {
+                tray::TrayState::Test
+            };
+            let assistants = connected
+                .assistants_context()
+                .ok()
+                .map(|(paths, bin)| (paths.clone(), bin));
+            tray::create(app.handle(), state, assistants)?;
             app.manage(connected);
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
