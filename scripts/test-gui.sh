@@ -131,7 +131,7 @@ webdriver_test() {
     return 1
   fi
   local rc=0
-  python3 "$ROOT/tests/gui/smoke.py" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
+  python3 "$ROOT/tests/gui/${GUI_SCRIPT:-smoke.py}" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
     --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window-$name.png" "${args[@]}" || rc=$?
   # The next test starts its own driver and tray host, so the panel holds only its icon.
   kill "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
@@ -213,6 +213,10 @@ echo "== WebDriver: the window on a live key"
 if live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window when Flex cannot be reached"
 if unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
+echo "== WebDriver: first launch on the demo, connecting Cursor in at most 3 clicks"
+# Cursor counts as installed when its folder exists; no other client is on this "computer".
+mkdir -p "$HOME/.cursor"
+if GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
 echo "== tray menu"
 if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
 
