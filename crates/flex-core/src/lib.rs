@@ -9,6 +9,7 @@ pub mod error;
 pub mod paths;
 pub mod serve;
 pub mod settings;
+pub mod working;
 
 pub use error::Code;
 pub use paths::Paths;
