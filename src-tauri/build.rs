@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "assistant_connect",
     "assistant_disconnect",
     "assistant_repair",
+    "assistant_check",
     "activity_recent",
 ];
 

@@ -5,6 +5,7 @@
 use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
 use flex_core::assistants::{self, Assistant, AssistantChange};
+use flex_core::working::{self, Working};
 use tauri::State;
 
 use crate::account::Connected;
@@ -74,6 +75,22 @@ pub(crate) fn assistant_repair(
 ) -> Result<AssistantChange, CommandError> {
     let (paths, binary) = state.assistants_context()?;
     Ok(assistants::repair(paths, assistants::kind(&id)?, &binary)?)
+}
+
+/// Run one assistant's entry as the client would and complete an MCP `initialize`. Async, so the
+/// few hundred milliseconds of the check never block the window's other calls.
+#[tauri::command]
+pub(crate) async fn assistant_check(
+    state: State<'_, Connected>,
+    id: String,
+) -> Result<Working, CommandError> {
+    let (_, binary) = state.assistants_context()?;
+    let kind = assistants::kind(&id)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        working::check(kind, &binary, working::INITIALIZE_TIMEOUT)
+    })
+    .await
+    .map_err(|e| CommandError::unknown(format!("the check could not run: {e}")))
 }
 
 /// The newest calls the assistants made, newest first.

@@ -44,6 +44,7 @@ pub fn run() {
             commands::assistant_connect,
             commands::assistant_disconnect,
             commands::assistant_repair,
+            commands::assistant_check,
             commands::activity_recent
         ])
         .setup(|app| {

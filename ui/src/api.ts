@@ -9,8 +9,9 @@ import type { Assistant } from './bindings/Assistant';
 import type { AssistantChange } from './bindings/AssistantChange';
 import type { CommandError } from './bindings/CommandError';
 import type { PaymentRow } from './bindings/PaymentRow';
+import type { Working } from './bindings/Working';
 
-export type { ActivityRow, AppStatus, Assistant, AssistantChange, CommandError, PaymentRow };
+export type { ActivityRow, AppStatus, Assistant, AssistantChange, CommandError, PaymentRow, Working };
 
 /** Mode, demo flag, API base and key status of the running app. */
 export const appStatus = (): Promise<AppStatus> => invoke('app_status');
@@ -32,6 +33,9 @@ export const assistantDisconnect = (id: string): Promise<AssistantChange> =>
 /** Point an outdated entry at this installation's flex-mcp again. */
 export const assistantRepair = (id: string): Promise<AssistantChange> =>
   invoke('assistant_repair', { id });
+
+/** Start one assistant's entry as the assistant would and complete an MCP handshake. */
+export const assistantCheck = (id: string): Promise<Working> => invoke('assistant_check', { id });
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>

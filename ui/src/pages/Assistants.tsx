@@ -3,6 +3,7 @@
 // same words `flex-mcp clients list` prints.
 import { useCallback, useEffect, useState } from 'react';
 import {
+  assistantCheck,
   assistantConnect,
   assistantDisconnect,
   assistantRepair,
@@ -10,6 +11,7 @@ import {
   errorMessage,
   type Assistant,
   type AssistantChange,
+  type Working,
 } from '../api';
 
 const STATE_WORDS: Record<Assistant['state'], string> = {
@@ -25,6 +27,7 @@ export function AssistantsPage() {
   const [error, setError] = useState<string | null>(null);
   const [last, setLast] = useState<AssistantChange | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [checks, setChecks] = useState<Record<string, Working>>({});
 
   const load = useCallback(() => {
     assistantsList().then(setList, (e) => setError(errorMessage(e)));
@@ -40,6 +43,13 @@ export function AssistantsPage() {
         setBusy(null);
         load();
       });
+  };
+
+  const check = (id: string) => {
+    setBusy(id);
+    assistantCheck(id)
+      .then((w) => setChecks((old) => ({ ...old, [id]: w })), (e) => setError(errorMessage(e)))
+      .finally(() => setBusy(null));
   };
 
   return (
@@ -73,6 +83,12 @@ export function AssistantsPage() {
               <span className={`state state-${a.state}`}>{STATE_WORDS[a.state]}</span>
             </div>
             {a.detail && <p className="detail">{a.detail}</p>}
+            {checks[a.id] && (
+              <p className={`detail ${checks[a.id].working ? 'ok-text' : 'error'}`} role="status">
+                {checks[a.id].working ? 'Working: ' : 'Not working: '}
+                {checks[a.id].sentence}
+              </p>
+            )}
             <p className="path" title="Its configuration file">
               {a.configPath}
             </p>
@@ -85,6 +101,11 @@ export function AssistantsPage() {
               {a.state === 'outdated' && (
                 <button type="button" disabled={busy !== null} onClick={() => act(a.id, assistantRepair)}>
                   Repair <span className="sr-only">{a.name}</span>
+                </button>
+              )}
+              {a.state === 'connected' && (
+                <button type="button" disabled={busy !== null} onClick={() => check(a.id)}>
+                  Check it works <span className="sr-only">({a.name})</span>
                 </button>
               )}
               {(a.state === 'connected' || a.state === 'outdated') && (
