@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "assistant_repair",
     "assistant_check",
     "activity_recent",
+    "sign_in_with_key",
 ];
 
 fn main() {

@@ -2,6 +2,8 @@
 //! environment, or — when nothing is configured — the built-in demo, a seeded flex-sim running
 //! inside the app on a free loopback port.
 
+use std::sync::{Arc, PoisonError, RwLock};
+
 use flex_api::Mode;
 use flex_core::app_status::{API_KEY_ENV, Account};
 use flex_core::{Paths, Settings};
@@ -23,6 +25,33 @@ pub(crate) struct Connected {
     pub(crate) paths: Option<Paths>,
     /// The settings read at start.
     pub(crate) settings: Settings,
+}
+
+/// The event the window listens to (`EVENTS.statusChanged` in ui/src/api.ts).
+pub(crate) const STATUS_CHANGED: &str = "flex://status-changed";
+
+/// The managed state: the account in use, replaceable when the user signs in. Commands take a
+/// cheap `Arc` of the current one, so no lock is held across a network call.
+pub(crate) struct AppState(RwLock<Arc<Connected>>);
+
+impl AppState {
+    pub(crate) fn new(connected: Connected) -> AppState {
+        AppState(RwLock::new(Arc::new(connected)))
+    }
+
+    /// The account in use now.
+    pub(crate) fn current(&self) -> Arc<Connected> {
+        // A poisoned lock only means a panic elsewhere; the value is still whole.
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Use `connected` from now on (the old one, and its demo simulator, end with its last user).
+    pub(crate) fn replace(&self, connected: Connected) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(connected);
+    }
 }
 
 impl Connected {

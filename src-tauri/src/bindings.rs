@@ -14,6 +14,7 @@ fn export_bindings() {
     flex_core::app_status::PaymentRow::export_all(&cfg).expect("PaymentRow");
     flex_core::assistants::Assistant::export_all(&cfg).expect("Assistant");
     flex_core::assistants::AssistantChange::export_all(&cfg).expect("AssistantChange");
+    flex_core::key_sign_in::KeySignIn::export_all(&cfg).expect("KeySignIn");
     flex_core::working::Working::export_all(&cfg).expect("Working");
     flex_core::activity_rows::ActivityRow::export_all(&cfg).expect("ActivityRow");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");

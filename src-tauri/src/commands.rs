@@ -5,10 +5,11 @@
 use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
 use flex_core::assistants::{self, Assistant, AssistantChange};
+use flex_core::key_sign_in::{self, KeySignIn};
 use flex_core::working::{self, Working};
 use tauri::State;
 
-use crate::account::Connected;
+use crate::account::AppState;
 use crate::error::CommandError;
 
 /// How many calls the Activity page asks for at most.
@@ -18,24 +19,30 @@ const ACTIVITY_LIMIT_MAX: u32 = 1000;
 // Tauri hands managed state to commands by value; it is a cheap handle.
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
-pub(crate) fn app_status(state: State<'_, Connected>) -> AppStatus {
-    app_status::status(&state.account, state.notice.clone())
+pub(crate) fn app_status(state: State<'_, AppState>) -> AppStatus {
+    let c = state.current();
+    app_status::status(&c.account, c.notice.clone())
 }
 
 /// The newest payments of the account.
 #[tauri::command]
 pub(crate) async fn recent_payments(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
 ) -> Result<Vec<PaymentRow>, CommandError> {
-    let client = state.client.as_ref().map_err(CommandError::unknown)?;
-    Ok(app_status::recent_payments(client, RECENT_PAYMENTS).await?)
+    let client = state
+        .current()
+        .client
+        .clone()
+        .map_err(CommandError::unknown)?;
+    Ok(app_status::recent_payments(&client, RECENT_PAYMENTS).await?)
 }
 
 /// The nine assistants and where each stands.
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
-pub(crate) fn assistants_list(state: State<'_, Connected>) -> Result<Vec<Assistant>, CommandError> {
-    let (paths, binary) = state.assistants_context()?;
+pub(crate) fn assistants_list(state: State<'_, AppState>) -> Result<Vec<Assistant>, CommandError> {
+    let c = state.current();
+    let (paths, binary) = c.assistants_context()?;
     Ok(assistants::list(paths, &binary))
 }
 
@@ -43,10 +50,11 @@ pub(crate) fn assistants_list(state: State<'_, Connected>) -> Result<Vec<Assista
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn assistant_connect(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
     id: String,
 ) -> Result<AssistantChange, CommandError> {
-    let (paths, binary) = state.assistants_context()?;
+    let c = state.current();
+    let (paths, binary) = c.assistants_context()?;
     Ok(assistants::connect(
         paths,
         assistants::kind(&id)?,
@@ -59,10 +67,11 @@ pub(crate) fn assistant_connect(
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn assistant_disconnect(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
     id: String,
 ) -> Result<AssistantChange, CommandError> {
-    let (paths, _) = state.assistants_context()?;
+    let c = state.current();
+    let (paths, _) = c.assistants_context()?;
     Ok(assistants::disconnect(paths, assistants::kind(&id)?)?)
 }
 
@@ -70,10 +79,11 @@ pub(crate) fn assistant_disconnect(
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn assistant_repair(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
     id: String,
 ) -> Result<AssistantChange, CommandError> {
-    let (paths, binary) = state.assistants_context()?;
+    let c = state.current();
+    let (paths, binary) = c.assistants_context()?;
     Ok(assistants::repair(paths, assistants::kind(&id)?, &binary)?)
 }
 
@@ -81,10 +91,10 @@ pub(crate) fn assistant_repair(
 /// few hundred milliseconds of the check never block the window's other calls.
 #[tauri::command]
 pub(crate) async fn assistant_check(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
     id: String,
 ) -> Result<Working, CommandError> {
-    let (_, binary) = state.assistants_context()?;
+    let (_, binary) = state.current().assistants_context()?;
     let kind = assistants::kind(&id)?;
     tauri::async_runtime::spawn_blocking(move || {
         working::check(kind, &binary, working::INITIALIZE_TIMEOUT)
@@ -97,13 +107,35 @@ pub(crate) async fn assistant_check(
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn activity_recent(
-    state: State<'_, Connected>,
+    state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<ActivityRow>, CommandError> {
-    let paths = state.paths()?;
+    let c = state.current();
     Ok(activity_rows::recent(
-        paths,
-        &state.settings,
+        c.paths()?,
+        &c.settings,
         limit.min(ACTIVITY_LIMIT_MAX),
     )?)
+}
+
+/// Sign in with a pasted API key: verify it with one call, save it in the keychain (only there),
+/// and when it is for the current mode start using it instead of the demo. The key travels
+/// once, in this call's arguments, and is never logged or returned.
+#[tauri::command]
+pub(crate) async fn sign_in_with_key(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+) -> Result<KeySignIn, CommandError> {
+    let c = state.current();
+    let paths = c.paths()?.clone();
+    let store = flex_core::credentials::keychain()?;
+    let done = key_sign_in::sign_in(&store, &paths, &c.settings, &key).await?;
+    drop(key);
+    if done.active_now {
+        state.replace(crate::account::connect().await);
+        // The window reloads its header and pages on this event.
+        let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
+    }
+    Ok(done)
 }

@@ -45,7 +45,8 @@ pub fn run() {
             commands::assistant_disconnect,
             commands::assistant_repair,
             commands::assistant_check,
-            commands::activity_recent
+            commands::activity_recent,
+            commands::sign_in_with_key
         ])
         .setup(|app| {
             let connected = tauri::async_runtime::block_on(account::connect());
@@ -62,7 +63,7 @@ pub fn run() {
                 .ok()
                 .map(|(paths, bin)| (paths.clone(), bin));
             tray::create(app.handle(), state, assistants)?;
-            app.manage(connected);
+            app.manage(account::AppState::new(connected));
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
         })

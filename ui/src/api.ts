@@ -9,9 +9,19 @@ import type { Assistant } from './bindings/Assistant';
 import type { AssistantChange } from './bindings/AssistantChange';
 import type { CommandError } from './bindings/CommandError';
 import type { PaymentRow } from './bindings/PaymentRow';
+import type { KeySignIn } from './bindings/KeySignIn';
 import type { Working } from './bindings/Working';
 
-export type { ActivityRow, AppStatus, Assistant, AssistantChange, CommandError, PaymentRow, Working };
+export type {
+  ActivityRow,
+  AppStatus,
+  Assistant,
+  AssistantChange,
+  CommandError,
+  KeySignIn,
+  PaymentRow,
+  Working,
+};
 
 /** Mode, demo flag, API base and key status of the running app. */
 export const appStatus = (): Promise<AppStatus> => invoke('app_status');
@@ -36,6 +46,12 @@ export const assistantRepair = (id: string): Promise<AssistantChange> =>
 
 /** Start one assistant's entry as the assistant would and complete an MCP handshake. */
 export const assistantCheck = (id: string): Promise<Working> => invoke('assistant_check', { id });
+
+/**
+ * Sign in with a pasted API key: one verifying call, then the keychain only. Rejects with a
+ * CommandError (`invalid_key`, `key_rejected`, `network`, `keychain_unavailable`).
+ */
+export const signInWithKey = (key: string): Promise<KeySignIn> => invoke('sign_in_with_key', { key });
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>

@@ -6,6 +6,7 @@ pub mod app_status;
 pub mod assistants;
 pub mod credentials;
 pub mod error;
+pub mod key_sign_in;
 pub mod paths;
 pub mod serve;
 pub mod settings;

@@ -1,7 +1,8 @@
-// Account: which key is in use and where it comes from. Sign-in from the window (paste a key,
-// browser sign-in) arrives with the sign-in commands; until then the page says how to do it.
+// Account: which key is in use and where it comes from; sign in or replace the key by pasting
+// it (keychain only). Browser sign-in arrives with the OAuth work.
 import type { Page } from '../App';
 import type { AppStatus } from '../api';
+import { KeyForm } from './KeyForm';
 
 export function AccountPage({ status, go }: { status: AppStatus | null; go: (p: Page) => void }) {
   if (!status) return <p>Loading…</p>;
@@ -14,19 +15,19 @@ export function AccountPage({ status, go }: { status: AppStatus | null; go: (p: 
         <dt>Key</dt>
         <dd id="account-key">{status.keySummary}</dd>
       </dl>
+      <h3>{status.demo ? 'Use your own Flex account' : 'Replace the key'}</h3>
+      <KeyForm />
       {status.demo ? (
-        <p>
-          To use your own Flex account, run <code>flex-mcp login --api-key</code> in a terminal and paste
-          your key at the hidden prompt, then restart Flex MCP. Or keep exploring the demo:{' '}
+        <p className="hint">
+          Or keep exploring the demo:{' '}
           <button type="button" className="link" onClick={() => go('start')}>
             connect an assistant to it
           </button>
           .
         </p>
       ) : (
-        <p>
-          To replace the key, run <code>flex-mcp login --api-key</code> again; to remove it,{' '}
-          <code>flex-mcp logout --mode {status.mode}</code>.
+        <p className="hint">
+          To remove the key from this computer, run <code>flex-mcp logout --mode {status.mode}</code>.
         </p>
       )}
     </section>

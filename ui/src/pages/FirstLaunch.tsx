@@ -1,6 +1,7 @@
 // First launch: Welcome + sign in (demo), connect the assistants found here, then what is left to do
 // in each. On the demo path that is two clicks from here: "Try the demo first", "Connect".
 import { useEffect, useState } from 'react';
+import { KeyForm } from './KeyForm';
 import {
   assistantConnect,
   assistantsList,
@@ -63,10 +64,8 @@ export function FirstLaunch({ status, done }: { status: AppStatus | null; done: 
             Try the demo first
           </button>
         </div>
-        <p className="hint">
-          To use your own account, sign in from a terminal with <code>flex-mcp login --api-key</code>
-          {status?.demo ? '; the demo needs no account.' : '.'}
-        </p>
+        <KeyForm onSignedIn={(s) => s.activeNow && setStep('connect')} />
+        {status?.demo && <p className="hint">The demo needs no account.</p>}
       </section>
     );
   }
