@@ -5,6 +5,7 @@
 #   docs/screenshots/first-launch.png  the Done step after connecting Cursor (first-launch test)
 #   docs/screenshots/window-live.png   Home on a live key (red badge and warning)
 #   docs/screenshots/tray.png          the tray menu
+#   docs/screenshots/sign-in.png       the Account page after signing in with a pasted test key
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ART="$(mktemp -d -t flex-shots.XXXXXX)"
@@ -15,4 +16,5 @@ cp "$ART/window-demo.png" docs/screenshots/window.png
 cp "$ART/window-first-launch.png" docs/screenshots/first-launch.png
 cp "$ART/window-live.png" docs/screenshots/window-live.png
 cp "$ART/tray.png" docs/screenshots/tray.png
-echo "screenshots: docs/screenshots/{window,first-launch,window-live,tray}.png updated"
+cp "$ART/window-sign-in.png" docs/screenshots/sign-in.png
+echo "screenshots: docs/screenshots/{window,first-launch,window-live,tray,sign-in}.png updated"

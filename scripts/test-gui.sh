@@ -47,6 +47,10 @@ fi
 
 ROOT="$PWD"
 PIDS=()
+# The keychain: an unlocked throwaway Secret Service on this private bus (as scripts/with-keyring.sh does), so
+# signing in from the window stores its key here and nowhere else. Its files live in the temp XDG dirs.
+echo -n "flex-mcp-throwaway" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+export FLEX_MCP_KEYRING_SANDBOX=1
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -219,6 +223,24 @@ mkdir -p "$HOME/.cursor"
 if GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
 echo "== tray menu"
 if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
+echo "== WebDriver: sign in by pasting a key (rejected, other mode, good)"
+signin_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim-signin.out" 2>"$FLEX_GUI_ARTIFACTS/sim-signin.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-signin.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-signin.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  local rc=0
+  # Its own keychain service and state folder: the key it stores must not reach the other tests (which would
+  # then use it against the real Flex address).
+  FLEX_API_BASE="$base" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-signin-$$" FLEX_MCP_HOME="$WORK/flex-signin" \
+    GUI_SCRIPT=sign_in.py webdriver_test sign-in || rc=$?
+  kill "$sim" 2>/dev/null || true
+  return $rc
+}
+if signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
 
 if [[ $FAILED -ne 0 ]]; then
   echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"
