@@ -134,6 +134,11 @@ pub(crate) async fn sign_in_with_key(
     drop(key);
     if done.active_now {
         state.replace(crate::account::connect().await);
+        let c = state.current();
+        let status = app_status::status(&c.account, c.notice.clone());
+        if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
+            view.show(crate::tray::state_of(&status));
+        }
         // The window reloads its header and pages on this event.
         let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     }

@@ -51,18 +51,13 @@ pub fn run() {
         .setup(|app| {
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
-            let state = if status.demo {
-                tray::TrayState::Demo
-            } else if status.mode == flex_api::Mode::Live {
-                tray::TrayState::Live
-            } else {
-                tray::TrayState::Test
-            };
+            let state = tray::state_of(&status);
             let assistants = connected
                 .assistants_context()
                 .ok()
                 .map(|(paths, bin)| (paths.clone(), bin));
-            tray::create(app.handle(), state, assistants)?;
+            let view = tray::create(app.handle(), state, assistants)?;
+            app.manage(view);
             app.manage(account::AppState::new(connected));
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())

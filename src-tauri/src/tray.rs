@@ -74,7 +74,7 @@ pub(crate) fn create(
     app: &AppHandle,
     state: TrayState,
     assistants: Option<(flex_core::Paths, std::path::PathBuf)>,
-) -> tauri::Result<()> {
+) -> tauri::Result<TrayView> {
     let title = MenuItem::with_id(app, TITLE_ID, state.title(), false, None::<&str>)?;
     let open = MenuItem::with_id(app, OPEN_ID, "Open Flex MCP", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT_ID, "Quit", true, None::<&str>)?;
@@ -102,7 +102,7 @@ pub(crate) fn create(
             &quit,
         ],
     )?;
-    TrayIconBuilder::with_id("flex-mcp")
+    let tray = TrayIconBuilder::with_id("flex-mcp")
         .icon(state.icon())
         .tooltip(state.title())
         .menu(&menu)
@@ -116,7 +116,18 @@ pub(crate) fn create(
     if let Some((paths, bin)) = assistants {
         keep_assistant_lines_current(paths, bin, list, lines);
     }
-    Ok(())
+    Ok(TrayView { title, tray })
+}
+
+/// The state the icon shows for an app status.
+pub(crate) fn state_of(status: &flex_core::app_status::AppStatus) -> TrayState {
+    if status.demo {
+        TrayState::Demo
+    } else if status.mode == flex_api::Mode::Live {
+        TrayState::Live
+    } else {
+        TrayState::Test
+    }
 }
 
 /// Re-read the assistants every [`REFRESH`] and change the text of the lines that changed.
@@ -145,6 +156,24 @@ fn keep_assistant_lines_current(
         });
     if let Err(e) = spawned {
         tracing::warn!("the tray's assistant lines will not refresh: {e}");
+    }
+}
+
+/// The tray parts that change with the account, kept so they are updated in place.
+pub(crate) struct TrayView {
+    title: MenuItem<Wry>,
+    tray: tauri::tray::TrayIcon<Wry>,
+}
+
+impl TrayView {
+    /// Show `state`: the title line's text and the icon, in place.
+    pub(crate) fn show(&self, state: TrayState) {
+        if let Err(e) = self.title.set_text(state.title()) {
+            tracing::warn!("could not update the tray title: {e}");
+        }
+        if let Err(e) = self.tray.set_icon(Some(state.icon())) {
+            tracing::warn!("could not update the tray icon: {e}");
+        }
     }
 }
 
