@@ -46,24 +46,24 @@ pub async fn sign_in(
         Verification::Accepted => None,
         Verification::Scoped { missing_scope, .. } => Some(missing_scope.clone()),
     };
-    let mut sentence = format!(
-        "Signed in: Flex accepted your {} key and it is saved in this computer's keychain.",
-        mode_label(mode).to_lowercase()
-    );
+    let key_mode = mode_label(mode).to_lowercase();
+    let mut sentence = vec![format!(
+        "Signed in: Flex accepted your {key_mode} key and it is saved in this computer's keychain."
+    )];
     if !active_now {
-        sentence.push_str(&format!(
-            " Flex MCP is in {} mode, so this {} key is used once you switch to {} mode.",
-            mode_label(settings.mode).to_lowercase(),
-            mode_label(mode).to_lowercase(),
-            mode_label(mode).to_lowercase()
+        sentence.push(format!(
+            "Flex MCP is in {} mode, so this {key_mode} key is used once you switch to {key_mode} \
+             mode.",
+            mode_label(settings.mode).to_lowercase()
         ));
     }
     if let Some(scope) = &missing_scope {
-        sentence.push_str(&format!(
-            " This key is limited: it lacks the `{scope}` permission, so tools that need it will \
+        sentence.push(format!(
+            "This key is limited: it lacks the `{scope}` permission, so tools that need it will \
              fail until you use a key that has it."
         ));
     }
+    let sentence = sentence.join(" ");
     Ok(KeySignIn {
         mode,
         active_now,

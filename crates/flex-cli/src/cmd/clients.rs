@@ -75,9 +75,11 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
                     Ok(_) => {}
                     Err(e) => {
                         failed += 1;
-                        // The error's outermost layer is "<kind> was not changed"; say it once.
-                        let cause = e.root_cause();
-                        writeln!(out, "{kind}: not repaired. {cause}")?;
+                        // Outer layers say "<kind> was not changed"; print the file's own error.
+                        match e.downcast_ref::<flex_clients::ClientsError>() {
+                            Some(cause) => writeln!(out, "{kind}: not repaired. {cause}")?,
+                            None => writeln!(out, "{kind}: not repaired. {e:#}")?,
+                        }
                     }
                 }
             }
