@@ -94,11 +94,24 @@ start_trayer() {
   TRAYER_PID=$!
 }
 
+# The app is single-instance per FLEX_MCP_HOME (a lock in its runtime folder): before the next test starts
+# an app, wait until the previous test's app has let the lock go, or the new one would hand over and exit.
+wait_for_no_app() {
+  local lock="$FLEX_MCP_HOME/run/app.lock"
+  [[ -e "$lock" ]] || return 0
+  for _ in $(seq 100); do
+    flock -n "$lock" true 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "test-gui: an app from the previous test still holds $lock"
+}
+
 # webdriver_test NAME [smoke.py options...]: one app session through tauri-driver. The app inherits this
 # shell's environment (tauri-driver starts it), so callers set FLEX_API_KEY / FLEX_API_BASE around it.
 webdriver_test() {
   local name="$1" port native args=() a want_tray=0
   shift
+  wait_for_no_app
   for a in "$@"; do
     if [[ "$a" == --tray ]]; then want_tray=1; else args+=("$a"); fi
   done
@@ -182,11 +195,13 @@ tray_test() {
     return 0
   fi
   start_trayer
+  wait_for_no_app
   local log="$FLEX_GUI_ARTIFACTS/app-tray.log"
   "$FLEX_APP_BIN" >"$log" 2>&1 &
   local app=$!
   PIDS+=($app)
-  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS"; then
+  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
+    --app "$FLEX_APP_BIN"; then
     return 1
   fi
   # Quit must end the app, with status 0.

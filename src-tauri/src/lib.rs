@@ -36,6 +36,22 @@ pub fn run() {
         std::process::exit(1);
     }
 
+    // One copy per user, settled before Tauri builds anything: a second start shows the running
+    // copy's window and exits without a second tray icon or demo simulator.
+    let instance = match flex_core::Paths::from_env().map(|p| flex_core::single_instance::claim(&p))
+    {
+        Some(Ok(flex_core::single_instance::Claim::AlreadyRunning)) => {
+            eprintln!("Flex MCP is already running; its window has been brought to the front.");
+            return;
+        }
+        Some(Ok(flex_core::single_instance::Claim::First(instance))) => Some(instance),
+        Some(Err(e)) => {
+            tracing::warn!("{e} Starting anyway.");
+            None
+        }
+        None => None,
+    };
+
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -48,7 +64,15 @@ pub fn run() {
             commands::activity_recent,
             commands::sign_in_with_key
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            if let Some(instance) = instance {
+                let handle = app.handle().clone();
+                instance.on_show(move || {
+                    tracing::info!("another copy was started: showing the window");
+                    let inner = handle.clone();
+                    let _ = handle.run_on_main_thread(move || tray::open_main_window(&inner));
+                });
+            }
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
             let state = tray::state_of(&status);

@@ -178,7 +178,7 @@ impl TrayView {
 }
 
 /// Show the main window, building it again from the config if the user closed it.
-fn open_main_window(app: &AppHandle) {
+pub(crate) fn open_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
         // Best effort: a window manager may refuse any of these, and there is nothing better to do.
         let _ = window.unminimize();
