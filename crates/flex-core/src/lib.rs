@@ -10,6 +10,7 @@ pub mod key_sign_in;
 pub mod paths;
 pub mod serve;
 pub mod settings;
+pub mod settings_change;
 pub mod single_instance;
 pub mod working;
 
