@@ -256,6 +256,11 @@ signin_test() {
   return $rc
 }
 if signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
+echo "== WebDriver: Settings (allow/ask/deny, retention, local HTTP endpoint) saved to settings.json"
+settings_test() {
+  FLEX_MCP_HOME="$WORK/flex-settings" GUI_SCRIPT=settings.py webdriver_test settings
+}
+if settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
 
 if [[ $FAILED -ne 0 ]]; then
   echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"

@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "assistant_check",
     "activity_recent",
     "sign_in_with_key",
+    "settings_view",
+    "settings_change",
 ];
 
 fn main() {

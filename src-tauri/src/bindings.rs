@@ -17,5 +17,7 @@ fn export_bindings() {
     flex_core::key_sign_in::KeySignIn::export_all(&cfg).expect("KeySignIn");
     flex_core::working::Working::export_all(&cfg).expect("Working");
     flex_core::activity_rows::ActivityRow::export_all(&cfg).expect("ActivityRow");
+    flex_core::settings_change::SettingsView::export_all(&cfg).expect("SettingsView");
+    flex_core::settings_change::SettingsChange::export_all(&cfg).expect("SettingsChange");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
 }

@@ -6,6 +6,7 @@ use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
 use flex_core::assistants::{self, Assistant, AssistantChange};
 use flex_core::key_sign_in::{self, KeySignIn};
+use flex_core::settings_change::{self, SettingsChange, SettingsView};
 use flex_core::working::{self, Working};
 use tauri::State;
 
@@ -143,4 +144,25 @@ pub(crate) async fn sign_in_with_key(
         let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     }
     Ok(done)
+}
+
+/// The Settings page's values.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn settings_view(state: State<'_, AppState>) -> Result<SettingsView, CommandError> {
+    let c = state.current();
+    settings_change::view(c.paths()?).map_err(|e| CommandError::unknown(e.to_string()))
+}
+
+/// One change on the Settings page, through flex-core's single settings function.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn settings_change(
+    state: State<'_, AppState>,
+    change: SettingsChange,
+) -> Result<SettingsView, CommandError> {
+    let c = state.current();
+    let applied = settings_change::settings_change(c.paths()?, change)
+        .map_err(|e| CommandError::unknown(e.to_string()))?;
+    Ok(SettingsView::of(&applied.settings, applied.loosening))
 }

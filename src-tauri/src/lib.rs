@@ -62,7 +62,9 @@ pub fn run() {
             commands::assistant_repair,
             commands::assistant_check,
             commands::activity_recent,
-            commands::sign_in_with_key
+            commands::sign_in_with_key,
+            commands::settings_view,
+            commands::settings_change
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

@@ -10,6 +10,8 @@ import type { AssistantChange } from './bindings/AssistantChange';
 import type { CommandError } from './bindings/CommandError';
 import type { PaymentRow } from './bindings/PaymentRow';
 import type { KeySignIn } from './bindings/KeySignIn';
+import type { SettingsChange } from './bindings/SettingsChange';
+import type { SettingsView } from './bindings/SettingsView';
 import type { Working } from './bindings/Working';
 
 export type {
@@ -20,6 +22,8 @@ export type {
   CommandError,
   KeySignIn,
   PaymentRow,
+  SettingsChange,
+  SettingsView,
   Working,
 };
 
@@ -52,6 +56,13 @@ export const assistantCheck = (id: string): Promise<Working> => invoke('assistan
  * CommandError (`invalid_key`, `key_rejected`, `network`, `keychain_unavailable`).
  */
 export const signInWithKey = (key: string): Promise<KeySignIn> => invoke('sign_in_with_key', { key });
+
+/** The Settings page's values. */
+export const settingsView = (): Promise<SettingsView> => invoke('settings_view');
+
+/** One settings change (flex-core `settings_change`); resolves with the settings as saved. */
+export const settingsChange = (change: SettingsChange): Promise<SettingsView> =>
+  invoke('settings_change', { change });
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>

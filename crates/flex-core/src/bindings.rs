@@ -14,3 +14,35 @@ pub enum ModeName {
     #[ts(rename = "live")]
     Live,
 }
+
+/// `flex_mcp::Access` as serde writes it.
+#[derive(ts_rs::TS)]
+#[ts(rename = "Access")]
+#[allow(dead_code)] // only its TypeScript declaration is used
+pub enum AccessName {
+    /// Look-ups.
+    #[ts(rename = "read")]
+    Read,
+    /// Changes that move no money.
+    #[ts(rename = "write")]
+    Write,
+    /// Moves money or cannot be undone.
+    #[ts(rename = "destructive")]
+    Destructive,
+}
+
+/// `flex_mcp::Decision` as serde writes it.
+#[derive(ts_rs::TS)]
+#[ts(rename = "Decision")]
+#[allow(dead_code)] // only its TypeScript declaration is used
+pub enum DecisionName {
+    /// Run it.
+    #[ts(rename = "allow")]
+    Allow,
+    /// Ask a person first.
+    #[ts(rename = "ask")]
+    Ask,
+    /// Refuse it.
+    #[ts(rename = "deny")]
+    Deny,
+}

@@ -12,15 +12,19 @@ use crate::settings::Settings;
 
 /// One change on the Settings page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SettingsChange {
     /// allow / ask / deny for one class of action in one mode.
     Decision {
         /// Test or live.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
         mode: Mode,
         /// read, write or destructive.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::AccessName"))]
         access: Access,
         /// The new choice.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::DecisionName"))]
         decision: Decision,
     },
     /// Drop activity older than this many days.
@@ -48,6 +52,80 @@ pub struct Applied {
     /// The change lets more happen without a person than before (any step towards allow, or
     /// turning the HTTP endpoint on). The host confirms these before they are saved.
     pub loosening: bool,
+}
+
+/// One allow/ask/deny choice as the Settings page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PolicyChoice {
+    /// Test or live.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
+    pub mode: Mode,
+    /// read, write or destructive.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::AccessName"))]
+    pub access: Access,
+    /// The current choice.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::DecisionName"))]
+    pub decision: Decision,
+}
+
+/// What the Settings page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingsView {
+    /// Six choices: test then live, each read, write, destructive.
+    pub policy: Vec<PolicyChoice>,
+    /// Activity older than this is dropped.
+    pub retention_days: u32,
+    /// At most this many calls are kept.
+    pub retention_records: u32,
+    /// The local HTTP endpoint's port, when it is on.
+    pub http_port: Option<u16>,
+    /// Its address, when it is on.
+    pub http_url: Option<String>,
+    /// The last change let more run without a person (the host confirms these).
+    pub loosened: bool,
+}
+
+impl SettingsView {
+    /// The page's view of `settings`.
+    #[must_use]
+    pub fn of(settings: &Settings, loosened: bool) -> SettingsView {
+        let mut policy = Vec::with_capacity(6);
+        for (mode, choices) in [
+            (Mode::Test, settings.policy.test),
+            (Mode::Live, settings.policy.live),
+        ] {
+            for access in [Access::Read, Access::Write, Access::Destructive] {
+                policy.push(PolicyChoice {
+                    mode,
+                    access,
+                    decision: choices.decide(access),
+                });
+            }
+        }
+        SettingsView {
+            policy,
+            retention_days: settings.retention.max_age_days,
+            retention_records: settings.retention.max_records,
+            http_port: settings.http_port,
+            http_url: settings
+                .http_port
+                .map(|p| format!("http://127.0.0.1:{p}/mcp")),
+            loosened,
+        }
+    }
+}
+
+/// The Settings page's view of the saved settings.
+///
+/// # Errors
+/// [`Error::Store`] when the settings file cannot be read.
+pub fn view(paths: &Paths) -> Result<SettingsView, Error> {
+    Ok(SettingsView::of(
+        &Settings::load(paths).map_err(Error::Store)?,
+        false,
+    ))
 }
 
 /// Why a change was not made; each says what to do.
