@@ -42,7 +42,8 @@ pub enum Claim {
 /// The running copy's claim: the held lock and the socket later copies knock on.
 #[derive(Debug)]
 pub struct Instance {
-    _lock: File,
+    /// Held, never read: the claim lasts while this file stays open.
+    lock: File,
     listener: UnixListener,
     socket: PathBuf,
 }
@@ -95,7 +96,7 @@ pub fn claim(paths: &Paths) -> Result<Claim, Error> {
     }
     let listener = UnixListener::bind(&socket).map_err(io("listening on the socket"))?;
     Ok(Claim::First(Instance {
-        _lock: lock,
+        lock,
         listener,
         socket,
     }))
@@ -112,20 +113,23 @@ impl Instance {
     /// Call `on_show` (on a background thread) each time another copy is started. Keeps the
     /// claim for as long as the thread lives, that is the process's lifetime.
     pub fn on_show(self, on_show: impl Fn() + Send + 'static) {
-        std::thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("single-instance".into())
             .spawn(move || {
-                let _keep = &self._lock;
-                for stream in self.listener.incoming() {
+                // The thread owns the whole claim (lock included) for the process's lifetime.
+                let Instance { lock, listener, .. } = self;
+                for stream in listener.incoming() {
                     let Ok(stream) = stream else { continue };
                     let mut line = String::new();
                     if BufReader::new(stream).read_line(&mut line).is_ok() && line.trim() == SHOW {
                         on_show();
                     }
                 }
-            })
-            .map(drop)
-            .unwrap_or_else(|e| tracing::warn!(error = %e, "single-instance listener not started"));
+                drop(lock);
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "single-instance listener not started");
+        }
     }
 
     /// The socket path (for logs).
