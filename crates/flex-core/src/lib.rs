@@ -1,5 +1,6 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
+pub mod account_keys;
 pub mod activity;
 pub mod activity_rows;
 pub mod app_status;
