@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "sign_in_with_key",
     "settings_view",
     "settings_change",
+    "account_keys",
+    "sign_out",
 ];
 
 fn main() {

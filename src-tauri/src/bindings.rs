@@ -19,5 +19,6 @@ fn export_bindings() {
     flex_core::activity_rows::ActivityRow::export_all(&cfg).expect("ActivityRow");
     flex_core::settings_change::SettingsView::export_all(&cfg).expect("SettingsView");
     flex_core::settings_change::SettingsChange::export_all(&cfg).expect("SettingsChange");
+    flex_core::account_keys::StoredKey::export_all(&cfg).expect("StoredKey");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
 }

@@ -2,6 +2,7 @@
 //! functions of `ui/src/api.ts` and the list in `build.rs` (which makes Tauri check each call
 //! against `capabilities/main.json`).
 
+use flex_core::account_keys::{self, StoredKey};
 use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
 use flex_core::assistants::{self, Assistant, AssistantChange};
@@ -165,4 +166,34 @@ pub(crate) fn settings_change(
     let applied = settings_change::settings_change(c.paths()?, change)
         .map_err(|e| CommandError::unknown(e.to_string()))?;
     Ok(SettingsView::of(&applied.settings, applied.loosening))
+}
+
+/// Per mode the stored key (last 4 only), when verified, missing scopes.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn account_keys(state: State<'_, AppState>) -> Result<Vec<StoredKey>, CommandError> {
+    let c = state.current();
+    let store = flex_core::credentials::keychain()?;
+    Ok(account_keys::list_in(&store, c.paths()?)?)
+}
+
+/// Sign out of one mode (the same function as `flex-mcp logout --mode`); the app reconnects, so
+/// signing out of the current mode falls back to the demo at once.
+#[tauri::command]
+pub(crate) async fn sign_out(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    mode: flex_api::Mode,
+) -> Result<Vec<StoredKey>, CommandError> {
+    let paths = state.current().paths()?.clone();
+    let store = flex_core::credentials::keychain()?;
+    account_keys::sign_out_in(&store, &paths, mode)?;
+    state.replace(crate::account::connect().await);
+    let c = state.current();
+    let status = app_status::status(&c.account, c.notice.clone());
+    if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
+        view.show(crate::tray::state_of(&status));
+    }
+    let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
+    Ok(account_keys::list_in(&store, &paths)?)
 }

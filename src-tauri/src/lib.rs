@@ -64,7 +64,9 @@ pub fn run() {
             commands::activity_recent,
             commands::sign_in_with_key,
             commands::settings_view,
-            commands::settings_change
+            commands::settings_change,
+            commands::account_keys,
+            commands::sign_out
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

@@ -60,6 +60,22 @@ def run(driver, args):
     wait_for("the app to use the key", lambda: driver.invoke("app_status")["keySource"] == "keychain")
     wait_for("the DEMO label to go", lambda: not driver.displayed("#demo-label"))
     check(True, "the window switched from the demo to the signed-in key without a restart")
+
+    # The Account page lists each mode's stored key by its last 4 characters only; Sign out removes it.
+    wait_for("the stored test key", lambda: driver.find_all("#sign-out-test"))
+    line = driver.text("#stored-key-test")
+    check(f"…{GOOD_TEST_KEY[-4:]}" in line and "accepted by Flex" in line,
+          f"the test key is shown by its last 4 characters, with when Flex accepted it ({line!r})")
+    check(f"…{LIVE_KEY[-4:]}" in driver.text("#stored-key-live"), "the live key is listed by its last 4 too")
+    body = driver.run_js("return document.body.innerText;")
+    check(GOOD_TEST_KEY[:-4] not in body and LIVE_KEY[:-4] not in body, "no more than 4 characters of a key shown")
+    driver.call("POST", driver.s(f"/element/{driver.find('#sign-out-test')}/click"), {})
+    wait_for("the app to fall back to the demo", lambda: driver.invoke("app_status")["keySource"] == "demo")
+    wait_for("the test key to go from the list", lambda: "No key stored" in driver.text("#stored-key-test"))
+    check(bool(driver.find_all("#sign-out-live")), "signing out of test mode leaves the live key")
+    driver.call("POST", driver.s(f"/element/{driver.find('#sign-out-live')}/click"), {})
+    wait_for("the live key to go", lambda: "No key stored" in driver.text("#stored-key-live"))
+    check(all(k["last4"] is None for k in driver.invoke("account_keys")), "after signing out of both, no key is stored")
     if args.screenshot:
         how = driver.screenshot(args.screenshot)
         print(f"ok - screenshot ({how}) saved to {args.screenshot}")

@@ -11,6 +11,8 @@ import type { CommandError } from './bindings/CommandError';
 import type { PaymentRow } from './bindings/PaymentRow';
 import type { KeySignIn } from './bindings/KeySignIn';
 import type { SettingsChange } from './bindings/SettingsChange';
+import type { StoredKey } from './bindings/StoredKey';
+import type { Mode } from './bindings/Mode';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Working } from './bindings/Working';
 
@@ -24,6 +26,7 @@ export type {
   PaymentRow,
   SettingsChange,
   SettingsView,
+  StoredKey,
   Working,
 };
 
@@ -63,6 +66,12 @@ export const settingsView = (): Promise<SettingsView> => invoke('settings_view')
 /** One settings change (flex-core `settings_change`); resolves with the settings as saved. */
 export const settingsChange = (change: SettingsChange): Promise<SettingsView> =>
   invoke('settings_change', { change });
+
+/** Per mode the stored key (last 4 characters only), when verified, missing permissions. */
+export const accountKeys = (): Promise<StoredKey[]> => invoke('account_keys');
+
+/** Sign out of one mode (as `flex-mcp logout --mode`); resolves with the keys left. */
+export const signOut = (mode: Mode): Promise<StoredKey[]> => invoke('sign_out', { mode });
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
