@@ -4,6 +4,7 @@ pub mod account_keys;
 pub mod activity;
 pub mod activity_rows;
 pub mod app_status;
+pub mod assistant_preview;
 pub mod assistants;
 pub mod credentials;
 pub mod error;
