@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "settings_change",
     "account_keys",
     "sign_out",
+    "assistant_preview",
 ];
 
 fn main() {

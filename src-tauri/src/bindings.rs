@@ -20,5 +20,6 @@ fn export_bindings() {
     flex_core::settings_change::SettingsView::export_all(&cfg).expect("SettingsView");
     flex_core::settings_change::SettingsChange::export_all(&cfg).expect("SettingsChange");
     flex_core::account_keys::StoredKey::export_all(&cfg).expect("StoredKey");
+    flex_core::assistant_preview::Preview::export_all(&cfg).expect("Preview");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
 }

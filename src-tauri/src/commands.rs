@@ -5,6 +5,7 @@
 use flex_core::account_keys::{self, StoredKey};
 use flex_core::activity_rows::{self, ActivityRow};
 use flex_core::app_status::{self, AppStatus, PaymentRow, RECENT_PAYMENTS};
+use flex_core::assistant_preview::{self, Preview};
 use flex_core::assistants::{self, Assistant, AssistantChange};
 use flex_core::key_sign_in::{self, KeySignIn};
 use flex_core::settings_change::{self, SettingsChange, SettingsView};
@@ -196,4 +197,20 @@ pub(crate) async fn sign_out(
     }
     let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     Ok(account_keys::list_in(&store, &paths)?)
+}
+
+/// "Show the change": exactly what Connect would write into one assistant's config, not written.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub(crate) fn assistant_preview(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Preview, CommandError> {
+    let c = state.current();
+    let (paths, binary) = c.assistants_context()?;
+    Ok(assistant_preview::connect_preview(
+        paths,
+        assistants::kind(&id)?,
+        &binary,
+    )?)
 }

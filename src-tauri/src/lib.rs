@@ -66,7 +66,8 @@ pub fn run() {
             commands::settings_view,
             commands::settings_change,
             commands::account_keys,
-            commands::sign_out
+            commands::sign_out,
+            commands::assistant_preview
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

@@ -39,6 +39,11 @@ def run(driver, args):
     driver.start(args.app)
     clicker = Clicker(driver)
     wait_for("the window to load", lambda: driver.text("#mode-badge") not in ("", "…"))
+    # "Show the change" before connecting: the exact text Connect will write, and nothing written yet.
+    planned = driver.invoke("assistant_preview", {"id": "cursor"})
+    check(planned["changed"] and planned["before"] is None and not os.path.exists(cursor_config)
+          and '"flex"' in planned["after"],
+          "Show the change for Cursor: a new file with our entry, nothing written yet")
 
     clicker.click("#get-started")
     clicker.click("#try-demo")
@@ -71,6 +76,13 @@ def run(driver, args):
     check(entry is not None and entry.get("command") == want and entry.get("args") == ["stdio"],
           f"{cursor_config} holds our entry: {want} stdio (got {entry})")
     check("env" not in entry and "fsk_" not in json.dumps(config), "the entry carries no key and no env")
+
+    preview = driver.invoke("assistant_preview", {"id": "cursor"})
+    with open(cursor_config) as f:
+        on_disk = f.read()
+    check(on_disk == planned["after"], "Connect wrote exactly the text Show the change showed")
+    check(preview["changed"] is False and preview["after"] == on_disk,
+          "Show the change after connecting: nothing to change")
 
     listed = {a["id"]: a["state"] for a in driver.invoke("assistants_list")}
     check(listed.get("cursor") == "connected", f"assistants_list says Cursor is connected ({listed.get('cursor')})")

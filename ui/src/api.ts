@@ -10,6 +10,7 @@ import type { AssistantChange } from './bindings/AssistantChange';
 import type { CommandError } from './bindings/CommandError';
 import type { PaymentRow } from './bindings/PaymentRow';
 import type { KeySignIn } from './bindings/KeySignIn';
+import type { Preview } from './bindings/Preview';
 import type { SettingsChange } from './bindings/SettingsChange';
 import type { StoredKey } from './bindings/StoredKey';
 import type { Mode } from './bindings/Mode';
@@ -24,6 +25,7 @@ export type {
   CommandError,
   KeySignIn,
   PaymentRow,
+  Preview,
   SettingsChange,
   SettingsView,
   StoredKey,
@@ -66,6 +68,9 @@ export const settingsView = (): Promise<SettingsView> => invoke('settings_view')
 /** One settings change (flex-core `settings_change`); resolves with the settings as saved. */
 export const settingsChange = (change: SettingsChange): Promise<SettingsView> =>
   invoke('settings_change', { change });
+
+/** "Show the change": the exact text Connect would write into this assistant's config (nothing written). */
+export const assistantPreview = (id: string): Promise<Preview> => invoke('assistant_preview', { id });
 
 /** Per mode the stored key (last 4 characters only), when verified, missing permissions. */
 export const accountKeys = (): Promise<StoredKey[]> => invoke('account_keys');

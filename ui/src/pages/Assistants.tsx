@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
   assistantCheck,
+  assistantPreview,
   assistantConnect,
   assistantDisconnect,
   assistantRepair,
@@ -11,6 +12,7 @@ import {
   errorMessage,
   type Assistant,
   type AssistantChange,
+  type Preview,
   type Working,
 } from '../api';
 
@@ -28,6 +30,7 @@ export function AssistantsPage() {
   const [last, setLast] = useState<AssistantChange | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [checks, setChecks] = useState<Record<string, Working>>({});
+  const [previews, setPreviews] = useState<Record<string, Preview>>({});
 
   const load = useCallback(() => {
     assistantsList().then(setList, (e) => setError(errorMessage(e)));
@@ -43,6 +46,13 @@ export function AssistantsPage() {
         setBusy(null);
         load();
       });
+  };
+
+  const preview = (id: string) => {
+    assistantPreview(id).then(
+      (p) => setPreviews((old) => ({ ...old, [id]: p })),
+      (e) => setError(errorMessage(e)),
+    );
   };
 
   const check = (id: string) => {
@@ -92,7 +102,22 @@ export function AssistantsPage() {
             <p className="path" title="Its configuration file">
               {a.configPath}
             </p>
+            {previews[a.id] && (
+              <div className="preview" id={`preview-${a.id}`}>
+                <p>
+                  {previews[a.id].changed
+                    ? `Connect will write this into ${previews[a.id].path}${previews[a.id].before === null ? ' (a new file)' : ''}:`
+                    : 'Nothing to change: the entry is already right.'}
+                </p>
+                {previews[a.id].changed && <pre>{previews[a.id].after}</pre>}
+              </div>
+            )}
             <div className="actions">
+              {(a.state === 'notConnected' || a.state === 'outdated') && (
+                <button type="button" disabled={busy !== null} onClick={() => preview(a.id)}>
+                  Show the change <span className="sr-only">({a.name})</span>
+                </button>
+              )}
               {a.state === 'notConnected' && (
                 <button type="button" disabled={busy !== null} onClick={() => act(a.id, assistantConnect)}>
                   Connect <span className="sr-only">{a.name}</span>
