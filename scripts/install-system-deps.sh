@@ -12,14 +12,18 @@ if [[ "${FLEX_SKIP_SYSTEM_DEPS:-}" == 1 ]]; then
   exit 0
 fi
 
-# To build: Tauri v2 on WebKitGTK 4.1, the tray (ayatana; libappindicator3-dev has no candidate on bookworm),
+# To build: Tauri v2 on WebKitGTK 4.1, Node.js + npm for the window (ui/), the tray (ayatana; libappindicator3-dev has no candidate on bookworm),
 # keyring's Secret Service backend (libdbus-1-dev via pkg-config), rustls needs no OpenSSL but some -sys
 # crates do.
 BUILD=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  libxdo-dev libssl-dev libdbus-1-dev pkg-config build-essential file curl ca-certificates)
+  libxdo-dev libssl-dev libdbus-1-dev pkg-config build-essential file curl ca-certificates
+  nodejs npm)
 # To test: a virtual display, screenshots, a private D-Bus session with a keychain, kernel keyrings,
 # WebKitWebDriver for the GUI smoke test, and python3 for the WebDriver client.
-TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 chromium chromium-driver)
+# dunst answers org.freedesktop.Notifications for the GUI tests (the app's notifications need a daemon);
+# chromium and its driver are the real browser of the sign-in test.
+TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 dunst
+  chromium chromium-driver)
 # Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot.
 OPTIONAL=(trayer xdotool)
 
@@ -28,6 +32,9 @@ missing() {
   for pkg in "$@"; do
     # python3 may come from elsewhere (pyenv, a CI image); any working one will do.
     if [[ "$pkg" == python3 ]] && command -v python3 >/dev/null 2>&1; then continue; fi
+    # Any npm will do (the window's Node 22 comes from npm); a NodeSource nodejs ships its own npm, and
+    # Debian's npm package would conflict with it.
+    if [[ "$pkg" == npm || "$pkg" == nodejs ]] && command -v npm >/dev/null 2>&1; then continue; fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       printf '%s\n' "$pkg"
     fi

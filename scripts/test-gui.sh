@@ -22,6 +22,7 @@ if [[ "${1:-}" != --inside-session ]]; then
     cargo install tauri-driver --version '^2' --locked --root .tools
   fi
   if [[ -z "${FLEX_APP_BIN:-}" ]]; then
+    scripts/build-ui.sh
     # Same invocation as scripts/test.sh, so this is a no-op after its build step (platform-notes §2).
     cargo build --workspace --all-targets --locked
     FLEX_APP_BIN="${CARGO_TARGET_DIR:-target}/debug/flex-mcp-desktop"
@@ -46,6 +47,10 @@ fi
 
 ROOT="$PWD"
 PIDS=()
+# The keychain: an unlocked throwaway Secret Service on this private bus (as scripts/with-keyring.sh does), so
+# signing in from the window stores its key here and nowhere else. Its files live in the temp XDG dirs.
+echo -n "flex-mcp-throwaway" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+export FLEX_MCP_KEYRING_SANDBOX=1
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -89,11 +94,24 @@ start_trayer() {
   TRAYER_PID=$!
 }
 
+# The app is single-instance per FLEX_MCP_HOME (a lock in its runtime folder): before the next test starts
+# an app, wait until the previous test's app has let the lock go, or the new one would hand over and exit.
+wait_for_no_app() {
+  local lock="$FLEX_MCP_HOME/run/app.lock"
+  [[ -e "$lock" ]] || return 0
+  for _ in $(seq 100); do
+    flock -n "$lock" true 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "test-gui: an app from the previous test still holds $lock"
+}
+
 # webdriver_test NAME [smoke.py options...]: one app session through tauri-driver. The app inherits this
 # shell's environment (tauri-driver starts it), so callers set FLEX_API_KEY / FLEX_API_BASE around it.
 webdriver_test() {
   local name="$1" port native args=() a want_tray=0
   shift
+  wait_for_no_app
   for a in "$@"; do
     if [[ "$a" == --tray ]]; then want_tray=1; else args+=("$a"); fi
   done
@@ -130,7 +148,7 @@ webdriver_test() {
     return 1
   fi
   local rc=0
-  python3 "$ROOT/tests/gui/smoke.py" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
+  python3 "$ROOT/tests/gui/${GUI_SCRIPT:-smoke.py}" --driver "http://127.0.0.1:$port" --app "$FLEX_APP_BIN" \
     --marker "$MARKER" --screenshot "$FLEX_GUI_ARTIFACTS/window-$name.png" "${args[@]}" || rc=$?
   # The next test starts its own driver and tray host, so the panel holds only its icon.
   kill "$driver" ${TRAYER_PID:+"$TRAYER_PID"} 2>/dev/null || true
@@ -177,11 +195,13 @@ tray_test() {
     return 0
   fi
   start_trayer
+  wait_for_no_app
   local log="$FLEX_GUI_ARTIFACTS/app-tray.log"
   "$FLEX_APP_BIN" >"$log" 2>&1 &
   local app=$!
   PIDS+=($app)
-  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS"; then
+  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
+    --app "$FLEX_APP_BIN"; then
     return 1
   fi
   # Quit must end the app, with status 0.
@@ -212,8 +232,35 @@ echo "== WebDriver: the window on a live key"
 if live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window when Flex cannot be reached"
 if unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
+echo "== WebDriver: first launch on the demo, connecting Cursor in at most 3 clicks"
+# Cursor counts as installed when its folder exists; no other client is on this "computer".
+mkdir -p "$HOME/.cursor"
+if GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
 echo "== tray menu"
 if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
+echo "== WebDriver: sign in by pasting a key (rejected, other mode, good)"
+signin_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim-signin.out" 2>"$FLEX_GUI_ARTIFACTS/sim-signin.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-signin.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-signin.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  local rc=0
+  # Its own keychain service and state folder: the key it stores must not reach the other tests (which would
+  # then use it against the real Flex address).
+  FLEX_API_BASE="$base" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-signin-$$" FLEX_MCP_HOME="$WORK/flex-signin" \
+    GUI_SCRIPT=sign_in.py webdriver_test sign-in || rc=$?
+  kill "$sim" 2>/dev/null || true
+  return $rc
+}
+if signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
+echo "== WebDriver: Settings (allow/ask/deny, retention, local HTTP endpoint) saved to settings.json"
+settings_test() {
+  FLEX_MCP_HOME="$WORK/flex-settings" GUI_SCRIPT=settings.py webdriver_test settings
+}
+if settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
 
 if [[ $FAILED -ne 0 ]]; then
   echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"

@@ -17,8 +17,12 @@ step "test tools";       scripts/install-test-tools.sh
 # One cargo invocation style throughout (--workspace --all-targets), so features unify once and nothing is
 # rebuilt twice (platform-notes §2).
 step "format";           cargo fmt --all -- --check
+# The window's front end first: src-tauri embeds ui/dist and its build script refuses to run without it.
+step "front end (npm ci, type check, vitest, vite build)"; scripts/build-ui.sh --test
 step "build";            cargo build --workspace --all-targets --locked
 step "lint";             cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "TypeScript bindings up to date"; scripts/check-bindings.sh
 
 step "rust tests (private keychain)"
 scripts/with-keyring.sh cargo nextest run --workspace --locked --no-fail-fast

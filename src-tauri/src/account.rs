@@ -2,9 +2,13 @@
 //! environment, or — when nothing is configured — the built-in demo, a seeded flex-sim running
 //! inside the app on a free loopback port.
 
+use std::sync::{Arc, PoisonError, RwLock};
+
 use flex_api::Mode;
 use flex_core::app_status::Account;
 use flex_core::{Paths, Settings};
+
+use crate::error::CommandError;
 
 /// The managed state every command reads.
 pub(crate) struct Connected {
@@ -17,6 +21,58 @@ pub(crate) struct Connected {
     /// Keeps the demo simulator alive as long as the app runs (held, only tests read it).
     #[allow(dead_code)]
     demo: Option<flex_sim::SimHandle>,
+    /// Where our files live; `None` when no home folder could be found.
+    pub(crate) paths: Option<Paths>,
+    /// The settings read at start.
+    pub(crate) settings: Settings,
+}
+
+/// The event the window listens to (`EVENTS.statusChanged` in ui/src/api.ts).
+pub(crate) const STATUS_CHANGED: &str = "flex://status-changed";
+
+/// The managed state: the account in use, replaceable when the user signs in. Commands take a
+/// cheap `Arc` of the current one, so no lock is held across a network call.
+pub(crate) struct AppState(RwLock<Arc<Connected>>);
+
+impl AppState {
+    pub(crate) fn new(connected: Connected) -> AppState {
+        AppState(RwLock::new(Arc::new(connected)))
+    }
+
+    /// The account in use now.
+    pub(crate) fn current(&self) -> Arc<Connected> {
+        // A poisoned lock only means a panic elsewhere; the value is still whole.
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Use `connected` from now on (the old one, and its demo simulator, end with its last user).
+    pub(crate) fn replace(&self, connected: Connected) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(connected);
+    }
+}
+
+impl Connected {
+    /// Our folders, or the error a command returns without them.
+    pub(crate) fn paths(&self) -> Result<&Paths, CommandError> {
+        self.paths.as_ref().ok_or_else(|| {
+            CommandError::unknown(
+                "Flex MCP could not find your home folder, so it cannot read or change any \
+                 settings. Set HOME (or FLEX_MCP_HOME) and start it again.",
+            )
+        })
+    }
+
+    /// Our folders and the `flex-mcp` program client entries run (installed next to the app).
+    pub(crate) fn assistants_context(&self) -> Result<(&Paths, std::path::PathBuf), CommandError> {
+        let paths = self.paths()?;
+        let exe = std::env::current_exe().map_err(|e| {
+            CommandError::unknown(format!("Flex MCP could not find its own program file: {e}"))
+        })?;
+        Ok((paths, flex_core::assistants::flex_mcp_binary(&exe)?))
+    }
 }
 
 /// Resolve the account: `FLEX_API_KEY`, else the key stored for the current mode, else the
@@ -34,7 +90,9 @@ pub(crate) async fn connect() -> Connected {
         Some(p) => flex_core::credentials::api_key(p, mode),
         None => Ok(None),
     };
-    connect_with(env_key.as_deref(), stored_key, &settings, notice).await
+    let mut connected = connect_with(env_key.as_deref(), stored_key, &settings, notice).await;
+    connected.paths = paths;
+    connected
 }
 
 /// [`connect`] with its inputs passed in, so tests need neither environment variables nor a
@@ -71,6 +129,8 @@ async fn connect_with(
                     notice: Some(msg.clone()),
                     client: Err(msg),
                     demo: None,
+                    paths: None,
+                    settings: settings.clone(),
                 };
             }
         },
@@ -81,6 +141,8 @@ async fn connect_with(
         notice,
         client,
         demo,
+        paths: None,
+        settings: settings.clone(),
     }
 }
 

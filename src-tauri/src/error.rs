@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// A command failure as the front end receives it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct CommandError {
     code: Code,
     message: String,

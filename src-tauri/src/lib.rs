@@ -7,6 +7,8 @@
 //! from `tauri.conf.json`; "Quit" exits with status 0.
 
 mod account;
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod error;
 mod tray;
@@ -34,12 +36,48 @@ pub fn run() {
         std::process::exit(1);
     }
 
+    // One copy per user, settled before Tauri builds anything: a second start shows the running
+    // copy's window and exits without a second tray icon or demo simulator.
+    let instance = match flex_core::Paths::from_env().map(|p| flex_core::single_instance::claim(&p))
+    {
+        Some(Ok(flex_core::single_instance::Claim::AlreadyRunning)) => {
+            eprintln!("Flex MCP is already running; its window has been brought to the front.");
+            return;
+        }
+        Some(Ok(flex_core::single_instance::Claim::First(instance))) => Some(instance),
+        Some(Err(e)) => {
+            tracing::warn!("{e} Starting anyway.");
+            None
+        }
+        None => None,
+    };
+
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
-            commands::recent_payments
+            commands::recent_payments,
+            commands::assistants_list,
+            commands::assistant_connect,
+            commands::assistant_disconnect,
+            commands::assistant_repair,
+            commands::assistant_check,
+            commands::activity_recent,
+            commands::sign_in_with_key,
+            commands::settings_view,
+            commands::settings_change,
+            commands::account_keys,
+            commands::sign_out,
+            commands::assistant_preview
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            if let Some(instance) = instance {
+                let handle = app.handle().clone();
+                instance.on_show(move || {
+                    tracing::info!("another copy was started: showing the window");
+                    let inner = handle.clone();
+                    let _ = handle.run_on_main_thread(move || tray::open_main_window(&inner));
+                });
+            }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
             match tauri::async_runtime::block_on(async { flex_core::host::start_in_app() }) {
                 Ok(host) => {
@@ -58,8 +96,14 @@ pub fn run() {
             }
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
-            tray::create(app.handle(), &status.tray_label)?;
-            app.manage(connected);
+            let state = tray::state_of(&status);
+            let assistants = connected
+                .assistants_context()
+                .ok()
+                .map(|(paths, bin)| (paths.clone(), bin));
+            let view = tray::create(app.handle(), state, assistants)?;
+            app.manage(view);
+            app.manage(account::AppState::new(connected));
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
         })

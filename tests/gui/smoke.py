@@ -269,6 +269,7 @@ def run(driver, args):
     if args.expect == "live":
         return pids  # the window's life cycle is checked once, in the demo run
     check(len(pids) == 1, f"exactly one app process of this run is running (pids {pids})")
+    open_procs = owned_processes(pids[0])
     # Close the window the way the title-bar button does (a close request to the app). WebDriver's own
     # "close window" is no good here: WebKitWebDriver ends the browser with its last window.
     try:
@@ -281,6 +282,11 @@ def run(driver, args):
     time.sleep(1.5)
     alive = [p for p in pids if os.path.exists(f"/proc/{p}") and not is_zombie(p)]
     check(alive == pids, "closing the window keeps the app running in the tray")
+    time.sleep(4.5)  # WebKit ends its web process a little after the view is destroyed
+    closed_procs = owned_processes(pids[0])
+    web = [p for p in closed_procs if p["name"].startswith("WebKitWebProces")]
+    check(not web, f"closing the window ends the WebKit web process (left: {web})")
+    report_memory(args, open_procs, closed_procs)
     if tray:
         reopen_from_tray()
     return pids
@@ -298,6 +304,51 @@ def reopen_from_tray():
     tray.xdotool("key", "Down", "Return")
     tray.wait_for("the window to come back", lambda: tray.visible_windows("Flex MCP"), timeout=15)
     print("ok - 'Open Flex MCP' in the tray menu opens the window again")
+
+
+def owned_processes(root):
+    """The app process and every descendant (WebKit's web and network processes), each with its PSS in KiB
+    from /proc/PID/smaps_rollup (proportional: shared pages are split between the processes sharing them)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+            pss = 0
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1])
+            out.append({"pid": pid, "name": name, "pss_kib": pss})
+        except OSError:
+            continue
+    return out
+
+
+def report_memory(args, open_procs, closed_procs):
+    """Print and save the PSS of everything the app owns, window open and closed (a debug build under
+    tauri-driver unless FLEX_APP_BIN is a release build; llvmpipe's share is inside the app's figure)."""
+    def total(procs):
+        return sum(p["pss_kib"] for p in procs) / 1024
+    left = sorted({p["name"] for p in closed_procs})
+    print(f"note: PSS window open {total(open_procs):.1f} MiB ({', '.join(p['name'] for p in open_procs)}); "
+          f"closed {total(closed_procs):.1f} MiB ({', '.join(left)})")
+    if args.screenshot:
+        path = os.path.join(os.path.dirname(os.path.abspath(args.screenshot)), "memory.json")
+        with open(path, "w") as f:
+            json.dump({"app": os.path.realpath(args.app), "window_open": open_procs,
+                       "window_closed": closed_procs}, f, indent=1)
 
 
 def is_zombie(pid):

@@ -57,15 +57,39 @@ def alive(pid):
         return False
 
 
+def docked_panel():
+    """trayer's panel window is named "panel"; it grows from 0 to the icons' width as icons dock."""
+    for g in visible_windows("panel").values():
+        if g and g[2] >= 16 and g[3] >= 16:
+            return g
+    return None
+
+
+def second_start(app, app_log):
+    """Starting the app again hands over to the running copy: no second setup, no second icon."""
+    _, _, width, _ = wait_for("the tray icon to dock in trayer", docked_panel)
+    second = subprocess.run([app], capture_output=True, text=True, timeout=60, check=False)
+    if second.returncode != 0 or "already running" not in second.stderr:
+        raise Failure(f"a second start exited with {second.returncode}: {second.stderr.strip()}")
+    print("ok - a second start exits at once, saying Flex MCP is already running")
+
+    def asked_to_show():
+        with open(app_log, errors="replace") as f:
+            return "another copy was started: showing the window" in f.read()
+
+    wait_for("the running copy to be asked to show its window", asked_to_show, timeout=10)
+    print("ok - the running copy is asked to show its window")
+    time.sleep(1.0)  # a second tray icon, had one been made, would have docked by now
+    with open(app_log, errors="replace") as f:
+        setups = f.read().count("Flex MCP started")
+    panel = docked_panel()
+    if setups != 1 or panel is None or panel[2] != width:
+        raise Failure(f"after a second start: {setups} setups, tray panel {panel} (was {width} wide)")
+    print("ok - still one setup and one tray icon")
+
+
 def open_tray_menu():
     """Wait for our icon in trayer's panel, click it, wait for the menu; (panel, menu) geometries."""
-
-    # trayer's panel window is named "panel"; it grows from 0 to the icon's width when our icon docks.
-    def docked_panel():
-        for g in visible_windows("panel").values():
-            if g and g[2] >= 16 and g[3] >= 16:
-                return g
-        return None
 
     px, py, pw, ph = wait_for("the tray icon to dock in trayer", docked_panel)
     before = set(visible_windows("flex-mcp-desktop"))
@@ -82,7 +106,7 @@ def open_tray_menu():
     return (px, py, pw, ph), menu
 
 
-def run(app_pid, app_log, artifacts):
+def run(app_pid, app_log, artifacts, app=None):
     def started():
         if not alive(app_pid):
             raise Failure(f"the app exited during start-up; see {app_log}")
@@ -91,6 +115,8 @@ def run(app_pid, app_log, artifacts):
 
     wait_for("the app to start", started)
     print("ok - the app started")
+    if app:
+        second_start(app, app_log)
 
     (px, py, pw, ph), (mx, my, mw, mh) = open_tray_menu()
     print(f"ok - the tray icon docked ({pw}x{ph} at {px},{py})")
@@ -115,10 +141,11 @@ def main():
     parser.add_argument("--app-pid", type=int, required=True)
     parser.add_argument("--app-log", required=True)
     parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--app", help="the app binary: start it a second time (single instance)")
     args = parser.parse_args()
     try:
-        run(args.app_pid, args.app_log, args.artifacts)
-    except (Failure, OSError, subprocess.CalledProcessError) as e:
+        run(args.app_pid, args.app_log, args.artifacts, args.app)
+    except (Failure, OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         print(f"not ok - {e}")
         return 1
     return 0

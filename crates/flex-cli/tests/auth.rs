@@ -519,6 +519,19 @@ fn doctor_passes_when_signed_in_and_fails_with_fixes_when_not() {
         "{}",
         out.stdout()
     );
+
+    // A connected client is also run the way the client runs it: its entry must answer an MCP
+    // initialize (the real binary, started by doctor).
+    std::fs::create_dir_all(w.dir.path().join("home/.cursor")).unwrap();
+    assert!(w.run(&["clients", "connect", "cursor"], "").ok());
+    let out = w.run(&["doctor"], "");
+    assert!(out.ok(), "{}", out.all());
+    assert!(
+        out.stdout()
+            .contains("ok    Cursor: its entry starts flex-mcp"),
+        "{}",
+        out.stdout()
+    );
 }
 
 #[test]

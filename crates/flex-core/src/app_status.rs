@@ -110,8 +110,10 @@ impl Account {
 /// Everything the status part of the window shows. Field names are camelCase for the front end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppStatus {
     /// `test` or `live`.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
     pub mode: Mode,
     /// "Test" or "Live", for the badge.
     pub mode_label: String,
@@ -180,10 +182,12 @@ pub fn tray_label(mode: Mode, demo: bool) -> String {
 /// One line of the recent-payments list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaymentRow {
     /// `fpi_…`
     pub id: String,
-    /// Integer cents, as Flex sends it.
+    /// Integer cents, as Flex sends it (exact in a JS number below 2^53 cents).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub amount_cents: i64,
     /// The same amount for people: `$12.34`.
     pub amount: String,

@@ -6,6 +6,7 @@ use std::fmt;
 /// A stable, machine-readable classification of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[non_exhaustive]
 pub enum Code {
     /// No credential for the current mode.

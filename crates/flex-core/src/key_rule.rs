@@ -19,6 +19,7 @@ pub const API_KEY_ENV: &str = "FLEX_API_KEY";
 /// Where the key in use comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum KeySource {
     /// Nothing configured: the app runs the built-in simulator with its demo key.
     Demo,

@@ -1,9 +1,13 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
+pub mod account_keys;
 pub mod activity;
 pub mod activity_query;
+pub mod activity_rows;
 pub mod app_status;
 pub mod approvals;
+pub mod assistant_preview;
+pub mod assistants;
 pub mod connected;
 pub mod credentials;
 pub mod error;
@@ -12,13 +16,20 @@ pub mod guard;
 pub mod guardian;
 pub mod host;
 pub mod key_rule;
+pub mod key_sign_in;
 pub mod notice;
 pub mod paths;
 pub mod program;
 pub mod serve;
 pub mod settings;
+pub mod settings_change;
+pub mod single_instance;
 pub mod toolset;
+pub mod working;
 
 pub use error::Code;
 pub use paths::Paths;
 pub use settings::Settings;
+
+#[cfg(feature = "ts")]
+pub mod bindings;

@@ -1,18 +1,17 @@
 //! `flex-mcp clients`: list, connect, disconnect and repair MCP client configs.
 //!
-//! The entry written is this very program with `stdio`, so a client starts exactly the binary
-//! the user ran — by its stable launcher when it is installed (`flex_core::program`). All the file handling lives in `flex-clients`;
-//! this module only chooses words.
+//! The entry written is this very program with `stdio` — by its stable launcher when it is installed
+//! (`flex_core::program`). The actions and their words live in `flex_core::assistants` (shared with
+//! the app's Assistants page); this module only prints them.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use flex_clients::{
-    Change, ChangeAction, ClientEnv, ClientKind, ClientReport, ClientStatus, ClientsError,
-};
-use flex_core::{Code, Paths};
+use flex_clients::ClientKind;
+use flex_core::Paths;
+use flex_core::assistants::{self, Assistant, AssistantChange};
 
 /// Arguments of `flex-mcp clients`.
 #[derive(Debug, clap::Args)]
@@ -46,39 +45,20 @@ enum Action {
 }
 
 pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    let env = ClientEnv::from_process(&paths.home);
-    let backups = paths.backups_dir();
     let mut out = std::io::stdout().lock();
     match args.action.unwrap_or(Action::List) {
         Action::List => {
             let binary = this_binary()?;
-            let reports = flex_clients::list(&env, &binary);
-            print_list(&mut out, &reports)?;
+            print_list(&mut out, &assistants::list(paths, &binary))?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Connect { name, force } => {
             let binary = this_binary()?;
-            let report = flex_clients::report(name, &env, &binary);
-            if !report.installed && !force {
-                return Err(anyhow::anyhow!(
-                    "{name} does not seem to be installed: there is no {}. Install it and open it \
-                     once, or run `flex-mcp clients connect {} --force` to prepare its config anyway.",
-                    flex_clients::install_marker(name, &env).display(),
-                    name.cli_name()
-                )
-                .context(Code::ClientNotInstalled));
-            }
-            // Remembered, so the app's guardian keeps the entry in place.
-            let change = flex_core::connected::connect(paths, &env, name, &binary)
-                .map_err(|e| with_code(e, name))?;
-            print_change(&mut out, &change, &binary)?;
+            print_change(&mut out, &assistants::connect(paths, name, &binary, force)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Disconnect { name } => {
-            // Forgotten first, so the app's guardian never puts it back.
-            let change = flex_core::connected::disconnect(paths, &env, name, &this_binary()?)
-                .map_err(|e| with_code(e, name))?;
-            print_change(&mut out, &change, Path::new(""))?;
+            print_change(&mut out, &assistants::disconnect(paths, name, &this_binary()?)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Repair { name } => {
@@ -87,15 +67,19 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             let mut failed = 0;
             let mut repaired = 0;
             for kind in kinds {
-                match flex_clients::repair(kind, &env, &binary, &backups) {
-                    Ok(change) if change.changed() => {
+                match assistants::repair(paths, kind, &binary) {
+                    Ok(change) if change.changed => {
                         repaired += 1;
-                        print_change(&mut out, &change, &binary)?;
+                        print_change(&mut out, &change)?;
                     }
                     Ok(_) => {}
                     Err(e) => {
                         failed += 1;
-                        writeln!(out, "{kind}: not repaired. {e}")?;
+                        // Outer layers say "<kind> was not changed"; print the file's own error.
+                        match e.downcast_ref::<flex_clients::ClientsError>() {
+                            Some(cause) => writeln!(out, "{kind}: not repaired. {cause}")?,
+                            None => writeln!(out, "{kind}: not repaired. {e:#}")?,
+                        }
                     }
                 }
             }
@@ -120,45 +104,18 @@ fn this_binary() -> anyhow::Result<PathBuf> {
         .context("could not find the path of this flex-mcp program")
 }
 
-fn with_code(err: ClientsError, kind: ClientKind) -> anyhow::Error {
-    let code = if err.is_broken_config() {
-        Code::ConfigUnparsable
-    } else {
-        Code::Unknown
-    };
-    let err = anyhow::Error::new(err).context(format!("{kind} was not changed"));
-    if code == Code::Unknown {
-        err
-    } else {
-        err.context(code)
-    }
-}
-
-fn print_list(out: &mut impl std::io::Write, reports: &[ClientReport]) -> std::io::Result<()> {
-    let name_width = reports
-        .iter()
-        .map(|r| r.client.display_name().len())
-        .max()
-        .unwrap_or(0);
+fn print_list(out: &mut impl std::io::Write, list: &[Assistant]) -> std::io::Result<()> {
+    let name_width = list.iter().map(|a| a.name.len()).max().unwrap_or(0);
     let mut hints = false;
-    for r in reports {
+    for a in list {
         writeln!(
             out,
             "{:<name_width$}  {:<13}  {}",
-            r.client.display_name(),
-            r.status.label(),
-            r.path.display()
+            a.name, a.state_label, a.config_path
         )?;
-        match &r.status {
-            ClientStatus::Outdated { reason } => {
-                hints = true;
-                writeln!(out, "{:<name_width$}  ↳ {reason}.", "")?;
-            }
-            ClientStatus::ConfigBroken { reason } => {
-                hints = true;
-                writeln!(out, "{:<name_width$}  ↳ {reason}", "")?;
-            }
-            _ => {}
+        if let Some(detail) = &a.detail {
+            hints = true;
+            writeln!(out, "{:<name_width$}  ↳ {detail}", "")?;
         }
     }
     if hints {
@@ -170,54 +127,16 @@ fn print_list(out: &mut impl std::io::Write, reports: &[ClientReport]) -> std::i
     Ok(())
 }
 
-fn print_change(
-    out: &mut impl std::io::Write,
-    change: &Change,
-    binary: &Path,
-) -> std::io::Result<()> {
-    let kind = change.client;
-    let path = change.path.display();
-    match change.action {
-        ChangeAction::Added => writeln!(
-            out,
-            "Connected {kind}: added the \"flex\" server (runs {} stdio) to {path}.",
-            binary.display()
-        )?,
-        ChangeAction::Updated => writeln!(
-            out,
-            "Updated {kind}: the \"flex\" server in {path} now runs {} stdio.",
-            binary.display()
-        )?,
-        ChangeAction::Removed => {
-            writeln!(
-                out,
-                "Disconnected {kind}: removed the \"flex\" server from {path}."
-            )?;
-        }
-        ChangeAction::AlreadyConnected => {
-            writeln!(
-                out,
-                "{kind} is already connected ({path}); nothing changed."
-            )?;
-        }
-        ChangeAction::NothingToRemove => {
-            writeln!(
-                out,
-                "{kind} has no \"flex\" server ({path}); nothing changed."
-            )?;
-        }
-        ChangeAction::NothingToRepair => {
-            writeln!(out, "{kind} needs no repair ({path}); nothing changed.")?;
-        }
-    }
+fn print_change(out: &mut impl std::io::Write, change: &AssistantChange) -> std::io::Result<()> {
+    writeln!(out, "{}", change.sentence)?;
     for note in &change.notes {
         writeln!(out, "Note: {note}")?;
     }
     if let Some(backup) = &change.backup {
-        writeln!(out, "The previous file is saved at {}.", backup.display())?;
+        writeln!(out, "The previous file is saved at {backup}.")?;
     }
-    if change.changed() {
-        writeln!(out, "Next: {}", kind.reload_hint())?;
+    if let Some(next) = &change.next_step {
+        writeln!(out, "Next: {next}")?;
     }
     Ok(())
 }

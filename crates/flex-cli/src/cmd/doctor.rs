@@ -10,7 +10,7 @@ use flex_api::Mode;
 use flex_auth::{ApiKey, Verification};
 use flex_clients::{ClientEnv, ClientStatus};
 use flex_core::credentials::{self, SlotStatus};
-use flex_core::{Paths, Settings};
+use flex_core::{Paths, Settings, working};
 
 use super::login::runtime;
 use super::status::describe_slot;
@@ -329,6 +329,10 @@ fn check_clients(report: &mut Report, paths: &Paths, binary: &Path) {
                     format!("{name}: connected ({})", r.path.display()),
                     None,
                 );
+                // Connected on paper; now run the entry the way the client will.
+                let w = working::check(r.client, binary, working::INITIALIZE_TIMEOUT);
+                let level = if w.working { Level::Ok } else { Level::Fail };
+                report.add(level, w.sentence, None);
             }
             ClientStatus::NotConnected => report.add(
                 Level::Note,

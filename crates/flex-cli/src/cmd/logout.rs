@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use flex_api::Mode;
-use flex_core::{Paths, Settings, credentials};
+use flex_core::{Paths, Settings, account_keys, credentials};
 
 /// Arguments of `flex-mcp logout`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +34,7 @@ fn logout(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         removed_any |= super::oauth::logout()?;
     }
     for mode in modes {
-        let removed = credentials::delete_in(&store, paths, mode)?;
+        let removed = account_keys::sign_out_in(&store, paths, mode)?;
         if removed.is_empty() {
             println!("{mode}: nothing was stored.");
         } else {

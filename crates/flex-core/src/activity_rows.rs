@@ -1,0 +1,79 @@
+//! The Activity page's rows: the stored call records in the shape the window receives (camelCase,
+//! words instead of enums, amounts as integer cents). The sentence a person reads is composed in
+//! the front end from these fields; the filtered, paged and live queries come with the activity
+//! feed work and return the same row.
+
+use serde::Serialize;
+
+use crate::Paths;
+use crate::activity::ActivityStore;
+use crate::settings::Settings;
+
+/// One call an assistant made, for the window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ActivityRow {
+    /// The record's id (ULID).
+    pub id: String,
+    /// When the call started, RFC 3339 UTC (the window shows it in local time).
+    pub started_at: String,
+    /// The assistant's own name from the MCP handshake (`clientInfo.name`), if it sent one.
+    pub client_name: Option<String>,
+    /// The tool called (`create_refund`).
+    pub tool: String,
+    /// `read`, `write` or `destructive`; `None` for an unknown tool.
+    pub access: Option<String>,
+    /// `test` or `live`.
+    pub mode: String,
+    /// `ok`, `api_error`, `invalid_arguments` or `refused`.
+    pub outcome: String,
+    /// The stable error code, shown only under Details.
+    pub error_code: Option<String>,
+    /// Wall time in microseconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub duration_us: u64,
+    /// Flex object ids involved (`fpi_…`).
+    pub object_ids: Vec<String>,
+    /// Amounts involved, integer cents USD.
+    #[cfg_attr(feature = "ts", ts(type = "Array<number>"))]
+    pub amounts_cents: Vec<i64>,
+    /// The arguments with secrets redacted, as JSON text (for Details).
+    pub arguments: String,
+}
+
+/// The newest `limit` calls, newest first. No database yet means no calls yet, not an error.
+pub fn recent(paths: &Paths, settings: &Settings, limit: u32) -> anyhow::Result<Vec<ActivityRow>> {
+    let store = ActivityStore::new(paths.activity_db(), settings.retention);
+    Ok(store
+        .recent(limit)?
+        .into_iter()
+        .map(|r| ActivityRow {
+            id: r.id,
+            started_at: r.started_at,
+            client_name: r.client_name,
+            tool: r.tool,
+            access: r.access.map(|a| a.as_str().to_string()),
+            mode: r.mode.as_str().to_string(),
+            outcome: r.outcome.as_str().to_string(),
+            error_code: r.error_code,
+            duration_us: r.duration_us,
+            object_ids: r.object_ids,
+            amounts_cents: r.amounts_cents,
+            arguments: r.arguments.to_string(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_database_is_no_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        assert!(recent(&paths, &Settings::default(), 10).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,192 @@
+//! One app per user: the first copy holds a lock in the runtime dir and listens on a socket next
+//! to it; a second copy finds the lock taken, asks the first to show its window, and exits before
+//! building anything (no second tray icon, no second demo simulator).
+//!
+//! This runs before `tauri::Builder`: tauri-plugin-single-instance let the second copy run its
+//! whole setup first (docs/ui.md). A file lock rather than a D-Bus name works without a session
+//! bus and is released by the kernel when the process dies, so a crash never leaves a stale claim.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+
+use crate::Paths;
+
+/// The line a second copy sends to the first.
+const SHOW: &str = "show";
+
+/// Why the claim could not be settled either way.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The runtime dir, the lock or the socket could not be used.
+    #[error("Flex MCP could not check whether it is already running ({what}: {source}).")]
+    Io {
+        /// What we were doing.
+        what: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// What starting the app found.
+#[derive(Debug)]
+pub enum Claim {
+    /// We are the only copy: keep this alive for the app's lifetime.
+    First(Instance),
+    /// Another copy is running and was asked to show its window.
+    AlreadyRunning,
+}
+
+/// The running copy's claim: the held lock and the socket later copies knock on.
+#[derive(Debug)]
+pub struct Instance {
+    /// Held, never read: the claim lasts while this file stays open.
+    lock: File,
+    listener: UnixListener,
+    socket: PathBuf,
+}
+
+fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::Io { what, source }
+}
+
+/// The lock file (user-only, in the runtime dir).
+fn lock_path(paths: &Paths) -> PathBuf {
+    paths.runtime_dir.join("app.lock")
+}
+
+/// The socket a second copy connects to.
+fn socket_path(paths: &Paths) -> PathBuf {
+    paths.runtime_dir.join("app-instance.sock")
+}
+
+/// Take the one-per-user claim, or hand over to the copy that holds it.
+///
+/// # Errors
+/// When the runtime dir cannot be created or the lock or socket cannot be used.
+pub fn claim(paths: &Paths) -> Result<Claim, Error> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&paths.runtime_dir)
+        .map_err(io("creating the runtime folder"))?;
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(lock_path(paths))
+        .map_err(io("opening the lock file"))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            knock(paths)?;
+            return Ok(Claim::AlreadyRunning);
+        }
+        Err(TryLockError::Error(e)) => return Err(io("locking")(e)),
+    }
+    // We hold the lock, so a socket file left here is from a copy that died.
+    let socket = socket_path(paths);
+    match std::fs::remove_file(&socket) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io("removing an old socket")(e)),
+    }
+    let listener = UnixListener::bind(&socket).map_err(io("listening on the socket"))?;
+    Ok(Claim::First(Instance {
+        lock,
+        listener,
+        socket,
+    }))
+}
+
+/// Ask the running copy to show its window.
+fn knock(paths: &Paths) -> Result<(), Error> {
+    let mut stream =
+        UnixStream::connect(socket_path(paths)).map_err(io("reaching the running copy"))?;
+    writeln!(stream, "{SHOW}").map_err(io("reaching the running copy"))
+}
+
+impl Instance {
+    /// Call `on_show` (on a background thread) each time another copy is started. Keeps the
+    /// claim for as long as the thread lives, that is the process's lifetime.
+    pub fn on_show(self, on_show: impl Fn() + Send + 'static) {
+        let started = std::thread::Builder::new()
+            .name("single-instance".into())
+            .spawn(move || {
+                // The thread owns the whole claim (lock included) for the process's lifetime.
+                let Instance { lock, listener, .. } = self;
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { continue };
+                    let mut line = String::new();
+                    if BufReader::new(stream).read_line(&mut line).is_ok() && line.trim() == SHOW {
+                        on_show();
+                    }
+                }
+                drop(lock);
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "single-instance listener not started");
+        }
+    }
+
+    /// The socket path (for logs).
+    pub fn socket(&self) -> &std::path::Path {
+        &self.socket
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn paths(dir: &tempfile::TempDir) -> Paths {
+        Paths::under(dir.path(), dir.path())
+    }
+
+    #[test]
+    fn a_second_claim_hands_over_and_the_first_is_asked_to_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let Claim::First(first) = claim(&paths(&dir)).unwrap() else {
+            panic!("the first claim must win");
+        };
+        let (tx, rx) = mpsc::channel();
+        first.on_show(move || tx.send(()).unwrap());
+        assert!(matches!(
+            claim(&paths(&dir)).unwrap(),
+            Claim::AlreadyRunning
+        ));
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the running copy is asked to show its window");
+        assert!(matches!(
+            claim(&paths(&dir)).unwrap(),
+            Claim::AlreadyRunning
+        ));
+        rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+
+    #[test]
+    fn a_claim_left_by_a_process_that_ended_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        // A copy that died leaves its socket file behind but its lock is gone with it.
+        let Claim::First(first) = claim(&paths(&dir)).unwrap() else {
+            panic!("the first claim must win");
+        };
+        let socket = first.socket().to_path_buf();
+        drop(first);
+        assert!(socket.exists());
+        assert!(matches!(claim(&paths(&dir)).unwrap(), Claim::First(_)));
+    }
+
+    #[test]
+    fn separate_homes_do_not_see_each_other() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let _a = claim(&paths(&a)).unwrap();
+        assert!(matches!(claim(&paths(&b)).unwrap(), Claim::First(_)));
+    }
+}

@@ -1,0 +1,111 @@
+// The window's only door to Rust: one function per Tauri command, one per event. Every type comes
+// from ./bindings, generated from the Rust structs by ts-rs (scripts/check-bindings.sh fails CI
+// when they are stale), so a renamed field breaks the TypeScript build, not a person's screen.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ActivityRow } from './bindings/ActivityRow';
+import type { AppStatus } from './bindings/AppStatus';
+import type { Assistant } from './bindings/Assistant';
+import type { AssistantChange } from './bindings/AssistantChange';
+import type { CommandError } from './bindings/CommandError';
+import type { PaymentRow } from './bindings/PaymentRow';
+import type { KeySignIn } from './bindings/KeySignIn';
+import type { Preview } from './bindings/Preview';
+import type { SettingsChange } from './bindings/SettingsChange';
+import type { StoredKey } from './bindings/StoredKey';
+import type { Mode } from './bindings/Mode';
+import type { SettingsView } from './bindings/SettingsView';
+import type { Working } from './bindings/Working';
+
+export type {
+  ActivityRow,
+  AppStatus,
+  Assistant,
+  AssistantChange,
+  CommandError,
+  KeySignIn,
+  PaymentRow,
+  Preview,
+  SettingsChange,
+  SettingsView,
+  StoredKey,
+  Working,
+};
+
+/** Mode, demo flag, API base and key status of the running app. */
+export const appStatus = (): Promise<AppStatus> => invoke('app_status');
+
+/** The five newest payments of the connected account, newest first. */
+export const recentPayments = (): Promise<PaymentRow[]> => invoke('recent_payments');
+
+/** The nine supported assistants and where each stands. */
+export const assistantsList = (): Promise<Assistant[]> => invoke('assistants_list');
+
+/** Add our entry to one assistant's config (a backup is made first). */
+export const assistantConnect = (id: string): Promise<AssistantChange> =>
+  invoke('assistant_connect', { id });
+
+/** Remove our entry from one assistant's config (nothing else changes). */
+export const assistantDisconnect = (id: string): Promise<AssistantChange> =>
+  invoke('assistant_disconnect', { id });
+
+/** Point an outdated entry at this installation's flex-mcp again. */
+export const assistantRepair = (id: string): Promise<AssistantChange> =>
+  invoke('assistant_repair', { id });
+
+/** Start one assistant's entry as the assistant would and complete an MCP handshake. */
+export const assistantCheck = (id: string): Promise<Working> => invoke('assistant_check', { id });
+
+/**
+ * Sign in with a pasted API key: one verifying call, then the keychain only. Rejects with a
+ * CommandError (`invalid_key`, `key_rejected`, `network`, `keychain_unavailable`).
+ */
+export const signInWithKey = (key: string): Promise<KeySignIn> => invoke('sign_in_with_key', { key });
+
+/** The Settings page's values. */
+export const settingsView = (): Promise<SettingsView> => invoke('settings_view');
+
+/** One settings change (flex-core `settings_change`); resolves with the settings as saved. */
+export const settingsChange = (change: SettingsChange): Promise<SettingsView> =>
+  invoke('settings_change', { change });
+
+/** "Show the change": the exact text Connect would write into this assistant's config (nothing written). */
+export const assistantPreview = (id: string): Promise<Preview> => invoke('assistant_preview', { id });
+
+/** Per mode the stored key (last 4 characters only), when verified, missing permissions. */
+export const accountKeys = (): Promise<StoredKey[]> => invoke('account_keys');
+
+/** Sign out of one mode (as `flex-mcp logout --mode`); resolves with the keys left. */
+export const signOut = (mode: Mode): Promise<StoredKey[]> => invoke('sign_out', { mode });
+
+/** The newest `limit` calls the assistants made, newest first. */
+export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
+  invoke('activity_recent', { limit });
+
+/**
+ * Events the host will emit (issue 7); nothing emits them on this branch yet, so pages that need
+ * them show their honest empty state. Names are the contract with src-tauri.
+ */
+export const EVENTS = {
+  /** Something changed that the window shows (mode, pause, an assistant's state): reload. */
+  statusChanged: 'flex://status-changed',
+  /** A new call record was stored: payload is its ActivityRow. */
+  activityAdded: 'flex://activity-added',
+} as const;
+
+/** Call `onChange` whenever the app says its status changed. */
+export const onStatusChanged = (onChange: () => void): Promise<UnlistenFn> =>
+  listen(EVENTS.statusChanged, () => onChange());
+
+/** Call `onRow` with every new activity record. */
+export const onActivityAdded = (onRow: (row: ActivityRow) => void): Promise<UnlistenFn> =>
+  listen<ActivityRow>(EVENTS.activityAdded, (e) => onRow(e.payload));
+
+/** The sentence of a failed command: commands reject with {code, message} (src-tauri error.rs). */
+export function errorMessage(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
+    const m = err.message;
+    return m.charAt(0).toUpperCase() + m.slice(1);
+  }
+  return String(err);
+}
