@@ -75,7 +75,11 @@ pub(crate) fn assistant_disconnect(
 ) -> Result<AssistantChange, CommandError> {
     let c = state.current();
     let (paths, binary) = c.assistants_context()?;
-    Ok(assistants::disconnect(paths, assistants::kind(&id)?, &binary)?)
+    Ok(assistants::disconnect(
+        paths,
+        assistants::kind(&id)?,
+        &binary,
+    )?)
 }
 
 /// Point an outdated entry at this installation's `flex-mcp` again.

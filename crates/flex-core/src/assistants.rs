@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use flex_clients::{Change, ChangeAction, ClientEnv, ClientKind, ClientStatus, ClientsError};
 use serde::Serialize;
 
@@ -133,7 +132,11 @@ pub fn connect(
 
 /// Remove our entry from `kind`'s config (nothing else changes; a backup first). Forgotten by the
 /// guardian first, so it never puts the entry back.
-pub fn disconnect(paths: &Paths, kind: ClientKind, binary: &Path) -> anyhow::Result<AssistantChange> {
+pub fn disconnect(
+    paths: &Paths,
+    kind: ClientKind,
+    binary: &Path,
+) -> anyhow::Result<AssistantChange> {
     let env = ClientEnv::from_process(&paths.home);
     let change =
         crate::connected::disconnect(paths, &env, kind, binary).map_err(|e| with_code(e, kind))?;
@@ -258,7 +261,7 @@ mod tests {
         let now = list(&paths, &bin);
         let c = now.iter().find(|a| a.id == "cursor").unwrap();
         assert_eq!(c.state, AssistantState::Connected);
-        let again = disconnect(&paths, cursor).unwrap();
+        let again = disconnect(&paths, cursor, &bin).unwrap();
         assert!(
             again.changed && again.sentence.starts_with("Disconnected"),
             "{again:?}"

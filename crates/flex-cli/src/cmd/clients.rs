@@ -58,7 +58,10 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Action::Disconnect { name } => {
-            print_change(&mut out, &assistants::disconnect(paths, name, &this_binary()?)?)?;
+            print_change(
+                &mut out,
+                &assistants::disconnect(paths, name, &this_binary()?)?,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Action::Repair { name } => {
