@@ -134,6 +134,7 @@ where
     let mut up = first;
     let mut from_up = BufReader::new(up.reader).lines();
     let mut client_done = false;
+    let mut replays_lost = 0u32;
     loop {
         if client_done && session.in_flight.is_empty() {
             let _ = up.writer.shutdown().await;
@@ -156,6 +157,7 @@ where
                         false
                     }
                     Some(line) => {
+                        session.note_unconfirmed(&line);
                         let mut bytes = line.into_bytes();
                         bytes.push(b'\n');
                         up.writer.write_all(&bytes).await.is_err() || up.writer.flush().await.is_err()
@@ -185,6 +187,21 @@ where
             continue;
         }
         tracing::info!("the Flex MCP host went away; reconnecting");
+        // An upstream that died before answering our replayed `initialize` (a host dying while we
+        // reconnected to it) has served nothing since: what the client sent meanwhile is sent
+        // again to the next upstream rather than failed. Bounded, so a host that keeps dying ends
+        // in errors, not a loop.
+        let resend = if session.swallow.is_some() && replays_lost < MAX_LOST_REPLAYS {
+            replays_lost += 1;
+            std::mem::take(&mut session.unconfirmed)
+        } else {
+            replays_lost = 0;
+            session.unconfirmed.clear();
+            Vec::new()
+        };
+        session
+            .in_flight
+            .retain(|id| !resend.iter().any(|(sent, _)| sent == id));
         for id in session.in_flight.drain(..) {
             let reply = serde_json::json!({
                 "jsonrpc": "2.0",
@@ -201,6 +218,12 @@ where
         }
         up = reconnect().await?;
         session.replay_to(&mut up).await?;
+        for (id, line) in resend {
+            session.in_flight.push(id.clone());
+            session.unconfirmed.push((id, line.clone()));
+            up.writer.write_all(format!("{line}\n").as_bytes()).await?;
+        }
+        up.writer.flush().await?;
         from_up = BufReader::new(up.reader).lines();
     }
 }
@@ -214,7 +237,14 @@ struct Session {
     in_flight: Vec<serde_json::Value>,
     /// Id of a replayed `initialize` whose reply the client must not see.
     swallow: Option<serde_json::Value>,
+    /// Requests (id, line) sent to an upstream that has not yet answered our replayed
+    /// `initialize`, so it cannot have served them.
+    unconfirmed: Vec<(serde_json::Value, String)>,
 }
+
+/// How many upstreams in a row may die before answering a replayed `initialize` before the
+/// requests waiting on them are failed instead of sent again.
+const MAX_LOST_REPLAYS: u32 = 3;
 
 enum FromServer {
     Relay,
@@ -242,6 +272,19 @@ impl Session {
         true
     }
 
+    /// Remember a request sent while a replayed `initialize` is unanswered.
+    fn note_unconfirmed(&mut self, line: &str) {
+        if self.swallow.is_none() {
+            return;
+        }
+        if let Ok(message) = serde_json::from_str::<serde_json::Value>(line)
+            && message.get("method").is_some()
+            && let Some(id) = message.get("id").filter(|id| !id.is_null())
+        {
+            self.unconfirmed.push((id.clone(), line.to_string()));
+        }
+    }
+
     fn note_received(&mut self, line: &str) -> FromServer {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             return FromServer::Relay;
@@ -264,6 +307,7 @@ impl Session {
         }
         if self.swallow.as_ref() == Some(id) {
             self.swallow = None;
+            self.unconfirmed.clear();
             return FromServer::Swallow;
         }
         self.in_flight.retain(|x| x != id);
