@@ -195,6 +195,18 @@ pub fn running(paths: &Paths) -> Option<u32> {
     endpoint::holder(paths)
 }
 
+/// The Flex sign-in over this build's keychain, for the hosted MCP address in settings.
+fn flex_sign_in(context: &HostContext) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
+    let mcp_url = context.settings_now().unwrap_or_default().effective_mcp_url();
+    let store = crate::credentials::keychain()
+        .map_err(|e| tracing::debug!("no keychain, so no Flex sign-in: {e:#}"))
+        .ok()?;
+    crate::flex_sign_in::FlexSignIn::new(Arc::new(store), &mcp_url)
+        .map_err(|e| tracing::warn!("the Flex sign-in cannot be used: {e:#}"))
+        .ok()
+        .map(Arc::new)
+}
+
 /// Start the host on the current tokio runtime: take the lock, bind the endpoint, accept
 /// sessions in the background. Fails with [`HostError::AlreadyRunning`] when another process
 /// hosts.
@@ -206,12 +218,18 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     let socket = paths.socket_path();
     let listener = endpoint::bind(&socket)?;
     let events = events::channel();
-    let context = Arc::new(HostContext::guarded(
+    let context = HostContext::guarded(
         paths.clone(),
         std::env::var(API_KEY_ENV).ok(),
         options.lookup.clone(),
         events.clone(),
-    ));
+    );
+    // The host is the one process that refreshes the Flex sign-in (issue 9): it owns the one
+    // refresher and the gateway. Standalone servers never do.
+    let context = Arc::new(match flex_sign_in(&context) {
+        Some(flex) => context.with_flex_sign_in(flex),
+        None => context,
+    });
     let retention = context.settings_now().unwrap_or_default().retention;
     let activity = Arc::new(ActivityStore::new(paths.activity_db(), retention));
     let queue = options
