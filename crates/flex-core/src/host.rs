@@ -75,6 +75,20 @@ pub struct HostOptions {
     /// `true` in the app: "ask" waits for the person in the approval queue. `false` headless:
     /// "ask" is refused with the setting to change, as standalone does.
     pub desktop_approvals: bool,
+    /// Where the Flex sign-in's items live ([`keychain_oauth_store`] in production); `None`: the
+    /// Flex sign-in serves no mode (tests that do not sign in never touch a keychain).
+    pub oauth_store: Option<Arc<dyn flex_auth::SecretStore>>,
+}
+
+/// This build's keychain as the store of the Flex sign-in, or `None` when there is no keychain.
+pub fn keychain_oauth_store() -> Option<Arc<dyn flex_auth::SecretStore>> {
+    match crate::credentials::keychain() {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            tracing::debug!("no keychain, so no Flex sign-in: {e:#}");
+            None
+        }
+    }
 }
 
 impl std::fmt::Debug for HostOptions {
@@ -195,13 +209,16 @@ pub fn running(paths: &Paths) -> Option<u32> {
     endpoint::holder(paths)
 }
 
-/// The Flex sign-in over this build's keychain, for the hosted MCP address in settings.
-fn flex_sign_in(context: &HostContext) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
-    let mcp_url = context.settings_now().unwrap_or_default().effective_mcp_url();
-    let store = crate::credentials::keychain()
-        .map_err(|e| tracing::debug!("no keychain, so no Flex sign-in: {e:#}"))
-        .ok()?;
-    crate::flex_sign_in::FlexSignIn::new(Arc::new(store), &mcp_url)
+/// The Flex sign-in over `store`, for the hosted MCP address in settings.
+fn flex_sign_in(
+    context: &HostContext,
+    store: Option<Arc<dyn flex_auth::SecretStore>>,
+) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
+    let mcp_url = context
+        .settings_now()
+        .unwrap_or_default()
+        .effective_mcp_url();
+    crate::flex_sign_in::FlexSignIn::new(store?, &mcp_url)
         .map_err(|e| tracing::warn!("the Flex sign-in cannot be used: {e:#}"))
         .ok()
         .map(Arc::new)
@@ -226,7 +243,7 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     );
     // The host is the one process that refreshes the Flex sign-in (issue 9): it owns the one
     // refresher and the gateway. Standalone servers never do.
-    let context = Arc::new(match flex_sign_in(&context) {
+    let context = Arc::new(match flex_sign_in(&context, options.oauth_store.clone()) {
         Some(flex) => context.with_flex_sign_in(flex),
         None => context,
     });
@@ -266,6 +283,7 @@ pub fn start_in_app() -> anyhow::Result<HostHandle> {
         paths,
         lookup: crate::serve::stored_key_lookup(),
         desktop_approvals: true,
+        oauth_store: keychain_oauth_store(),
     })?)
 }
 

@@ -116,7 +116,6 @@ pub fn key_for(
     }
 }
 
-
 /// Which sign-in the person wants to serve a mode when both exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -230,10 +229,16 @@ mod tests {
         };
         assert_eq!(serve(None, true, &key), Some("api_key"));
         assert_eq!(serve(Some(SignInChoice::Flex), true, &key), Some("flex"));
-        assert_eq!(serve(Some(SignInChoice::ApiKey), true, &key), Some("api_key"));
+        assert_eq!(
+            serve(Some(SignInChoice::ApiKey), true, &key),
+            Some("api_key")
+        );
         assert_eq!(serve(None, true, &none), Some("flex"));
         assert_eq!(serve(Some(SignInChoice::ApiKey), true, &none), Some("flex"));
-        assert_eq!(serve(Some(SignInChoice::Flex), false, &key), Some("api_key"));
+        assert_eq!(
+            serve(Some(SignInChoice::Flex), false, &key),
+            Some("api_key")
+        );
         assert_eq!(serve(None, false, &none), None);
         // The environment key wins for its mode, whatever was chosen.
         let env = sign_in_for(
@@ -245,7 +250,13 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(env, Serving::ApiKey(ApiKey::parse("fsk_test_env").unwrap(), KeySource::Environment));
+        assert_eq!(
+            env,
+            Serving::ApiKey(
+                ApiKey::parse("fsk_test_env").unwrap(),
+                KeySource::Environment
+            )
+        );
         // A key in the wrong slot does not block the Flex sign-in, and is reported without it.
         let wrong = |_| Ok(Some("fsk_live_wrong".to_owned()));
         assert_eq!(serve(None, true, &wrong), Some("flex"));

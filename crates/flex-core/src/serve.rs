@@ -160,10 +160,7 @@ impl HostContext {
         {
             return *serves;
         }
-        let choice = self
-            .current()
-            .ok()
-            .and_then(|s| s.sign_in.for_mode(mode));
+        let choice = self.current().ok().and_then(|s| s.sign_in.for_mode(mode));
         let serving = key_rule::sign_in_for(
             self.env_key.as_deref(),
             mode,

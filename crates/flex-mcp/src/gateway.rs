@@ -87,7 +87,9 @@ impl GatewayError {
                 tool,
                 &format!("hosted_http_{status}"),
                 Some(*status),
-                &format!("{self}. Try again in a moment; if it keeps failing, check status.withflex.com"),
+                &format!(
+                    "{self}. Try again in a moment; if it keeps failing, check status.withflex.com"
+                ),
             ),
             GatewayError::Rpc { .. } => format::hosted_failure(
                 tool,
@@ -330,10 +332,9 @@ impl Gateway {
             if !status.is_success() {
                 return Err(http_error(status.as_u16(), &text));
             }
-            let result = reply
-                .get("result")
-                .cloned()
-                .ok_or_else(|| GatewayError::Protocol(format!("the reply to {method} has no result")))?;
+            let result = reply.get("result").cloned().ok_or_else(|| {
+                GatewayError::Protocol(format!("the reply to {method} has no result"))
+            })?;
             return Ok((Some(result), new_session));
         }
     }
@@ -397,7 +398,14 @@ fn http_error(status: u16, body: &str) -> GatewayError {
     let message = serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.lines().next().unwrap_or("").chars().take(200).collect());
+        .unwrap_or_else(|| {
+            body.lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect()
+        });
     GatewayError::Http { status, message }
 }
 
@@ -449,6 +457,10 @@ mod tests {
         args.insert("api_test_mode".into(), Value::Bool(false));
         let f = refuse_mode_argument("list_products", &args).unwrap();
         assert_eq!(f.code, "invalid_arguments");
-        assert!(f.text.contains("unknown field `api_test_mode`"), "{}", f.text);
+        assert!(
+            f.text.contains("unknown field `api_test_mode`"),
+            "{}",
+            f.text
+        );
     }
 }
