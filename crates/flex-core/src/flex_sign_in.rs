@@ -72,7 +72,7 @@ struct RefresherCredentials {
 impl Credentials for RefresherCredentials {
     fn bearer(&self) -> BoxFuture<'_, Result<String, NotReady>> {
         Box::pin(async move {
-            let bearer = self.refresher.bearer().await.map_err(not_ready)?;
+            let bearer = self.refresher.bearer().await.map_err(|e| not_ready(&e))?;
             if bearer.resource.trim_end_matches('/') != self.endpoint.trim_end_matches('/') {
                 return Err(NotReady::new(
                     "oauth_sign_in_required",
@@ -94,7 +94,7 @@ impl Credentials for RefresherCredentials {
     }
 }
 
-fn not_ready(e: OauthError) -> NotReady {
+fn not_ready(e: &OauthError) -> NotReady {
     let message = e.to_string();
     let message = message.trim_end().trim_end_matches('.').to_owned();
     NotReady::new(e.code(), message)

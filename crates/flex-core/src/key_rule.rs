@@ -165,10 +165,9 @@ pub fn sign_in_for(
     }
     match key_for(None, mode, stored) {
         Ok(Some((key, src))) => Ok(Some(Serving::ApiKey(key, src))),
-        Ok(None) if flex_signed_in => Ok(Some(Serving::FlexSignIn)),
+        // No key, or a broken or unreadable key slot: a Flex sign-in serves when there is one.
+        Ok(None) | Err(_) if flex_signed_in => Ok(Some(Serving::FlexSignIn)),
         Ok(None) => Ok(None),
-        // A broken or unreadable key slot does not block a Flex sign-in the rule can use.
-        Err(_) if flex_signed_in => Ok(Some(Serving::FlexSignIn)),
         Err(e) => Err(e),
     }
 }
