@@ -232,3 +232,28 @@ async fn sixteen_concurrent_calls_with_an_expiring_token_refresh_once_through_th
     assert_eq!(counts["reuse_detected"], 0);
     h.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosted_tool_we_do_not_know_is_treated_as_destructive() {
+    let h = start(Settings::default(), 3600).await;
+    sign_in::controls(&h.sim, json!({"hosted_preview_tool": true})).await;
+    let c = client(&h).await;
+    let listed = c.list_all_tools().await.unwrap();
+    let unknown = listed
+        .iter()
+        .find(|t| t.name == "send_preview_payout")
+        .expect("the hosted-only tool is offered");
+    let hints = unknown.annotations.as_ref().unwrap();
+    assert_eq!(hints.destructive_hint, Some(true));
+    assert_eq!(hints.read_only_hint, Some(false));
+
+    // Live, default policy: destructive calls ask; headless, that is the usual refusal.
+    h.host.set_mode(Mode::Live).unwrap();
+    let r = call(&c, "send_preview_payout", json!({"amount": 100})).await;
+    assert_eq!(r.is_error, Some(true));
+    let record = last_record(&h);
+    assert_eq!(record.access, Some(flex_mcp::Access::Destructive));
+    assert_eq!(record.error_code.as_deref(), Some("approval_required"));
+    assert!(text(&r).contains("destructive"), "{}", text(&r));
+    h.sim.shutdown().await;
+}
