@@ -181,6 +181,20 @@ impl HostHandle {
         self.shared.context.settings_now()
     }
 
+    /// The host's Flex sign-in (its one refresher and gateway), when it has a keychain.
+    pub fn flex_sign_in(&self) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
+        self.shared.context.flex_sign_in().cloned()
+    }
+
+    /// After a sign-in or sign-out made in this process (the app's "Sign in with Flex"): start
+    /// the refresher afresh and decide again which sign-in serves each mode.
+    pub async fn sign_in_changed(&self) {
+        if let Some(flex) = self.shared.context.flex_sign_in() {
+            flex.refresher().reset().await;
+        }
+        self.shared.context.sign_in_changed();
+    }
+
     /// Where the host listens.
     pub fn socket_path(&self) -> &Path {
         &self.shared.socket
