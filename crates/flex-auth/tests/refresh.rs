@@ -7,77 +7,13 @@
 
 use std::sync::Arc;
 
-use flex_auth::oauth::{self, Browser, Link, LoginOptions, OauthError, Refresher};
+use flex_auth::oauth::{self, OauthError, Refresher};
 use flex_auth::{MemoryStore, SecretKind, SecretStore};
 use serde_json::{Value, json};
 
-const EMAIL: &str = "ops@clinic.test";
-const PASSWORD: &str = "pw-refresh";
-
-async fn sim() -> flex_sim::SimHandle {
-    let sim = flex_sim::start(flex_sim::SimConfig::default())
-        .await
-        .unwrap();
-    sim.add_oauth_user(EMAIL, PASSWORD);
-    sim
-}
-
-async fn controls(sim: &flex_sim::SimHandle, body: Value) -> Value {
-    let http = reqwest::Client::new();
-    let url = format!("{}/__sim/oauth", sim.base_url());
-    if body.is_null() {
-        return http.get(url).send().await.unwrap().json().await.unwrap();
-    }
-    http.post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-/// What a person does in the browser, as form posts.
-async fn approve(link: String, base: String) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let html = http.get(&link).send().await.unwrap().text().await.unwrap();
-    let marker = "name=\"request\" value=\"";
-    let start = html.find(marker).unwrap() + marker.len();
-    let request = html[start..].split('"').next().unwrap().to_owned();
-    http.post(format!("{base}/oauth/authorize/login"))
-        .form(&[
-            ("request", request.as_str()),
-            ("email", EMAIL),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let back = http
-        .post(format!("{base}/oauth/authorize/consent"))
-        .form(&[("request", request.as_str()), ("decision", "approve")])
-        .send()
-        .await
-        .unwrap();
-    let location = back.headers()["location"].to_str().unwrap().to_owned();
-    http.get(location).send().await.unwrap();
-}
-
-async fn sign_in(sim: &flex_sim::SimHandle, store: &MemoryStore) {
-    let mut options = LoginOptions::new(sim.oauth_mcp_url());
-    options.browser = Browser::LinkOnly;
-    let base = sim.base_url();
-    let on_link = move |link: &Link| {
-        if let Link::Show(url) = link {
-            tokio::spawn(approve(url.clone(), base.clone()));
-        }
-    };
-    oauth::login(store, &options, &on_link).await.unwrap();
-}
+#[path = "common/sign_in.rs"]
+mod sign_in;
+use sign_in::{controls, sign_in, sim};
 
 async fn ping(sim: &flex_sim::SimHandle, token: &str) -> u16 {
     reqwest::Client::new()

@@ -135,6 +135,7 @@ impl World {
             v["flex_sign_in"]["signed_in"], false,
             "{context}: nothing may be left in the keychain: {v}"
         );
+        assert_eq!(v["serves"]["test"], "none", "{context}: {v}");
         let store = flex_auth::KeyringStore::new(self.service.clone());
         for kind in [
             flex_auth::SecretKind::OauthAccess,
@@ -187,9 +188,31 @@ fn the_whole_sign_in_in_headless_chromium_then_sign_out_revokes() {
         "{}",
         status.text()
     );
+    // Without an API key the Flex sign-in serves both modes, and status and doctor say so.
+    assert!(
+        status
+            .text()
+            .contains("live mode: the Flex sign-in (tools via Flex hosted MCP)"),
+        "{}",
+        status.text()
+    );
+    let json = w.run(&["status", "--json"], "never");
+    let v: serde_json::Value = serde_json::from_slice(&json.0.stdout).unwrap();
+    assert_eq!(
+        v["serves"],
+        serde_json::json!({"test": "flex", "live": "flex"}),
+        "{v}"
+    );
     let doctor = w.run(&["doctor"], "never");
     assert!(
         doctor.text().contains("Flex sign-in: signed in"),
+        "{}",
+        doctor.text()
+    );
+    assert!(
+        doctor
+            .text()
+            .contains("test mode is served by the Flex sign-in"),
         "{}",
         doctor.text()
     );

@@ -75,6 +75,20 @@ pub struct HostOptions {
     /// `true` in the app: "ask" waits for the person in the approval queue. `false` headless:
     /// "ask" is refused with the setting to change, as standalone does.
     pub desktop_approvals: bool,
+    /// Where the Flex sign-in's items live ([`keychain_oauth_store`] in production); `None`: the
+    /// Flex sign-in serves no mode (tests that do not sign in never touch a keychain).
+    pub oauth_store: Option<Arc<dyn flex_auth::SecretStore>>,
+}
+
+/// This build's keychain as the store of the Flex sign-in, or `None` when there is no keychain.
+pub fn keychain_oauth_store() -> Option<Arc<dyn flex_auth::SecretStore>> {
+    match crate::credentials::keychain() {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            tracing::debug!("no keychain, so no Flex sign-in: {e:#}");
+            None
+        }
+    }
 }
 
 impl std::fmt::Debug for HostOptions {
@@ -167,6 +181,20 @@ impl HostHandle {
         self.shared.context.settings_now()
     }
 
+    /// The host's Flex sign-in (its one refresher and gateway), when it has a keychain.
+    pub fn flex_sign_in(&self) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
+        self.shared.context.flex_sign_in().cloned()
+    }
+
+    /// After a sign-in or sign-out made in this process (the app's "Sign in with Flex"): start
+    /// the refresher afresh and decide again which sign-in serves each mode.
+    pub async fn sign_in_changed(&self) {
+        if let Some(flex) = self.shared.context.flex_sign_in() {
+            flex.refresher().reset().await;
+        }
+        self.shared.context.sign_in_changed();
+    }
+
     /// Where the host listens.
     pub fn socket_path(&self) -> &Path {
         &self.shared.socket
@@ -195,6 +223,21 @@ pub fn running(paths: &Paths) -> Option<u32> {
     endpoint::holder(paths)
 }
 
+/// The Flex sign-in over `store`, for the hosted MCP address in settings.
+fn flex_sign_in(
+    context: &HostContext,
+    store: Option<Arc<dyn flex_auth::SecretStore>>,
+) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
+    let mcp_url = context
+        .settings_now()
+        .unwrap_or_default()
+        .effective_mcp_url();
+    crate::flex_sign_in::FlexSignIn::new(store?, &mcp_url)
+        .map_err(|e| tracing::warn!("the Flex sign-in cannot be used: {e:#}"))
+        .ok()
+        .map(Arc::new)
+}
+
 /// Start the host on the current tokio runtime: take the lock, bind the endpoint, accept
 /// sessions in the background. Fails with [`HostError::AlreadyRunning`] when another process
 /// hosts.
@@ -206,12 +249,18 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     let socket = paths.socket_path();
     let listener = endpoint::bind(&socket)?;
     let events = events::channel();
-    let context = Arc::new(HostContext::guarded(
+    let context = HostContext::guarded(
         paths.clone(),
         std::env::var(API_KEY_ENV).ok(),
         options.lookup.clone(),
         events.clone(),
-    ));
+    );
+    // The host is the one process that refreshes the Flex sign-in (issue 9): it owns the one
+    // refresher and the gateway. Standalone servers never do.
+    let context = Arc::new(match flex_sign_in(&context, options.oauth_store.clone()) {
+        Some(flex) => context.with_flex_sign_in(flex),
+        None => context,
+    });
     let retention = context.settings_now().unwrap_or_default().retention;
     let activity = Arc::new(ActivityStore::new(paths.activity_db(), retention));
     let queue = options
@@ -248,6 +297,7 @@ pub fn start_in_app() -> anyhow::Result<HostHandle> {
         paths,
         lookup: crate::serve::stored_key_lookup(),
         desktop_approvals: true,
+        oauth_store: keychain_oauth_store(),
     })?)
 }
 

@@ -7,6 +7,11 @@
 //!    of that mode (a key in the wrong slot is refused, it would act on the wrong money);
 //! 3. otherwise none: the server says how to sign in, and the app shows its built-in demo.
 //!
+//! Beside the API key there is the Flex sign-in (OAuth), which serves both modes through the
+//! hosted MCP ([`sign_in_for`]): when both exist for a mode, the person's choice in settings
+//! (`sign_in`) decides; without a choice the API key stored for that mode serves, else the Flex
+//! sign-in. `FLEX_API_KEY` always wins for its mode (it is how tests and servers pin a key).
+//!
 //! Key format checks are [`flex_auth::ApiKey`]'s, nowhere else.
 
 use flex_api::Mode;
@@ -112,6 +117,62 @@ pub fn key_for(
     }
 }
 
+/// Which sign-in the person wants to serve a mode when both exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInChoice {
+    /// The API key saved for the mode (`flex-mcp login --api-key`).
+    ApiKey,
+    /// The Flex sign-in (`flex-mcp login --oauth`): calls go through Flex's hosted MCP.
+    Flex,
+}
+
+/// What serves a mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serving {
+    /// An API key, and where it comes from; the local tools call the REST API with it.
+    ApiKey(ApiKey, KeySource),
+    /// The Flex sign-in; the hosted MCP's tools are served through the gateway.
+    FlexSignIn,
+}
+
+impl Serving {
+    /// A short name for `status --json` and the app: `api_key` or `flex`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Serving::ApiKey(..) => "api_key",
+            Serving::FlexSignIn => "flex",
+        }
+    }
+}
+
+/// The sign-in that serves `mode`: `FLEX_API_KEY` when set (see [`key_for`]); else, of the API
+/// key stored for `mode` and the Flex sign-in (`flex_signed_in`), the one `choice` names when it
+/// exists, else whichever exists, the API key first. `Ok(None)`: neither. A key in the wrong
+/// slot is an error only when the key would serve.
+pub fn sign_in_for(
+    env: Option<&str>,
+    mode: Mode,
+    choice: Option<SignInChoice>,
+    flex_signed_in: bool,
+    stored: impl FnOnce(Mode) -> anyhow::Result<Option<String>>,
+) -> Result<Option<Serving>, KeyRuleError> {
+    if env.is_some() {
+        return key_for(env, mode, stored).map(|k| k.map(|(key, src)| Serving::ApiKey(key, src)));
+    }
+    if flex_signed_in && choice == Some(SignInChoice::Flex) {
+        // The keychain is not read: the person chose the Flex sign-in and it exists.
+        return Ok(Some(Serving::FlexSignIn));
+    }
+    match key_for(None, mode, stored) {
+        Ok(Some((key, src))) => Ok(Some(Serving::ApiKey(key, src))),
+        // No key, or a broken or unreadable key slot: a Flex sign-in serves when there is one.
+        Ok(None) | Err(_) if flex_signed_in => Ok(Some(Serving::FlexSignIn)),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -155,5 +216,50 @@ mod tests {
         assert!(key_for(None, Mode::Test, |_| Ok(None)).unwrap().is_none());
         let err = key_for(None, Mode::Test, |_| Err(anyhow::anyhow!("locked"))).unwrap_err();
         assert!(err.to_string().contains("locked"), "{err}");
+    }
+
+    #[test]
+    fn the_choice_decides_when_both_exist_and_the_key_comes_first_without_one() {
+        let key = |_| Ok(Some("fsk_test_saved".to_owned()));
+        let none = |_| Ok(None);
+        let serve = |choice, flex, stored: &dyn Fn(Mode) -> anyhow::Result<Option<String>>| {
+            sign_in_for(None, Mode::Test, choice, flex, stored)
+                .unwrap()
+                .map(|s| s.as_str())
+        };
+        assert_eq!(serve(None, true, &key), Some("api_key"));
+        assert_eq!(serve(Some(SignInChoice::Flex), true, &key), Some("flex"));
+        assert_eq!(
+            serve(Some(SignInChoice::ApiKey), true, &key),
+            Some("api_key")
+        );
+        assert_eq!(serve(None, true, &none), Some("flex"));
+        assert_eq!(serve(Some(SignInChoice::ApiKey), true, &none), Some("flex"));
+        assert_eq!(
+            serve(Some(SignInChoice::Flex), false, &key),
+            Some("api_key")
+        );
+        assert_eq!(serve(None, false, &none), None);
+        // The environment key wins for its mode, whatever was chosen.
+        let env = sign_in_for(
+            Some("fsk_test_env"),
+            Mode::Test,
+            Some(SignInChoice::Flex),
+            true,
+            |_| panic!("not read"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            env,
+            Serving::ApiKey(
+                ApiKey::parse("fsk_test_env").unwrap(),
+                KeySource::Environment
+            )
+        );
+        // A key in the wrong slot does not block the Flex sign-in, and is reported without it.
+        let wrong = |_| Ok(Some("fsk_live_wrong".to_owned()));
+        assert_eq!(serve(None, true, &wrong), Some("flex"));
+        assert!(sign_in_for(None, Mode::Test, None, false, wrong).is_err());
     }
 }

@@ -12,6 +12,7 @@ pub mod connected;
 pub mod credentials;
 pub mod error;
 pub mod events;
+pub mod flex_sign_in;
 pub mod guard;
 pub mod guardian;
 pub mod host;

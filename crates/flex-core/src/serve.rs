@@ -10,16 +10,18 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use flex_api::Mode;
 use flex_mcp::approval::{Approver, HeadlessApprover};
+use flex_mcp::gateway::Gateway;
 use flex_mcp::groups::Selection;
 use flex_mcp::server::{CallSettings, Context, FlexServer, NotReady, not_signed_in, watch};
 
 use crate::activity::ActivityStore;
 use crate::events::{Events, HostEvent};
+use crate::flex_sign_in::FlexSignIn;
 use crate::guard::{Guard, Loosening};
 use crate::key_rule::{self, KeyRuleError};
 use crate::paths::Paths;
@@ -49,7 +51,16 @@ pub struct HostContext {
     polling: std::sync::Once,
     /// In the host: the guard between the file and what applies, and where changes are told.
     guarded: Option<(Mutex<Guard>, Events)>,
+    /// The Flex sign-in (one refresher, one gateway), when this process may use it.
+    flex: Option<Arc<FlexSignIn>>,
+    /// Per mode: whether the Flex sign-in serves it, and when that was decided (the rule reads
+    /// the keychain, so it is re-decided at most every [`SERVING_TTL`]).
+    serving: Mutex<HashMap<Mode, (Instant, bool)>>,
 }
+
+/// How long a decision of which sign-in serves a mode is reused before the keychain is read
+/// again (a `login` or `logout` in another process is seen within this time).
+const SERVING_TTL: Duration = Duration::from_secs(2);
 
 /// How often the settings file is checked for a changed `tools` section. The host's settings
 /// watcher can bump the epoch sooner through [`HostContext::tools_changed`].
@@ -112,7 +123,57 @@ impl HostContext {
             epoch: Arc::new(watch::Sender::new(0)),
             polling: std::sync::Once::new(),
             guarded: None,
+            flex: None,
+            serving: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Let the Flex sign-in serve modes the credential rule gives it (see
+    /// [`key_rule::sign_in_for`]): their tools come from the hosted MCP through `flex`'s gateway.
+    #[must_use]
+    pub fn with_flex_sign_in(mut self, flex: Arc<FlexSignIn>) -> HostContext {
+        self.flex = Some(flex);
+        self
+    }
+
+    /// The Flex sign-in of this context, if any (the app reaches its refresher through it).
+    pub fn flex_sign_in(&self) -> Option<&Arc<FlexSignIn>> {
+        self.flex.as_ref()
+    }
+
+    /// Forget which sign-in serves each mode (after a sign-in or sign-out in this process).
+    pub fn sign_in_changed(&self) {
+        self.serving
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Whether the Flex sign-in serves `mode` now, by the one credential rule.
+    fn flex_serves(&self, flex: &FlexSignIn, mode: Mode) -> bool {
+        if let Some((at, serves)) = self
+            .serving
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&mode)
+            && at.elapsed() < SERVING_TTL
+        {
+            return *serves;
+        }
+        let choice = self.current().ok().and_then(|s| s.sign_in.for_mode(mode));
+        let serving = key_rule::sign_in_for(
+            self.env_key.as_deref(),
+            mode,
+            choice,
+            flex.signed_in(),
+            |m| (self.lookup)(&self.paths, m),
+        );
+        let serves = matches!(serving, Ok(Some(key_rule::Serving::FlexSignIn)));
+        self.serving
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(mode, (Instant::now(), serves));
+        serves
     }
 
     /// Tell connected sessions that the tool selection may have changed (they send
@@ -340,6 +401,11 @@ impl Context for HostContext {
     fn catalogue_epoch(&self) -> watch::Receiver<u64> {
         self.start_tools_poll();
         self.epoch.subscribe()
+    }
+
+    fn gateway(&self, mode: Mode) -> Option<Arc<Gateway>> {
+        let flex = self.flex.as_ref()?;
+        self.flex_serves(flex, mode).then(|| flex.gateway())
     }
 
     fn api(&self, mode: Mode) -> Result<flex_api::Client, NotReady> {

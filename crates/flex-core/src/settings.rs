@@ -57,6 +57,31 @@ pub struct Settings {
     pub paused: bool,
     /// How long a call waits for the person's approval before it is denied, in seconds.
     pub approval_timeout_secs: u32,
+    /// Which sign-in serves each mode when both an API key and the Flex sign-in exist
+    /// (`{"test": "api_key" | "flex", "live": …}`; unset: the API key). See `key_rule`.
+    pub sign_in: SignInPrefs,
+}
+
+/// The person's choice of sign-in per mode (see [`crate::key_rule::sign_in_for`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignInPrefs {
+    /// For test mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<crate::key_rule::SignInChoice>,
+    /// For live mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::key_rule::SignInChoice>,
+}
+
+impl SignInPrefs {
+    /// The choice for `mode`.
+    pub fn for_mode(self, mode: Mode) -> Option<crate::key_rule::SignInChoice> {
+        match mode {
+            Mode::Test => self.test,
+            Mode::Live => self.live,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -71,6 +96,7 @@ impl Default for Settings {
             tools: ToolSettings::default(),
             paused: false,
             approval_timeout_secs: 120,
+            sign_in: SignInPrefs::default(),
         }
     }
 }

@@ -60,6 +60,7 @@ async fn start(settings: Settings) -> Harness {
             ))
         }),
         desktop_approvals: true,
+        oauth_store: None,
     })
     .unwrap();
     Harness {
@@ -307,6 +308,7 @@ async fn one_host_per_user_and_a_stale_socket_is_replaced() {
         paths: paths.clone(),
         lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
         desktop_approvals: false,
+        oauth_store: None,
     };
     let first = flex_core::host::start(options.clone()).unwrap();
     assert!(

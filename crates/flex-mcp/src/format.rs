@@ -320,6 +320,47 @@ pub fn not_ready(tool: &str, code: &str, message: &str) -> Failure {
     )
 }
 
+/// The hosted MCP server could not run a call (unreachable, refused, garbage): `message` says
+/// what happened and what to do.
+pub fn hosted_failure(tool: &str, code: &str, http_status: Option<u16>, message: &str) -> Failure {
+    let message = message.trim_end().trim_end_matches('.');
+    Failure::new(
+        code,
+        http_status,
+        format!("{tool} (via Flex hosted MCP) did not complete: {message}."),
+    )
+}
+
+/// A hosted tool ran and failed (`isError`): its text, with the code and HTTP status when the
+/// hosted server names them (`Flex API error (HTTP 404, resource_missing): …`), and what to do.
+pub fn hosted_tool_error(tool: &str, mode: Mode, text: &str) -> Failure {
+    let named = text
+        .split_once("(HTTP ")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .and_then(|(inner, _)| inner.split_once(", "))
+        .and_then(|(status, code)| Some((status.parse::<u16>().ok()?, code.to_owned())));
+    let (http_status, code) = match named {
+        Some((status, code)) => (Some(status), code),
+        None => (None, "hosted_tool_error".to_owned()),
+    };
+    let text = text.trim_end().trim_end_matches('.');
+    let advice = match http_status {
+        Some(404) => format!(
+            "Check the IDs: they must exist in {mode} mode (list the objects first)"
+        ),
+        Some(s) if s >= 500 => {
+            "Flex had a problem; try again in a moment, and check first whether a change already              happened"
+                .to_owned()
+        }
+        _ => "Fix the arguments (see the tool's input schema) and call it again".to_owned(),
+    };
+    Failure::new(
+        code,
+        http_status,
+        format!("{tool} failed in {mode} mode (via Flex hosted MCP): {text}. {advice}."),
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

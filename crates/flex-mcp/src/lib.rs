@@ -4,6 +4,7 @@ pub mod access;
 pub mod approval;
 pub mod discovery;
 pub mod format;
+pub mod gateway;
 pub mod groups;
 pub mod http;
 pub mod policy;

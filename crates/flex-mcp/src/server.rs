@@ -33,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use crate::approval::{Approval, ApprovalRequest, Approver, HeadlessApprover};
 use crate::discovery;
 use crate::format::{self, Failure};
+use crate::gateway::{self, Gateway};
 use crate::groups::{self, GroupSet, Selection};
 use crate::policy::{Access, Decision, Policy};
 use crate::record::{CallRecord, NoRecorder, Outcome, Recorder};
@@ -114,6 +115,14 @@ pub trait Context: Send + Sync + 'static {
     fn catalogue_epoch(&self) -> watch::Receiver<u64> {
         watch::channel(0).1
     }
+
+    /// The gateway to Flex's hosted MCP when the Flex sign-in serves `mode` (the credential
+    /// rule decides); `None` when an API key serves it (the local tools run). Called for every
+    /// `tools/list` and tool call; must be cheap. Default: never.
+    fn gateway(&self, mode: Mode) -> Option<Arc<Gateway>> {
+        let _ = mode;
+        None
+    }
 }
 
 /// A [`Context`] whose settings are set in code (tests, benchmarks, embedders). The mode and
@@ -124,6 +133,7 @@ pub struct StaticContext {
     clients: Mutex<HashMap<Mode, flex_api::Client>>,
     selections: Mutex<Selections>,
     epoch: watch::Sender<u64>,
+    gateways: Mutex<HashMap<Mode, Arc<Gateway>>>,
 }
 
 /// The tool selection of a [`StaticContext`]: one for every assistant, and some by client name.
@@ -141,7 +151,18 @@ impl StaticContext {
             clients: Mutex::new(HashMap::new()),
             selections: Mutex::new(Selections::default()),
             epoch: watch::Sender::new(0),
+            gateways: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Serve `mode` through `gateway` (Flex's hosted MCP) instead of the local tools.
+    #[must_use]
+    pub fn with_gateway(self, mode: Mode, gateway: Arc<Gateway>) -> StaticContext {
+        self.gateways
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(mode, gateway);
+        self
     }
 
     /// Use `client` for its mode (the key's prefix decides it).
@@ -221,6 +242,14 @@ impl Context for StaticContext {
 
     fn catalogue_epoch(&self) -> watch::Receiver<u64> {
         self.epoch.subscribe()
+    }
+
+    fn gateway(&self, mode: Mode) -> Option<Arc<Gateway>> {
+        self.gateways
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&mode)
+            .cloned()
     }
 }
 
@@ -416,26 +445,53 @@ impl FlexServer {
             draft.access = Some(Access::Read);
             return Ok(self.discover(draft, name, arguments, selection));
         }
-        // A tool outside the session's selection is refused exactly like one that does not exist.
-        let Some(def) = tools::find(name).filter(|def| selection.offers(def)) else {
-            let message = format!("unknown tool `{name}`; tools/list names the available tools");
-            self.finish(
-                draft,
-                Outcome::Refused,
-                Err(failure_code("unknown_tool")),
-                None,
+        let hosted = settings
+            .as_ref()
+            .ok()
+            .and_then(|s| self.inner.context.gateway(s.mode));
+        let (runner, title, access) = if let Some(gateway) = hosted {
+            draft.tool = format!("{}{name}", gateway::VIA_HOSTED_PREFIX);
+            // Annotations and class come from our catalogue by name; a tool we do not know is
+            // treated as destructive (and is in no group, so read-only hides it).
+            let local = tools::find(name);
+            let access = local.map_or(Access::Destructive, tools::ToolDef::access);
+            draft.access = Some(access);
+            let listed = match gateway.tool(name).await {
+                Ok(listed) => listed,
+                Err(e) => {
+                    let f = e.failure(name);
+                    return Ok((self.fail(draft, Outcome::ApiError, f), false));
+                }
+            };
+            let offered = local.map_or(!selection.read_only, |def| selection.offers(def));
+            let Some(listed) = listed.filter(|_| offered) else {
+                return Err(self.unknown_tool(draft, name));
+            };
+            if let Some(f) = gateway::refuse_mode_argument(name, &arguments) {
+                return Ok((self.fail(draft, Outcome::InvalidArguments, f), false));
+            }
+            let title = local.map_or_else(
+                || listed.title.clone().unwrap_or_else(|| name.to_owned()),
+                |def| def.title.to_owned(),
             );
-            return Err(McpError::invalid_params(message, None));
-        };
-        // A tool without an access class is a bug in the table; refuse rather than guess.
-        let Some(access) = access else {
-            let f = format::not_ready(
-                name,
-                "unclassified_tool",
-                "this tool has no access class, so it is refused. This is a bug in Flex MCP; \
-                 please report it",
-            );
-            return Ok((self.fail(draft, Outcome::Refused, f), false));
+            (Runner::Hosted(gateway), title, access)
+        } else {
+            // A tool outside the session's selection is refused exactly like one that does not
+            // exist.
+            let Some(def) = tools::find(name).filter(|def| selection.offers(def)) else {
+                return Err(self.unknown_tool(draft, name));
+            };
+            // A tool without an access class is a bug in the table; refuse rather than guess.
+            let Some(access) = access else {
+                let f = format::not_ready(
+                    name,
+                    "unclassified_tool",
+                    "this tool has no access class, so it is refused. This is a bug in Flex MCP; \
+                     please report it",
+                );
+                return Ok((self.fail(draft, Outcome::Refused, f), false));
+            };
+            (Runner::Local(def), def.title.to_owned(), access)
         };
         let settings = match settings {
             Ok(s) => s,
@@ -464,7 +520,7 @@ impl FlexServer {
                     mode: settings.mode,
                     arguments: draft.arguments.clone(),
                     client_name: draft.client.as_ref().map(|c| c.0.clone()),
-                    title: def.title.to_string(),
+                    title,
                     raw_arguments: arguments.clone(),
                 };
                 if let Some(w) = waiting {
@@ -500,6 +556,12 @@ impl FlexServer {
             }
         }
 
+        let def = match runner {
+            Runner::Local(def) => def,
+            Runner::Hosted(gateway) => {
+                return Ok((self.forward(draft, &gateway, name, arguments).await, false));
+            }
+        };
         let api = match self.inner.context.api(settings.mode) {
             Ok(api) => api,
             Err(e) => {
@@ -531,6 +593,105 @@ impl FlexServer {
                 Ok((result, false))
             }
         }
+    }
+
+    /// Refuse (and record) a call to a tool this session is not offered.
+    fn unknown_tool(&self, draft: Draft, name: &str) -> McpError {
+        let message = format!("unknown tool `{name}`; tools/list names the available tools");
+        self.finish(
+            draft,
+            Outcome::Refused,
+            Err(failure_code("unknown_tool")),
+            None,
+        );
+        McpError::invalid_params(message, None)
+    }
+
+    /// Run an allowed call through Flex's hosted MCP, in the mode the gate settled on.
+    async fn forward(
+        &self,
+        draft: Draft,
+        gateway: &Gateway,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> CallToolResult {
+        let mut facts = Facts::default();
+        facts.collect(&Value::Object(arguments.clone()), true);
+        let mode = draft.mode;
+        match gateway.call(name, arguments, mode).await {
+            Ok(result) if result.is_error != Some(true) => {
+                if let Some(value) = &result.structured_content {
+                    facts.collect(value, false);
+                }
+                self.finish(draft, Outcome::Ok, Ok(()), Some(facts));
+                result
+            }
+            Ok(result) => {
+                let text = result
+                    .content
+                    .iter()
+                    .filter_map(|c| c.as_text().map(|t| t.text.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let f = format::hosted_tool_error(name, mode, &text);
+                let result = error_result(&f);
+                self.finish(draft, Outcome::ApiError, Err(f), Some(facts));
+                result
+            }
+            Err(e) => {
+                let outcome = match e {
+                    gateway::GatewayError::NotReady(_) => Outcome::Refused,
+                    _ => Outcome::ApiError,
+                };
+                let f = e.failure(name);
+                let result = error_result(&f);
+                self.finish(draft, outcome, Err(f), Some(facts));
+                result
+            }
+        }
+    }
+
+    /// `tools/list` through the gateway: the hosted tools this session is offered, with our
+    /// title and annotations (destructive for a tool we do not know), plus discovery.
+    async fn hosted_tool_list(
+        gateway: &Gateway,
+        selection: Selection,
+    ) -> Result<ListToolsResult, McpError> {
+        let hosted = gateway
+            .tools()
+            .await
+            .map_err(|e| McpError::internal_error(e.failure("tools/list").text, None))?;
+        let mut listed: Vec<Tool> = hosted
+            .iter()
+            .filter_map(|tool| {
+                let name: &str = &tool.name;
+                let mut tool = tool.clone();
+                match tools::find(name) {
+                    Some(def) if !selection.offers(def) => return None,
+                    Some(_) => {
+                        if let Some(ours) = tools::mcp_tools().iter().find(|t| t.name == name) {
+                            tool.title.clone_from(&ours.title);
+                            tool.annotations.clone_from(&ours.annotations);
+                        }
+                    }
+                    None if selection.read_only => return None,
+                    None => {
+                        tool.annotations = Some(
+                            rmcp::model::ToolAnnotations::new()
+                                .read_only(false)
+                                .destructive(true)
+                                .idempotent(false)
+                                .open_world(true),
+                        );
+                    }
+                }
+                Some(tool)
+            })
+            .collect();
+        if selection.discovery {
+            listed.extend(discovery::mcp_tools().iter().cloned());
+        }
+        Ok(ListToolsResult::with_all_items(listed))
     }
 
     /// Run a discovery tool (never reaches Flex). Returns the result and whether the session's
@@ -618,6 +779,12 @@ impl FlexServer {
     }
 }
 
+/// How an allowed call runs: a local tool against the REST API, or through the hosted MCP.
+enum Runner {
+    Local(&'static tools::ToolDef),
+    Hosted(Arc<Gateway>),
+}
+
 /// What is known about a call before it ends.
 struct Draft {
     started: Instant,
@@ -668,6 +835,15 @@ impl ServerHandler for FlexServer {
     ) -> Result<ListToolsResult, McpError> {
         let client = context.client_info();
         let selection = self.selection(client.as_ref().map(|c| c.name.as_str()));
+        let hosted = self
+            .inner
+            .context
+            .call_settings()
+            .ok()
+            .and_then(|s| self.inner.context.gateway(s.mode));
+        if let Some(gateway) = hosted {
+            return FlexServer::hosted_tool_list(&gateway, selection).await;
+        }
         Ok((*groups::tool_list(selection)).clone())
     }
 

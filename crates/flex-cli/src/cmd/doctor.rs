@@ -111,6 +111,15 @@ fn doctor(paths: &Paths) -> anyhow::Result<ExitCode> {
             format!("Flex sign-in: {text}"),
             None,
         );
+        for mode in [flex_api::Mode::Test, flex_api::Mode::Live] {
+            let (word, sentence) = super::oauth::serving(&store, paths, &settings, signed_in, mode);
+            let level = match word {
+                "error" => Level::Fail,
+                "none" => Level::Note,
+                _ => Level::Ok,
+            };
+            report.add(level, format!("{mode} mode is served by {sentence}"), None);
+        }
     }
 
     // 4. Flex at the base URL: one GET, with the current mode's key when there is one.

@@ -127,3 +127,40 @@ pub(crate) fn describe(store: &dyn flex_auth::SecretStore) -> (bool, String) {
         Err(e) => (false, format!("unreadable: {e}")),
     }
 }
+
+/// Which sign-in serves `mode`, by the one credential rule (`key_rule::sign_in_for`): a short
+/// word for `--json` (`api_key`, `flex`, `none`, `error`) and a sentence for people.
+pub(crate) fn serving(
+    store: &dyn flex_auth::SecretStore,
+    paths: &flex_core::Paths,
+    settings: &flex_core::Settings,
+    flex_signed_in: bool,
+    mode: flex_api::Mode,
+) -> (&'static str, String) {
+    use flex_core::key_rule::{self, KeySource, Serving};
+    let env = key_rule::env_key();
+    let chosen = key_rule::sign_in_for(
+        env.as_deref(),
+        mode,
+        settings.sign_in.for_mode(mode),
+        flex_signed_in,
+        |m| flex_core::credentials::api_key_in(store, paths, m),
+    );
+    match chosen {
+        Ok(Some(Serving::ApiKey(_, KeySource::Environment))) => (
+            "api_key",
+            format!("the API key in {}", key_rule::API_KEY_ENV),
+        ),
+        Ok(Some(Serving::ApiKey(..))) => ("api_key", "the API key in the keychain".to_owned()),
+        Ok(Some(Serving::FlexSignIn)) => (
+            "flex",
+            "the Flex sign-in (tools via Flex hosted MCP)".to_owned(),
+        ),
+        Ok(None) => (
+            "none",
+            "nothing: sign in with `flex-mcp login --api-key` or `flex-mcp login --oauth`"
+                .to_owned(),
+        ),
+        Err(e) => ("error", e.to_string()),
+    }
+}

@@ -41,6 +41,16 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     let env_mode = env_key_mode();
     let (signed_in, sign_in) = super::oauth::describe(&store);
     let mcp_url = flex_auth::oauth::oauth_endpoint(&settings.effective_mcp_url());
+    let serves: Vec<(flex_api::Mode, (&str, String))> =
+        [flex_api::Mode::Test, flex_api::Mode::Live]
+            .into_iter()
+            .map(|m| {
+                (
+                    m,
+                    super::oauth::serving(&store, paths, &settings, signed_in, m),
+                )
+            })
+            .collect();
 
     if args.json {
         let mut creds = serde_json::Map::new();
@@ -70,6 +80,10 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             },
             "credentials": creds,
             "flex_sign_in": { "signed_in": signed_in, "detail": sign_in, "mcp_url": mcp_url },
+            "serves": serves
+                .iter()
+                .map(|(m, (word, _))| (m.as_str().to_owned(), json!(word)))
+                .collect::<serde_json::Map<_, _>>(),
             "env_api_key": env_mode.map(|m| json!({
                 "set": true,
                 "mode": m.ok(),
@@ -93,6 +107,9 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         );
     }
     println!("{:<10} {sign_in}", "Flex sign-in:");
+    for (mode, (_, sentence)) in &serves {
+        println!("{:<10} {sentence}", format!("{mode} mode:"));
+    }
     if let Some(m) = env_mode {
         match m {
             Ok(mode) => println!(

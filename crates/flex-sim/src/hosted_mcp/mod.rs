@@ -227,14 +227,20 @@ async fn serve(h: &Hosted, caller: &Caller, body: &Bytes) -> Response {
         }
         "ping" => rpc_result(&id, json!({})),
         "tools/list" => {
-            let tools: Vec<Value> = tools::TOOLS.iter().map(|t| t.listing(with_mode)).collect();
+            let mut tools: Vec<Value> = tools::TOOLS.iter().map(|t| t.listing(with_mode)).collect();
+            if h.sim.oauth.lock().controls.hosted_preview_tool {
+                tools.push(tools::PREVIEW.listing(with_mode));
+            }
             rpc_result(&id, json!({ "tools": tools }))
         }
         "tools/call" => {
             let Some(name) = params.get("name").and_then(Value::as_str) else {
                 return rpc_error(StatusCode::OK, &id, -32602, "tools/call needs params.name");
             };
-            let Some(tool) = tools::find(name) else {
+            let preview = (name == tools::PREVIEW.name
+                && h.sim.oauth.lock().controls.hosted_preview_tool)
+                .then_some(&tools::PREVIEW);
+            let Some(tool) = tools::find(name).or(preview) else {
                 return rpc_error(
                     StatusCode::OK,
                     &id,

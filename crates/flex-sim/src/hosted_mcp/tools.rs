@@ -649,6 +649,19 @@ pub const TOOLS: &[Tool] = &[
     ),
 ];
 
+/// A tool only the hosted server has (listed when the `hosted_preview_tool` control is on), so
+/// tests can see how a client treats a hosted tool it does not know. Its route does not exist:
+/// calling it answers 404.
+pub const PREVIEW: Tool = t(
+    "send_preview_payout",
+    "POST",
+    "/v1/preview_payouts",
+    Some("payout"),
+    Class::Destructive,
+    false,
+    "Send a payout (preview).",
+);
+
 /// The tool of that name.
 pub fn find(name: &str) -> Option<&'static Tool> {
     TOOLS.iter().find(|t| t.name == name)

@@ -153,6 +153,9 @@ pub struct Controls {
     pub revocations: u64,
     /// Dynamic registrations.
     pub registrations: u64,
+    /// The hosted MCP also lists [`crate::hosted_mcp::tools::PREVIEW`], a tool no local
+    /// catalogue knows (how a newer hosted server looks to an older client).
+    pub hosted_preview_tool: bool,
 }
 
 impl Default for Controls {
@@ -160,6 +163,7 @@ impl Default for Controls {
         Self {
             access_token_ttl_secs: DEFAULT_ACCESS_TTL.as_secs(),
             fail_next_refresh: false,
+            hosted_preview_tool: false,
             token_fault: None,
             token_fault_count: 0,
             refresh_count: 0,

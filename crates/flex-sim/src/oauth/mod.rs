@@ -462,7 +462,7 @@ async fn show_controls(State(sim): State<Arc<Sim>>) -> Response {
     axum::Json(controls_json(&sim)).into_response()
 }
 
-/// `POST /__sim/oauth` `{access_token_ttl_secs?, fail_next_refresh?, expire_access_tokens?,
+/// `POST /__sim/oauth` `{access_token_ttl_secs?, fail_next_refresh?, hosted_preview_tool?, expire_access_tokens?,
 /// token_fault?: {kind: "server_error"|"garbage", count}, forget_clients?}`.
 async fn set_controls(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(&body) else {
@@ -479,6 +479,9 @@ async fn set_controls(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         }
         if let Some(fail) = m.get("fail_next_refresh").and_then(Value::as_bool) {
             server.controls.fail_next_refresh = fail;
+        }
+        if let Some(on) = m.get("hosted_preview_tool").and_then(Value::as_bool) {
+            server.controls.hosted_preview_tool = on;
         }
         if m.get("expire_access_tokens").and_then(Value::as_bool) == Some(true) {
             server.expire_access_tokens();
