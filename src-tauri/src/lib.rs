@@ -11,6 +11,7 @@ mod account;
 mod bindings;
 mod commands;
 mod error;
+mod forward;
 mod tray;
 
 use tauri::{Manager as _, RunEvent};
@@ -79,8 +80,18 @@ pub fn run() {
                 });
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
-            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app() }) {
+            // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
+            let program = std::env::current_exe()
+                .map(|exe| {
+                    flex_core::assistants::flex_mcp_binary(&exe)
+                        .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
+                })
+                .unwrap_or_else(|_| std::path::PathBuf::from("flex-mcp"));
+            match tauri::async_runtime::block_on(async {
+                flex_core::host::start_in_app(program)
+            }) {
                 Ok(host) => {
+                    forward::start(app.handle(), &host);
                     app.manage(host);
                 }
                 Err(e) => {

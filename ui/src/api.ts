@@ -83,14 +83,18 @@ export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
   invoke('activity_recent', { limit });
 
 /**
- * Events the host will emit (issue 7); nothing emits them on this branch yet, so pages that need
- * them show their honest empty state. Names are the contract with src-tauri.
+ * Events the app forwards from its host as they happen (src-tauri forward.rs). Names are the
+ * contract with src-tauri.
  */
 export const EVENTS = {
   /** Something changed that the window shows (mode, pause, an assistant's state): reload. */
   statusChanged: 'flex://status-changed',
   /** A new call record was stored: payload is its ActivityRow. */
   activityAdded: 'flex://activity-added',
+  /** Any host event (mode, pause, approvals, confirmations), tagged by `type`. */
+  hostEvent: 'flex://host-event',
+  /** Something that needs the person (an entry put back, records not saved). */
+  notice: 'flex://notice',
 } as const;
 
 /** Call `onChange` whenever the app says its status changed. */

@@ -21,6 +21,7 @@ pub(crate) fn run(_args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             paths: paths.clone(),
             lookup: flex_core::serve::stored_key_lookup(),
             desktop_approvals: false,
+            guardian_program: flex_core::program::current_entry_program().ok(),
         };
         let host = match flex_core::host::start(options) {
             Ok(h) => h,
