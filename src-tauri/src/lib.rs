@@ -7,6 +7,7 @@
 //! from `tauri.conf.json`; "Quit" exits with status 0.
 
 mod account;
+mod approvals;
 #[cfg(test)]
 mod bindings;
 mod commands;
@@ -68,7 +69,11 @@ pub fn run() {
             commands::settings_change,
             commands::account_keys,
             commands::sign_out,
-            commands::assistant_preview
+            commands::assistant_preview,
+            approvals::approvals_pending,
+            approvals::approval_answer,
+            approvals::confirmation_pending,
+            approvals::confirmation_answer
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

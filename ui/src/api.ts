@@ -83,6 +83,41 @@ export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
   invoke('activity_recent', { limit });
 
 /**
+ * A call held for the person (flex-core approvals::PendingApproval; written by hand until its
+ * Mode and Access types export to TypeScript).
+ */
+export interface PendingApproval {
+  id: number;
+  tool: string;
+  title: string;
+  mode: 'test' | 'live';
+  access: 'read' | 'write' | 'destructive';
+  assistant: string;
+  sentence: string;
+  arguments: Record<string, unknown>;
+  can_allow_for_a_while: boolean;
+  timeout_secs: number;
+}
+
+/** The person's answer to a held call. */
+export type ApprovalAnswer = 'approve' | 'deny' | 'allow_for_a_while';
+
+/** Calls waiting for the person, oldest first. */
+export const approvalsPending = (): Promise<PendingApproval[]> => invoke('approvals_pending');
+
+/** Answer a held call; `false` when it no longer waits. */
+export const approvalAnswer = (id: number, answer: ApprovalAnswer): Promise<boolean> =>
+  invoke('approval_answer', { id, answer });
+
+/** A loosening change waiting for confirmation: one plain sentence each (empty: none). */
+export const confirmationPending = (): Promise<{ sentences: string[] }> =>
+  invoke('confirmation_pending');
+
+/** Confirm (`true`) or refuse (`false`) the waiting change. */
+export const confirmationAnswer = (confirm: boolean): Promise<boolean> =>
+  invoke('confirmation_answer', { confirm });
+
+/**
  * Events the app forwards from its host as they happen (src-tauri forward.rs). Names are the
  * contract with src-tauri.
  */
