@@ -72,3 +72,32 @@ pub(crate) fn confirmation_answer(
             .map_err(|e| CommandError::unknown(format!("{e:#}")))
     }
 }
+
+/// The approval window's label (its capability is `capabilities/approval.json`).
+const WINDOW: &str = "approval";
+
+/// Show the approval window on top and focused: build it when it is not open, else bring it
+/// forward (it re-reads the queue on every host event itself).
+pub(crate) fn show_window(app: &tauri::AppHandle) {
+    use tauri::Manager as _;
+    if let Some(window) = app.get_webview_window(WINDOW) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_always_on_top(true);
+        let _ = window.set_focus();
+        return;
+    }
+    let built = tauri::WebviewWindowBuilder::new(
+        app,
+        WINDOW,
+        tauri::WebviewUrl::App("index.html#approval".into()),
+    )
+    .title("Flex MCP — your approval is needed")
+    .inner_size(480.0, 440.0)
+    .always_on_top(true)
+    .focused(true)
+    .build();
+    if let Err(e) = built {
+        tracing::warn!("the approval window could not be opened: {e}");
+    }
+}

@@ -22,6 +22,9 @@ pub(crate) const NOTICE: &str = "flex://notice";
 pub(crate) fn start(app: &AppHandle, host: &HostHandle) {
     relay(app.clone(), host.subscribe(), |app, event: HostEvent| {
         let _ = app.emit(HOST_EVENT, &event);
+        if matches!(event, HostEvent::ApprovalPending { .. }) {
+            crate::approvals::show_window(app);
+        }
         if matches!(
             event,
             HostEvent::ModeChanged { .. }
