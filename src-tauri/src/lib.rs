@@ -86,12 +86,13 @@ pub fn run() {
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
             // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
-            let program = std::env::current_exe()
-                .map(|exe| {
+            let program = std::env::current_exe().map_or_else(
+                |_| std::path::PathBuf::from("flex-mcp"),
+                |exe| {
                     flex_core::assistants::flex_mcp_binary(&exe)
                         .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
-                })
-                .unwrap_or_else(|_| std::path::PathBuf::from("flex-mcp"));
+                },
+            );
             match tauri::async_runtime::block_on(async {
                 flex_core::host::start_in_app(program)
             }) {
