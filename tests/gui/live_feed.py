@@ -32,7 +32,7 @@ async def main(tool, args):
             await s.initialize()
             res = await s.call_tool(tool, json.loads(args))
             text = "".join(getattr(c, "text", "") for c in res.content)
-            print(json.dumps({"error": bool(res.isError), "text": text}))
+            print(json.dumps({"error": bool(getattr(res, "is_error", None) or getattr(res, "isError", False)), "text": text}))
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
@@ -49,7 +49,7 @@ def sdk_call(tool, args):
 def result_of(proc):
     out, err = proc.communicate(timeout=60)
     if proc.returncode != 0:
-        raise Failure(f"the SDK client failed ({proc.returncode}): {err[-800:]}")
+        raise Failure(f"the SDK client failed ({proc.returncode}): {err[-3000:]}")
     return json.loads(out.strip().splitlines()[-1])
 
 
