@@ -261,6 +261,28 @@ settings_test() {
   FLEX_MCP_HOME="$WORK/flex-settings" GUI_SCRIPT=settings.py webdriver_test settings
 }
 if settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
+echo "== WebDriver: a Python SDK call through the bridge in Activity; a live ask approved and denied in the approval window"
+live_feed_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim-feed.out" 2>"$FLEX_GUI_ARTIFACTS/sim-feed.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-feed.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-feed.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  # Live mode with the default policy (a write asks the person); the bridge finds the app's host by
+  # FLEX_MCP_HOME, which it inherits like the app.
+  local home="$WORK/flex-feed"
+  mkdir -p "$home/config"
+  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$home/config/settings.json"
+  local rc=0
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" \
+    FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
+    GUI_SCRIPT=live_feed.py webdriver_test live-feed || rc=$?
+  kill "$sim" 2>/dev/null || true
+  return $rc
+}
+if live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
 
 if [[ $FAILED -ne 0 ]]; then
   echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"

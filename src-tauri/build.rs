@@ -19,6 +19,10 @@ const COMMANDS: &[&str] = &[
     "account_keys",
     "sign_out",
     "assistant_preview",
+    "approvals_pending",
+    "approval_answer",
+    "confirmation_pending",
+    "confirmation_answer",
 ];
 
 fn main() {

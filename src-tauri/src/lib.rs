@@ -7,10 +7,12 @@
 //! from `tauri.conf.json`; "Quit" exits with status 0.
 
 mod account;
+mod approvals;
 #[cfg(test)]
 mod bindings;
 mod commands;
 mod error;
+mod forward;
 mod tray;
 
 use tauri::{Manager as _, RunEvent};
@@ -67,7 +69,11 @@ pub fn run() {
             commands::settings_change,
             commands::account_keys,
             commands::sign_out,
-            commands::assistant_preview
+            commands::assistant_preview,
+            approvals::approvals_pending,
+            approvals::approval_answer,
+            approvals::confirmation_pending,
+            approvals::confirmation_answer
         ])
         .setup(move |app| {
             if let Some(instance) = instance {
@@ -79,8 +85,19 @@ pub fn run() {
                 });
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
-            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app() }) {
+            // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
+            let program = std::env::current_exe().map_or_else(
+                |_| std::path::PathBuf::from("flex-mcp"),
+                |exe| {
+                    flex_core::assistants::flex_mcp_binary(&exe)
+                        .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
+                },
+            );
+            match tauri::async_runtime::block_on(async {
+                flex_core::host::start_in_app(program)
+            }) {
                 Ok(host) => {
+                    forward::start(app.handle(), &host);
                     app.manage(host);
                 }
                 Err(e) => {

@@ -83,14 +83,53 @@ export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
   invoke('activity_recent', { limit });
 
 /**
- * Events the host will emit (issue 7); nothing emits them on this branch yet, so pages that need
- * them show their honest empty state. Names are the contract with src-tauri.
+ * A call held for the person (flex-core approvals::PendingApproval; written by hand until its
+ * Mode and Access types export to TypeScript).
+ */
+export interface PendingApproval {
+  id: number;
+  tool: string;
+  title: string;
+  mode: 'test' | 'live';
+  access: 'read' | 'write' | 'destructive';
+  assistant: string;
+  sentence: string;
+  arguments: Record<string, unknown>;
+  can_allow_for_a_while: boolean;
+  timeout_secs: number;
+}
+
+/** The person's answer to a held call. */
+export type ApprovalAnswer = 'approve' | 'deny' | 'allow_for_a_while';
+
+/** Calls waiting for the person, oldest first. */
+export const approvalsPending = (): Promise<PendingApproval[]> => invoke('approvals_pending');
+
+/** Answer a held call; `false` when it no longer waits. */
+export const approvalAnswer = (id: number, answer: ApprovalAnswer): Promise<boolean> =>
+  invoke('approval_answer', { id, answer });
+
+/** A loosening change waiting for confirmation: one plain sentence each (empty: none). */
+export const confirmationPending = (): Promise<{ sentences: string[] }> =>
+  invoke('confirmation_pending');
+
+/** Confirm (`true`) or refuse (`false`) the waiting change. */
+export const confirmationAnswer = (confirm: boolean): Promise<boolean> =>
+  invoke('confirmation_answer', { confirm });
+
+/**
+ * Events the app forwards from its host as they happen (src-tauri forward.rs). Names are the
+ * contract with src-tauri.
  */
 export const EVENTS = {
   /** Something changed that the window shows (mode, pause, an assistant's state): reload. */
   statusChanged: 'flex://status-changed',
   /** A new call record was stored: payload is its ActivityRow. */
   activityAdded: 'flex://activity-added',
+  /** Any host event (mode, pause, approvals, confirmations), tagged by `type`. */
+  hostEvent: 'flex://host-event',
+  /** Something that needs the person (an entry put back, records not saved). */
+  notice: 'flex://notice',
 } as const;
 
 /** Call `onChange` whenever the app says its status changed. */

@@ -101,6 +101,7 @@ async fn main() {
         lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
         desktop_approvals: false,
         oauth_store: Some(store),
+        guardian_program: None,
     })
     .unwrap();
     let stream = tokio::net::UnixStream::connect(paths.socket_path())

@@ -3,6 +3,7 @@
 //! the front end from these fields; the filtered, paged and live queries come with the activity
 //! feed work and return the same row.
 
+use flex_mcp::CallRecord;
 use serde::Serialize;
 
 use crate::Paths;
@@ -48,7 +49,14 @@ pub fn recent(paths: &Paths, settings: &Settings, limit: u32) -> anyhow::Result<
     Ok(store
         .recent(limit)?
         .into_iter()
-        .map(|r| ActivityRow {
+        .map(ActivityRow::from)
+        .collect())
+}
+
+impl From<CallRecord> for ActivityRow {
+    /// The row of one stored record (also what the live feed sends the window).
+    fn from(r: CallRecord) -> ActivityRow {
+        ActivityRow {
             id: r.id,
             started_at: r.started_at,
             client_name: r.client_name,
@@ -61,8 +69,8 @@ pub fn recent(paths: &Paths, settings: &Settings, limit: u32) -> anyhow::Result<
             object_ids: r.object_ids,
             amounts_cents: r.amounts_cents,
             arguments: r.arguments.to_string(),
-        })
-        .collect())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 //! app's process.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use flex_api::Mode;
 use flex_mcp::approval::{Approver, HeadlessApprover};
@@ -29,6 +29,8 @@ use crate::activity::ActivityStore;
 use crate::approvals::{Answer, ApprovalQueue, PendingApproval, QueueApprover};
 use crate::events::{self, Events, HostEvent};
 use crate::guard::Loosening;
+use crate::guardian::{Guardian, GuardianHandle};
+use crate::notice::{Notice, Notices};
 use crate::paths::Paths;
 use crate::serve::{API_KEY_ENV, HostContext, KeyLookup};
 use crate::settings::Settings;
@@ -78,6 +80,9 @@ pub struct HostOptions {
     /// Where the Flex sign-in's items live ([`keychain_oauth_store`] in production); `None`: the
     /// Flex sign-in serves no mode (tests that do not sign in never touch a keychain).
     pub oauth_store: Option<Arc<dyn flex_auth::SecretStore>>,
+    /// The `flex-mcp` program the clients' entries run (absolute): the config guardian puts
+    /// entries for it back. `None`: no guardian (tests of the host alone).
+    pub guardian_program: Option<PathBuf>,
 }
 
 /// This build's keychain as the store of the Flex sign-in, or `None` when there is no keychain.
@@ -96,6 +101,7 @@ impl std::fmt::Debug for HostOptions {
         f.debug_struct("HostOptions")
             .field("paths", &self.paths)
             .field("desktop_approvals", &self.desktop_approvals)
+            .field("guardian_program", &self.guardian_program)
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +111,8 @@ struct Shared {
     queue: Option<Arc<ApprovalQueue>>,
     events: Events,
     activity: Arc<ActivityStore>,
+    notices: Arc<Notices>,
+    guardian: Mutex<Option<GuardianHandle>>,
     socket: PathBuf,
     stop: tokio::sync::watch::Sender<bool>,
 }
@@ -205,10 +213,40 @@ impl HostHandle {
         &self.shared.activity
     }
 
-    /// Stop accepting, end the sessions, write queued records, remove the socket.
+    /// Every call record from now on, as it is stored (the live Activity feed).
+    pub fn subscribe_activity(&self) -> tokio::sync::broadcast::Receiver<flex_mcp::CallRecord> {
+        self.shared.activity.subscribe()
+    }
+
+    /// The one hub of things that need the person (the guardian's, the activity store's).
+    pub fn notices(&self) -> &Arc<Notices> {
+        &self.shared.notices
+    }
+
+    /// Notices from now on; [`Notices::recent`] on [`HostHandle::notices`] has the earlier ones.
+    pub fn subscribe_notices(&self) -> tokio::sync::broadcast::Receiver<Notice> {
+        self.shared.notices.subscribe()
+    }
+
+    /// Have the guardian look at every remembered client now (after a connect or disconnect).
+    pub fn check_assistants_now(&self) {
+        if let Ok(guardian) = self.shared.guardian.lock()
+            && let Some(g) = guardian.as_ref()
+        {
+            g.check_now();
+        }
+    }
+
+    /// Stop accepting, end the sessions, write queued records, remove the socket, stop the
+    /// guardian.
     pub fn shutdown(&self) {
         let _ = self.shared.stop.send(true);
         self.shared.activity.close();
+        if let Ok(mut guardian) = self.shared.guardian.lock()
+            && let Some(g) = guardian.take()
+        {
+            g.stop();
+        }
     }
 
     /// Wait until [`HostHandle::shutdown`] is called.
@@ -262,7 +300,24 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
         None => context,
     });
     let retention = context.settings_now().unwrap_or_default().retention;
-    let activity = Arc::new(ActivityStore::new(paths.activity_db(), retention));
+    let notices = Arc::new(Notices::new());
+    let activity = Arc::new(ActivityStore::with_notices(
+        paths.activity_db(),
+        retention,
+        notices.clone(),
+    ));
+    // A guardian that cannot watch (no inotify left) is a notice-worthy degradation, not a
+    // reason to refuse serving.
+    let guardian = match &options.guardian_program {
+        Some(program) => match Guardian::start(&paths, program.clone(), notices.clone()) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                tracing::warn!("the config guardian could not start: {e:#}");
+                None
+            }
+        },
+        None => None,
+    };
     let queue = options
         .desktop_approvals
         .then(|| Arc::new(ApprovalQueue::new(context.clone(), events.clone())));
@@ -278,6 +333,8 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
         queue,
         events,
         activity,
+        notices,
+        guardian: Mutex::new(guardian),
         socket: socket.clone(),
         stop,
     });
@@ -288,9 +345,10 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     Ok(handle)
 }
 
-/// The app's host: this machine's paths and keychain, approvals asked on the desktop. Call it
-/// once from the app's setup, on its tokio runtime; the handle is the app's control API.
-pub fn start_in_app() -> anyhow::Result<HostHandle> {
+/// The app's host: this machine's paths and keychain, approvals asked on the desktop, the
+/// guardian keeping entries for `program` (`program::cli_next_to` the app). Call it once from
+/// the app's setup, on its tokio runtime; the handle is the app's control API.
+pub fn start_in_app(program: PathBuf) -> anyhow::Result<HostHandle> {
     let paths = Paths::from_env()
         .ok_or_else(|| anyhow::anyhow!("could not find the home directory (set HOME)"))?;
     Ok(start(HostOptions {
@@ -298,6 +356,7 @@ pub fn start_in_app() -> anyhow::Result<HostHandle> {
         lookup: crate::serve::stored_key_lookup(),
         desktop_approvals: true,
         oauth_store: keychain_oauth_store(),
+        guardian_program: Some(program),
     })?)
 }
 

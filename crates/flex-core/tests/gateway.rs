@@ -51,6 +51,7 @@ async fn start(settings: Settings, ttl: u64) -> Harness {
         lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
         desktop_approvals: false,
         oauth_store: Some(store),
+        guardian_program: None,
     })
     .unwrap();
     Harness {

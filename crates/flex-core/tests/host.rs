@@ -61,6 +61,7 @@ async fn start(settings: Settings) -> Harness {
         }),
         desktop_approvals: true,
         oauth_store: None,
+        guardian_program: None,
     })
     .unwrap();
     Harness {
@@ -309,6 +310,7 @@ async fn one_host_per_user_and_a_stale_socket_is_replaced() {
         lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
         desktop_approvals: false,
         oauth_store: None,
+        guardian_program: None,
     };
     let first = flex_core::host::start(options.clone()).unwrap();
     assert!(
@@ -326,4 +328,83 @@ async fn one_host_per_user_and_a_stale_socket_is_replaced() {
     assert_eq!(mode(&paths.runtime_dir), 0o700);
     assert_eq!(mode(&paths.socket_path()), 0o600);
     first.shutdown();
+}
+
+/// The host owns the feed and the guardian: a call over the socket reaches an activity
+/// subscriber as it is stored, and an entry another program removed is put back with a notice
+/// on the host's one hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_streams_records_and_its_guardian_notices() {
+    use flex_clients::{ClientEnv, ClientKind};
+    use flex_core::notice::NoticeCode;
+
+    let sim = flex_sim::start(flex_sim::SimConfig {
+        port: 0,
+        seed: None,
+        keys: vec![(TEST_KEY.into(), vec![])],
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path(), dir.path());
+    Settings {
+        api_base: Some(sim.base_url()),
+        ..Settings::default()
+    }
+    .save(&paths)
+    .unwrap();
+    let program = dir.path().join("bin").join("flex-mcp");
+    std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+    std::fs::write(&program, "").unwrap();
+    std::fs::create_dir_all(dir.path().join(".cursor")).unwrap();
+    let env = ClientEnv::from_process(&paths.home);
+    flex_core::connected::connect(&paths, &env, ClientKind::Cursor, &program).unwrap();
+
+    let host = flex_core::host::start(HostOptions {
+        paths: paths.clone(),
+        lookup: Arc::new(|_: &Paths, _: Mode| Ok(Some(TEST_KEY.to_string()))),
+        desktop_approvals: true,
+        oauth_store: None,
+        guardian_program: Some(program.clone()),
+    })
+    .unwrap();
+    let mut records = host.subscribe_activity();
+    let mut notices = host.subscribe_notices();
+    let h = Harness {
+        _dir: dir,
+        paths: paths.clone(),
+        sim,
+        host: host.clone(),
+    };
+
+    let c = client(&h, "Cursor").await;
+    let result = call(&c, "list_products", json!({})).await;
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    let record = tokio::time::timeout(Duration::from_secs(20), records.recv())
+        .await
+        .expect("the record in time")
+        .unwrap();
+    assert_eq!(record.tool, "list_products");
+    assert_eq!(record.client_name.as_deref(), Some("Cursor"));
+
+    // Give the guardian its first sweep, then remove our entry the way another program would.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let config = flex_clients::config_path(ClientKind::Cursor, &env);
+    std::fs::write(&config, "{\n  \"mcpServers\": {}\n}\n").unwrap();
+    let notice = loop {
+        let n = tokio::time::timeout(Duration::from_secs(20), notices.recv())
+            .await
+            .expect("a guardian notice in time")
+            .unwrap();
+        if n.client.as_deref() == Some(ClientKind::Cursor.cli_name()) {
+            break n;
+        }
+    };
+    assert_eq!(notice.code, NoticeCode::EntryRestored, "{}", notice.message);
+    assert!(host.notices().recent().iter().any(|n| n == &notice));
+    assert_eq!(
+        flex_clients::status(ClientKind::Cursor, &env, &program),
+        flex_clients::ClientStatus::Connected
+    );
+    host.shutdown();
 }

@@ -22,6 +22,7 @@ pub(crate) fn run(_args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             lookup: flex_core::serve::stored_key_lookup(),
             desktop_approvals: false,
             oauth_store: flex_core::host::keychain_oauth_store(),
+            guardian_program: flex_core::program::current_entry_program().ok(),
         };
         let host = match flex_core::host::start(options) {
             Ok(h) => h,
