@@ -164,11 +164,13 @@ pub(crate) fn settings_view(state: State<'_, AppState>) -> Result<SettingsView, 
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn settings_change(
-    state: State<'_, AppState>,
+    host: State<'_, flex_core::host::HostHandle>,
     change: SettingsChange,
 ) -> Result<SettingsView, CommandError> {
-    let c = state.current();
-    let applied = settings_change::settings_change(c.paths()?, change)
+    // Through the host, so the person's own change applies at once (a file edit would wait for
+    // the guard's confirmation).
+    let applied = host
+        .change_settings(change)
         .map_err(|e| CommandError::unknown(e.to_string()))?;
     Ok(SettingsView::of(&applied.settings, applied.loosening))
 }

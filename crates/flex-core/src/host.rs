@@ -184,6 +184,30 @@ impl HostHandle {
         Ok(())
     }
 
+    /// A change the person made on the app's Settings page: validated, then applied at once and
+    /// saved (the person's own choice in the app needs no second confirmation; the same change
+    /// written to the file by another program waits for one).
+    pub fn change_settings(
+        &self,
+        change: crate::settings_change::SettingsChange,
+    ) -> Result<crate::settings_change::Applied, crate::settings_change::Error> {
+        use crate::settings_change::{self as sc, Error};
+        let before = self
+            .settings()
+            .map_err(|e| Error::Store(anyhow::anyhow!(e)))?;
+        let loosening = sc::is_loosening(&before, change);
+        let next = sc::apply(before, change)?;
+        let settings = self
+            .shared
+            .context
+            .change_by_person(|s| *s = next)
+            .map_err(Error::Store)?;
+        Ok(sc::Applied {
+            settings,
+            loosening,
+        })
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> Result<Settings, String> {
         self.shared.context.settings_now()
