@@ -42,17 +42,23 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // stdout belongs to MCP in `stdio`; all logs go to stderr, quiet unless asked.
-    // Without FLEX_MCP_LOG a plain level filter does: no directive parsing at every start.
-    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr);
-    match tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG") {
-        Ok(filter) => logs.with_env_filter(filter).init(),
-        Err(_) => logs.with_max_level(tracing::Level::WARN).init(),
+    // `flex-mcp stdio` is what every assistant spawns, and is usually only a bridge to the host:
+    // it skips clap and the log set-up (built only if asked for, or when it must serve itself),
+    // so the process touches as few pages as possible (bench/host.py, peak RSS).
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == "stdio") && args.next().is_none() {
+        if std::env::var_os("FLEX_MCP_LOG").is_some() {
+            init_logs();
+        }
+        let Some(paths) = Paths::from_env() else {
+            return no_home();
+        };
+        return finish(cmd::stdio::run(cmd::stdio::Args::default(), &paths));
     }
+    let cli = Cli::parse();
+    init_logs();
     let Some(paths) = Paths::from_env() else {
-        eprintln!("error: could not find your home directory (set HOME).");
-        return ExitCode::from(2);
+        return no_home();
     };
     let result = match cli.command {
         Command::Stdio(a) => cmd::stdio::run(a, &paths),
@@ -67,6 +73,26 @@ fn main() -> ExitCode {
         Command::Activity(a) => cmd::activity::run(a, &paths),
         Command::Tools(a) => cmd::tools::run(a, &paths),
     };
+    finish(result)
+}
+
+/// Logs go to stderr (stdout belongs to MCP in `stdio`), quiet unless asked. Without
+/// FLEX_MCP_LOG a plain level filter does: no directive parsing at every start. Safe to call
+/// twice (the bridge calls it again before serving in-process).
+pub(crate) fn init_logs() {
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    let _ = match tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG") {
+        Ok(filter) => logs.with_env_filter(filter).try_init(),
+        Err(_) => logs.with_max_level(tracing::Level::WARN).try_init(),
+    };
+}
+
+fn no_home() -> ExitCode {
+    eprintln!("error: could not find your home directory (set HOME).");
+    ExitCode::from(2)
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -22,12 +22,17 @@ use flex_core::settings::Retention;
 use flex_mcp::{Access, CallRecord, Outcome, Recorder as _};
 use serde_json::json;
 
+/// Records filled; `FLEX_BENCH_RECORDS` overrides it for a quick look.
 const RECORDS: usize = 100_000;
 const RUNS: usize = 30;
 const PAGE: u32 = 50;
 
 fn main() {
     let out = std::env::args().nth(1);
+    let records = std::env::var("FLEX_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(RECORDS);
     let dir = tempfile::tempdir().unwrap();
     let store = ActivityStore::new(
         dir.path().join("activity.sqlite3"),
@@ -38,7 +43,7 @@ fn main() {
     );
     let fill = Instant::now();
     let start = chrono::Utc::now() - chrono::Duration::days(60);
-    for i in 0..RECORDS {
+    for i in 0..records {
         store.record(synthetic(i, start));
         if i % 4000 == 3999 {
             // Stay under the writer's queue bound (the bench must not drop records).
@@ -134,7 +139,11 @@ fn main() {
         ),
     ];
 
-    println!("{RECORDS} records filled in {fill_s:.1} s; first page of {PAGE}, {RUNS} runs each\n");
+    println!(
+        "{records} records filled in {fill_s:.1} s ({:.0} records/s);",
+        records as f64 / fill_s
+    );
+    println!("first page of {PAGE}, {RUNS} runs each\n");
     println!("| filter | rows | median ms | p10–p90 ms | min–max ms |");
     println!("|---|---:|---:|---:|---:|");
     let mut results = Vec::new();
@@ -163,7 +172,8 @@ fn main() {
     }
     if let Some(out) = out {
         let doc = json!({
-            "records": RECORDS,
+            "records": records,
+            "records_per_second": records as f64 / fill_s,
             "page": PAGE,
             "runs": RUNS,
             "fill_seconds": fill_s,

@@ -95,6 +95,10 @@ pub const HOST_CLOSED: &str = "The Flex MCP app was closed while this request wa
 pub const MALFORMED: &str = "Parse error: a message was not valid JSON, so it was ignored. Each \
     MCP message must be one line of JSON-RPC.";
 
+/// Bytes read from either side at a time: lines longer than this are put together in the line
+/// itself, so a bigger buffer would only add to every bridge's resident memory.
+const READ_BUFFER: usize = 4096;
+
 /// JSON-RPC error code of [`HOST_CLOSED`] (implementation-defined server error range).
 pub const HOST_CLOSED_CODE: i64 = -32002;
 
@@ -129,10 +133,10 @@ where
 {
     use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 
-    let mut from_client = BufReader::new(client_in).lines();
+    let mut from_client = BufReader::with_capacity(READ_BUFFER, client_in).lines();
     let mut session = Session::default();
     let mut up = first;
-    let mut from_up = BufReader::new(up.reader).lines();
+    let mut from_up = BufReader::with_capacity(READ_BUFFER, up.reader).lines();
     let mut client_done = false;
     let mut replays_lost = 0u32;
     loop {
@@ -224,7 +228,7 @@ where
             up.writer.write_all(format!("{line}\n").as_bytes()).await?;
         }
         up.writer.flush().await?;
-        from_up = BufReader::new(up.reader).lines();
+        from_up = BufReader::with_capacity(READ_BUFFER, up.reader).lines();
     }
 }
 
@@ -246,6 +250,42 @@ struct Session {
 /// requests waiting on them are failed instead of sent again.
 const MAX_LOST_REPLAYS: u32 = 3;
 
+/// The members of a JSON-RPC message the bridge looks at. Everything else (a `result` of
+/// 136 KiB for `tools/list`, `params`) is skipped while parsing, never built as a tree: the
+/// bridge's peak memory is its largest message once, not a `Value` per node of it.
+#[derive(serde::Deserialize)]
+struct Peek {
+    /// `Some(Null)` for `"id": null`, `None` when absent.
+    #[serde(default, deserialize_with = "present")]
+    id: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    method: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+impl Peek {
+    /// `None` when `line` is not JSON. JSON that is not an object (a batch array) peeks as
+    /// having no id and no method, as a `Value` would.
+    fn of(line: &str) -> Option<Peek> {
+        match serde_json::from_str::<Peek>(line) {
+            Ok(peek) => Some(peek),
+            Err(_) => serde_json::from_str::<serde::de::IgnoredAny>(line)
+                .ok()
+                .map(|_| Peek {
+                    id: None,
+                    method: None,
+                    error: None,
+                }),
+        }
+    }
+}
+
+/// A member that is present, even as `null`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
 enum FromServer {
     Relay,
     Swallow,
@@ -255,11 +295,11 @@ enum FromServer {
 impl Session {
     /// Note what the client sends; `false` when it is not JSON at all.
     fn note_sent(&mut self, line: &str) -> bool {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+        let Some(message) = Peek::of(line) else {
             return false;
         };
-        let method = message.get("method").and_then(serde_json::Value::as_str);
-        let id = message.get("id").filter(|id| !id.is_null()).cloned();
+        let method = message.method.as_ref().and_then(serde_json::Value::as_str);
+        let id = message.id.filter(|id| !id.is_null());
         match (method, id) {
             (Some("initialize"), Some(id)) => {
                 self.initialize = Some((line.to_string(), id.clone()));
@@ -277,26 +317,26 @@ impl Session {
         if self.swallow.is_none() {
             return;
         }
-        if let Ok(message) = serde_json::from_str::<serde_json::Value>(line)
-            && message.get("method").is_some()
-            && let Some(id) = message.get("id").filter(|id| !id.is_null())
+        if let Some(message) = Peek::of(line)
+            && message.method.is_some()
+            && let Some(id) = message.id.filter(|id| !id.is_null())
         {
-            self.unconfirmed.push((id.clone(), line.to_string()));
+            self.unconfirmed.push((id, line.to_string()));
         }
     }
 
     fn note_received(&mut self, line: &str) -> FromServer {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+        let Some(message) = Peek::of(line) else {
             return FromServer::Relay;
         };
-        if message.get("method").is_some() {
+        if message.method.is_some() {
             return FromServer::Relay;
         }
-        let Some(id) = message.get("id") else {
+        let Some(id) = message.id else {
             return FromServer::Relay;
         };
         if id.is_null()
-            && let Some(err) = message.get("error")
+            && let Some(err) = &message.error
             && err.get("code").and_then(serde_json::Value::as_i64) == Some(REFUSED_CODE)
         {
             let text = err
@@ -305,12 +345,12 @@ impl Session {
                 .unwrap_or("refused");
             return FromServer::Refused(text.to_string());
         }
-        if self.swallow.as_ref() == Some(id) {
+        if self.swallow.as_ref() == Some(&id) {
             self.swallow = None;
             self.unconfirmed.clear();
             return FromServer::Swallow;
         }
-        self.in_flight.retain(|x| x != id);
+        self.in_flight.retain(|x| *x != id);
         FromServer::Relay
     }
 

@@ -24,7 +24,7 @@ const APP_START_WAIT: Duration = Duration::from_secs(5);
 const APP_EXE: &str = "flex-mcp-desktop";
 
 /// Arguments of `flex-mcp stdio`.
-#[derive(Debug, Clone, Copy, clap::Args)]
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub(crate) struct Args {
     /// Serve in this process instead of connecting to the Flex MCP app (headless machines, CI).
     #[arg(long)]
@@ -76,6 +76,7 @@ pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
 
 /// Serve this client in this process until stdin closes.
 async fn standalone(paths: &Paths) -> anyhow::Result<()> {
+    crate::init_logs();
     let composed = flex_core::serve::compose_headless(paths)?;
     // Before reading stdin, on this thread: the first tools/list then answers from the cache
     // (a background thread raced the client's first request and cost its own malloc arena).
@@ -88,6 +89,8 @@ async fn standalone(paths: &Paths) -> anyhow::Result<()> {
 
 /// An in-process server as the bridge's upstream.
 fn in_process(paths: &Paths) -> anyhow::Result<Upstream> {
+    // The bridge path starts without a log subscriber; serving here can have warnings to give.
+    crate::init_logs();
     let composed = flex_core::serve::compose_headless(paths)?;
     // The store writes from its own thread; records are flushed as they come, and the thread
     // ends with the process.
