@@ -79,8 +79,8 @@ fi
 # (React + Vite) its lockfile and build script produce the assets that the release build embeds.
 build_front_end() {
   [[ -f ui/package.json ]] || return 0
-  step "front end (ui/: npm ci, npm run build)"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+  step "front end (scripts/build-ui.sh: npm ci from the lockfile, vite build)"
+  scripts/build-ui.sh
 }
 
 if $build; then
