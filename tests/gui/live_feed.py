@@ -7,7 +7,6 @@ says approved), and a second one is denied there (the assistant reads the refusa
 The SDK client runs in the tree's .venv as a child process; its result comes back as one JSON line.
 """
 
-import argparse
 import json
 import os
 import sqlite3
@@ -15,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smoke import Failure, WebDriver, app_pids, check, wait_for  # noqa: E402
+from smoke import Failure, app_pids, check, run_session, wait_for  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -131,28 +130,7 @@ def run(driver, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--driver", required=True)
-    parser.add_argument("--app", required=True)
-    parser.add_argument("--marker", required=True)
-    parser.add_argument("--screenshot")
-    args, _ = parser.parse_known_args()
-    driver = WebDriver(args.driver)
-    pids = []
-    try:
-        pids = run(driver, args)
-    except (Failure, KeyError, TypeError, OSError, ValueError, subprocess.TimeoutExpired) as e:
-        print(f"not ok - {e}")
-        return 1
-    finally:
-        driver.end()
-        for pid in pids or app_pids(args.app, args.marker):
-            try:
-                os.kill(pid, 15)
-            except OSError:
-                pass
-    print("all live-feed and approval checks passed")
-    return 0
+    return run_session(__doc__.splitlines()[0], run, "live-feed and approval")
 
 
 if __name__ == "__main__":

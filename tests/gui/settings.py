@@ -4,13 +4,12 @@ local HTTP endpoint, each changed from the window, saved to settings.json (read 
 the page) and shown again after switching pages; a value the page does not offer is refused in words.
 """
 
-import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smoke import Failure, WebDriver, app_pids, check, wait_for  # noqa: E402
+from smoke import app_pids, check, run_session, wait_for  # noqa: E402
 
 
 def saved_settings():
@@ -78,28 +77,7 @@ def run(driver, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--driver", required=True)
-    parser.add_argument("--app", required=True)
-    parser.add_argument("--marker", required=True)
-    parser.add_argument("--screenshot")
-    args, _ = parser.parse_known_args()
-    driver = WebDriver(args.driver)
-    pids = []
-    try:
-        pids = run(driver, args)
-    except (Failure, KeyError, TypeError, OSError, ValueError) as e:
-        print(f"not ok - {e}")
-        return 1
-    finally:
-        driver.end()
-        for pid in pids or app_pids(args.app, args.marker):
-            try:
-                os.kill(pid, 15)
-            except OSError:
-                pass
-    print("all settings checks passed")
-    return 0
+    return run_session(__doc__.splitlines()[0], run, "settings")
 
 
 if __name__ == "__main__":

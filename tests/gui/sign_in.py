@@ -5,12 +5,11 @@ scripts/test-gui.sh. The app starts on the demo (no key stored) and must switch 
 restart. The key must never be shown back.
 """
 
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smoke import Failure, WebDriver, app_pids, check, wait_for  # noqa: E402
+from smoke import app_pids, check, run_session, wait_for  # noqa: E402
 
 GOOD_TEST_KEY = "fsk_test_demo_key"   # flex_sim::DEMO_TEST_KEY
 LIVE_KEY = "fsk_demo_live_key"        # flex_sim::DEMO_LIVE_KEY
@@ -83,28 +82,7 @@ def run(driver, args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--driver", required=True)
-    parser.add_argument("--app", required=True)
-    parser.add_argument("--marker", required=True)
-    parser.add_argument("--screenshot")
-    args, _ = parser.parse_known_args()
-    driver = WebDriver(args.driver)
-    pids = []
-    try:
-        pids = run(driver, args)
-    except (Failure, KeyError, TypeError, OSError) as e:
-        print(f"not ok - {e}")
-        return 1
-    finally:
-        driver.end()
-        for pid in pids or app_pids(args.app, args.marker):
-            try:
-                os.kill(pid, 15)
-            except OSError:
-                pass
-    print("all sign-in checks passed")
-    return 0
+    return run_session(__doc__.splitlines()[0], run, "sign-in")
 
 
 if __name__ == "__main__":

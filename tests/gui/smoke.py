@@ -401,5 +401,35 @@ def main():
     return 0
 
 
+def run_session(description, run, what):
+    """The main() of a one-session GUI test: parse --driver/--app/--marker/--screenshot, call
+    run(driver, args) (it returns the app's pids), end the WebDriver session and stop the app
+    whatever happened, and print the closing line. Returns the exit status."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--driver", required=True)
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--marker", required=True)
+    parser.add_argument("--screenshot")
+    args, _ = parser.parse_known_args()
+    driver = WebDriver(args.driver)
+    pids = []
+    try:
+        pids = run(driver, args)
+    except (Failure, KeyError, TypeError, OSError, ValueError) as e:
+        print(f"not ok - {e}")
+        return 1
+    finally:
+        driver.end()
+        for pid in pids or app_pids(args.app, args.marker):
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
+    print(f"all {what} checks passed")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())
