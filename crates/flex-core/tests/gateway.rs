@@ -9,16 +9,17 @@
 #[path = "../../flex-auth/tests/common/sign_in.rs"]
 mod sign_in;
 
+#[path = "common/socket_client.rs"]
+mod socket_client;
+use socket_client::{call, text};
+
 use std::sync::Arc;
 
 use flex_api::Mode;
 use flex_auth::MemoryStore;
 use flex_core::host::{HostHandle, HostOptions};
 use flex_core::{Paths, Settings};
-use rmcp::ServiceExt as _;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-};
+use rmcp::model::{CallToolResult, ClientConfig};
 use rmcp::service::RunningService;
 use serde_json::{Value, json};
 
@@ -63,35 +64,7 @@ async fn start(settings: Settings, ttl: u64) -> Harness {
 }
 
 async fn client(h: &Harness) -> RunningService<rmcp::RoleClient, ClientConfig> {
-    let stream = tokio::net::UnixStream::connect(h.paths.socket_path())
-        .await
-        .unwrap();
-    let (r, w) = stream.into_split();
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("gateway-suite", "1.0.0"),
-    )
-    .serve((r, w))
-    .await
-    .unwrap()
-}
-
-async fn call(
-    c: &RunningService<rmcp::RoleClient, ClientConfig>,
-    tool: &str,
-    args: Value,
-) -> CallToolResult {
-    let Value::Object(args) = args else { panic!() };
-    c.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
-        .await
-        .unwrap()
-}
-
-fn text(r: &CallToolResult) -> String {
-    r.content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect()
+    socket_client::connect(&h.paths, "gateway-suite", "1.0.0").await
 }
 
 fn last_record(h: &Harness) -> flex_mcp::CallRecord {

@@ -5,6 +5,10 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+#[path = "common/socket_client.rs"]
+mod socket_client;
+use socket_client::{call, text};
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,12 +19,9 @@ use flex_core::events::HostEvent;
 use flex_core::host::{HostError, HostHandle, HostOptions};
 use flex_core::{Paths, Settings};
 use flex_mcp::Decision;
-use rmcp::ServiceExt as _;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-};
+use rmcp::model::ClientConfig;
 use rmcp::service::RunningService;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const TEST_KEY: &str = "fsk_test_host_suite";
 const LIVE_KEY: &str = "fsk_live_host_suite";
@@ -73,35 +74,7 @@ async fn start(settings: Settings) -> Harness {
 }
 
 async fn client(h: &Harness, name: &str) -> RunningService<rmcp::RoleClient, ClientConfig> {
-    let stream = tokio::net::UnixStream::connect(h.paths.socket_path())
-        .await
-        .unwrap();
-    let (r, w) = stream.into_split();
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new(name, "1.2.3"),
-    )
-    .serve((r, w))
-    .await
-    .unwrap()
-}
-
-async fn call(
-    c: &RunningService<rmcp::RoleClient, ClientConfig>,
-    tool: &str,
-    args: Value,
-) -> CallToolResult {
-    let Value::Object(args) = args else { panic!() };
-    c.call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(args))
-        .await
-        .unwrap()
-}
-
-fn text(r: &CallToolResult) -> String {
-    r.content
-        .iter()
-        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
-        .collect()
+    socket_client::connect(&h.paths, name, "1.2.3").await
 }
 
 async fn next_pending(
