@@ -226,6 +226,60 @@ tray_test() {
   echo "ok - Quit from the tray menu exits the app with status 0"
 }
 
+# The window's own pages and dialogs (issue 8). Defined before the run list so that
+# FLEX_GUI_ONLY="confirmation ..." runs just those (a quicker loop while working on one page).
+# Each gets its own state root, home and config folder, so the assistants and files another test
+# connected or wrote are not on its "computer".
+gui_page_test() {
+  local name="$1"
+  shift
+  mkdir -p "$WORK/flex-$name" "$WORK/home-$name" "$WORK/config-$name"
+  FLEX_MCP_HOME="$WORK/flex-$name" HOME="$WORK/home-$name" XDG_CONFIG_HOME="$WORK/config-$name" \
+    FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
+    GUI_SCRIPT="$name.py" webdriver_test "$name" "$@"
+}
+confirmation_test() { gui_page_test confirmation; }
+# Live mode on flex-sim with the default policy (a write asks), like the live-feed test.
+activity_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim-activity.out" 2>"$FLEX_GUI_ARTIFACTS/sim-activity.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-activity.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-activity.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  mkdir -p "$WORK/flex-activity/config"
+  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$WORK/flex-activity/config/settings.json"
+  local rc=0
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" gui_page_test activity || rc=$?
+  kill "$sim" 2>/dev/null || true
+  return $rc
+}
+assistants_extras_test() { gui_page_test assistants_extras; }
+start_at_login_test() { gui_page_test start_at_login; }
+# A notification daemon on this test's private bus: dunst (scripts/install-system-deps.sh installs it).
+notifications_test() {
+  if ! command -v dunst >/dev/null; then
+    echo "not ok - dunst is not installed (scripts/install-system-deps.sh installs it)"
+    return 1
+  fi
+  dunst >"$FLEX_GUI_ARTIFACTS/dunst.log" 2>&1 &
+  local daemon=$! rc=0
+  PIDS+=($daemon)
+  for _ in $(seq 50); do dunstctl is-paused >/dev/null 2>&1 && break; sleep 0.1; done
+  gui_page_test notifications || rc=$?
+  kill "$daemon" 2>/dev/null || true
+  return $rc
+}
+WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications)
+if [[ -n "${FLEX_GUI_ONLY:-}" ]]; then
+  for t in $FLEX_GUI_ONLY; do
+    echo "== WebDriver: $t (FLEX_GUI_ONLY)"
+    if "${t}_test"; then echo "test-gui: $t test passed"; else echo "test-gui: $t test FAILED"; FAILED=1; fi
+  done
+  exit $FAILED
+fi
+
 echo "== WebDriver: the window on the built-in demo, close, reopen from the tray"
 if webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window on a live key"
@@ -283,6 +337,11 @@ live_feed_test() {
   return $rc
 }
 if live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
+
+for t in "${WINDOW_TESTS[@]}"; do
+  echo "== WebDriver: $t"
+  if "${t}_test"; then echo "test-gui: $t test passed"; else echo "test-gui: $t test FAILED"; FAILED=1; fi
+done
 
 if [[ $FAILED -ne 0 ]]; then
   echo "test-gui: FAILED (logs and screenshots in $FLEX_GUI_ARTIFACTS)"

@@ -23,6 +23,16 @@ const COMMANDS: &[&str] = &[
     "approval_answer",
     "confirmation_pending",
     "confirmation_answer",
+    "activity_page",
+    "activity_assistants",
+    "activity_export",
+    "assistant_backups",
+    "assistant_restore",
+    "assistant_install_link",
+    "assistant_open_install_link",
+    "start_at_login",
+    "start_at_login_set",
+    "notices_recent",
 ];
 
 fn main() {

@@ -41,6 +41,7 @@ pub(crate) fn approval_answer(
 /// A change that loosens the guard (live mode from the CLI or the file, pause lifted, a class
 /// towards allow), waiting for the person: one plain sentence each; empty when none waits.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct ConfirmationPending {
     sentences: Vec<String>,
 }

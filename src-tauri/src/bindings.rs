@@ -22,4 +22,14 @@ fn export_bindings() {
     flex_core::account_keys::StoredKey::export_all(&cfg).expect("StoredKey");
     flex_core::assistant_preview::Preview::export_all(&cfg).expect("Preview");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
+    flex_core::events::HostEvent::export_all(&cfg).expect("HostEvent");
+    flex_core::approvals::PendingApproval::export_all(&cfg).expect("PendingApproval");
+    crate::approvals::ConfirmationPending::export_all(&cfg).expect("ConfirmationPending");
+    flex_core::activity_rows::RowsPage::export_all(&cfg).expect("RowsPage");
+    flex_core::activity_query::ActivityFilter::export_all(&cfg).expect("ActivityFilter");
+    crate::activity::Exported::export_all(&cfg).expect("Exported");
+    flex_core::assistant_backups::AssistantBackup::export_all(&cfg).expect("AssistantBackup");
+    flex_core::assistant_links::InstallLink::export_all(&cfg).expect("InstallLink");
+    flex_core::autostart::StartAtLogin::export_all(&cfg).expect("StartAtLogin");
+    flex_core::notice::Notice::export_all(&cfg).expect("Notice");
 }

@@ -20,10 +20,20 @@ pub(crate) const NOTICE: &str = "flex://notice";
 
 /// Start forwarding for the life of the app.
 pub(crate) fn start(app: &AppHandle, host: &HostHandle) {
+    // System notifications come from the same host events, window open or not.
+    tauri::async_runtime::spawn({
+        let host = host.clone();
+        async move { flex_core::desktop_notifications::start(&host) }
+    });
     relay(app.clone(), host.subscribe(), |app, event: HostEvent| {
         let _ = app.emit(HOST_EVENT, &event);
         if matches!(event, HostEvent::ApprovalPending { .. }) {
             crate::approvals::show_window(app);
+        }
+        // A loosening from outside the window waits for the person: show it at once.
+        if matches!(event, HostEvent::ConfirmationPending { .. }) {
+            let handle = app.clone();
+            let _ = app.run_on_main_thread(move || crate::tray::open_main_window(&handle));
         }
         if matches!(
             event,

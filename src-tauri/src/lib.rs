@@ -7,12 +7,17 @@
 //! from `tauri.conf.json`; "Quit" exits with status 0.
 
 mod account;
+mod activity;
 mod approvals;
+mod assistant_backups;
 #[cfg(test)]
 mod bindings;
 mod commands;
 mod error;
 mod forward;
+mod notices;
+mod save_dialog;
+mod start_at_login;
 mod tray;
 
 use tauri::{Manager as _, RunEvent};
@@ -73,7 +78,17 @@ pub fn run() {
             approvals::approvals_pending,
             approvals::approval_answer,
             approvals::confirmation_pending,
-            approvals::confirmation_answer
+            approvals::confirmation_answer,
+            activity::activity_page,
+            activity::activity_assistants,
+            activity::activity_export,
+            assistant_backups::assistant_backups,
+            assistant_backups::assistant_restore,
+            assistant_backups::assistant_install_link,
+            assistant_backups::assistant_open_install_link,
+            start_at_login::start_at_login,
+            start_at_login::start_at_login_set,
+            notices::notices_recent
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

@@ -2,6 +2,7 @@
 // their own data; the header reloads when the app says its status changed.
 import { useCallback, useEffect, useState } from 'react';
 import { appStatus, errorMessage, onStatusChanged, type AppStatus } from './api';
+import { Confirmation } from './Confirmation';
 import { ActivityPage } from './pages/Activity';
 import { AccountPage } from './pages/Account';
 import { AssistantsPage } from './pages/Assistants';
@@ -87,6 +88,7 @@ export function App() {
       <p id="notice" className="banner notice" role="status" hidden={!notice}>
         {notice ?? ''}
       </p>
+      <Confirmation answered={load} />
       <main>
         {page === 'home' && <HomePage status={status} go={setPage} />}
         {page === 'activity' && <ActivityPage />}

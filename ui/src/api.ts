@@ -3,31 +3,53 @@
 // when they are stale), so a renamed field breaks the TypeScript build, not a person's screen.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ActivityFilter } from './bindings/ActivityFilter';
 import type { ActivityRow } from './bindings/ActivityRow';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Assistant } from './bindings/Assistant';
+import type { AssistantBackup } from './bindings/AssistantBackup';
 import type { AssistantChange } from './bindings/AssistantChange';
 import type { CommandError } from './bindings/CommandError';
+import type { ConfirmationPending } from './bindings/ConfirmationPending';
+import type { HostEvent } from './bindings/HostEvent';
+import type { PendingApproval } from './bindings/PendingApproval';
 import type { PaymentRow } from './bindings/PaymentRow';
+import type { InstallLink } from './bindings/InstallLink';
 import type { KeySignIn } from './bindings/KeySignIn';
 import type { Preview } from './bindings/Preview';
 import type { SettingsChange } from './bindings/SettingsChange';
+import type { StartAtLogin } from './bindings/StartAtLogin';
 import type { StoredKey } from './bindings/StoredKey';
+import type { Exported } from './bindings/Exported';
 import type { Mode } from './bindings/Mode';
+import type { Notice } from './bindings/Notice';
+import type { PageCursor } from './bindings/PageCursor';
+import type { RowsPage } from './bindings/RowsPage';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Working } from './bindings/Working';
 
 export type {
+  ActivityFilter,
   ActivityRow,
   AppStatus,
   Assistant,
+  AssistantBackup,
   AssistantChange,
   CommandError,
+  ConfirmationPending,
+  Exported,
+  HostEvent,
+  InstallLink,
   KeySignIn,
+  Notice,
+  PageCursor,
   PaymentRow,
+  PendingApproval,
   Preview,
+  RowsPage,
   SettingsChange,
   SettingsView,
+  StartAtLogin,
   StoredKey,
   Working,
 };
@@ -78,26 +100,51 @@ export const accountKeys = (): Promise<StoredKey[]> => invoke('account_keys');
 /** Sign out of one mode (as `flex-mcp logout --mode`); resolves with the keys left. */
 export const signOut = (mode: Mode): Promise<StoredKey[]> => invoke('sign_out', { mode });
 
+/** The backups of one assistant's config, newest first. */
+export const assistantBackups = (id: string): Promise<AssistantBackup[]> =>
+  invoke('assistant_backups', { id });
+
+/** Put one backup back as the assistant's config (the current file is backed up first). */
+export const assistantRestore = (id: string, name: string): Promise<AssistantChange> =>
+  invoke('assistant_restore', { id, name });
+
+/** The assistant's own install link for our entry (Cursor, VS Code, LM Studio); `null`: none. */
+export const assistantInstallLink = (id: string): Promise<InstallLink | null> =>
+  invoke('assistant_install_link', { id });
+
+/** Open that link with the desktop's handler; `false` when the assistant has none. */
+export const assistantOpenInstallLink = (id: string): Promise<boolean> =>
+  invoke('assistant_open_install_link', { id });
+
+/** Whether Flex MCP starts (in the tray) when the person logs in. */
+export const startAtLogin = (): Promise<StartAtLogin> => invoke('start_at_login');
+
+/** Turn starting at login on or off; resolves with the state read back from the desktop's file. */
+export const startAtLoginSet = (on: boolean): Promise<StartAtLogin> => invoke('start_at_login_set', { on });
+
+/** What the host told the person recently (the guardian's notices), oldest first. */
+export const noticesRecent = (): Promise<Notice[]> => invoke('notices_recent');
+
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>
   invoke('activity_recent', { limit });
 
+/** One page of calls matching `filter`, newest first, continuing after `after`. */
+export const activityPage = (
+  filter: ActivityFilter,
+  after: PageCursor | null,
+  limit: number,
+): Promise<RowsPage> => invoke('activity_page', { filter, after, limit });
+
+/** The assistants that made calls (the Assistant filter's choices). */
+export const activityAssistants = (): Promise<string[]> => invoke('activity_assistants');
+
 /**
- * A call held for the person (flex-core approvals::PendingApproval; written by hand until its
- * Mode and Access types export to TypeScript).
+ * Ask where to save, then write the calls matching `filter` there as CSV; `null` when the person
+ * cancelled the dialog.
  */
-export interface PendingApproval {
-  id: number;
-  tool: string;
-  title: string;
-  mode: 'test' | 'live';
-  access: 'read' | 'write' | 'destructive';
-  assistant: string;
-  sentence: string;
-  arguments: Record<string, unknown>;
-  can_allow_for_a_while: boolean;
-  timeout_secs: number;
-}
+export const activityExport = (filter: ActivityFilter): Promise<Exported | null> =>
+  invoke('activity_export', { filter });
 
 /** The person's answer to a held call. */
 export type ApprovalAnswer = 'approve' | 'deny' | 'allow_for_a_while';
@@ -110,7 +157,7 @@ export const approvalAnswer = (id: number, answer: ApprovalAnswer): Promise<bool
   invoke('approval_answer', { id, answer });
 
 /** A loosening change waiting for confirmation: one plain sentence each (empty: none). */
-export const confirmationPending = (): Promise<{ sentences: string[] }> =>
+export const confirmationPending = (): Promise<ConfirmationPending> =>
   invoke('confirmation_pending');
 
 /** Confirm (`true`) or refuse (`false`) the waiting change. */
@@ -139,6 +186,14 @@ export const onStatusChanged = (onChange: () => void): Promise<UnlistenFn> =>
 /** Call `onRow` with every new activity record. */
 export const onActivityAdded = (onRow: (row: ActivityRow) => void): Promise<UnlistenFn> =>
   listen<ActivityRow>(EVENTS.activityAdded, (e) => onRow(e.payload));
+
+/** Call `onNotice` with every new notice (an entry put back, a config broken, records not saved). */
+export const onNotice = (onNotice: (notice: Notice) => void): Promise<UnlistenFn> =>
+  listen<Notice>(EVENTS.notice, (e) => onNotice(e.payload));
+
+/** Call `onEvent` with every host event (mode, pause, approvals, confirmations). */
+export const onHostEvent = (onEvent: (event: HostEvent) => void): Promise<UnlistenFn> =>
+  listen<HostEvent>(EVENTS.hostEvent, (e) => onEvent(e.payload));
 
 /** The sentence of a failed command: commands reject with {code, message} (src-tauri error.rs). */
 export function errorMessage(err: unknown): string {

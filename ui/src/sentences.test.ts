@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityRow } from './bindings/ActivityRow';
-import { matches } from './pages/Activity';
-import { activitySentence, outcomeWords } from './sentences';
+import { activitySentence, approvalWords, confirmationTitle, outcomeWords, WHO_ASKED } from './sentences';
 
 function row(over: Partial<ActivityRow>): ActivityRow {
   return {
@@ -13,10 +12,12 @@ function row(over: Partial<ActivityRow>): ActivityRow {
     mode: 'test',
     outcome: 'ok',
     errorCode: null,
+    httpStatus: 200,
     durationUs: 1200,
     objectIds: [],
     amountsCents: [],
     arguments: '{}',
+    approval: null,
     ...over,
   };
 }
@@ -44,12 +45,25 @@ describe('outcomeWords and filters', () => {
       expect(outcomeWords(o)).not.toContain('_');
     }
   });
-  it('filters by mode, outcome and text in the sentence', () => {
-    const r = row({ tool: 'create_refund', mode: 'live', amountsCents: [4500], objectIds: ['fpi_1'] });
-    expect(matches(r, 'live', '', '')).toBe(true);
-    expect(matches(r, 'test', '', '')).toBe(false);
-    expect(matches(r, '', 'refused', '')).toBe(false);
-    expect(matches(r, '', '', 'refunded $45')).toBe(true);
-    expect(matches(r, '', '', 'capture')).toBe(false);
+});
+
+describe('approval decisions and confirmations', () => {
+  it('says every recorded decision in words, never its code', () => {
+    for (const d of ['approved', 'denied', 'expired', 'allowed_for_a_while', 'covered_by_allowance', 'unavailable']) {
+      const w = approvalWords(d);
+      expect(w).toBeTruthy();
+      expect(w).not.toContain('_');
+    }
+    expect(approvalWords('allowed_for_a_while')).toContain('15 minutes');
+    expect(approvalWords('expired')).toContain('nobody answered');
+  });
+  it('shows nothing when nobody was asked', () => {
+    expect(approvalWords(null)).toBeNull();
+  });
+  it('counts the changes and names who could have asked', () => {
+    expect(confirmationTitle(1)).toBe('A change waits for your confirmation');
+    expect(confirmationTitle(3)).toBe('3 changes wait for your confirmation');
+    expect(WHO_ASKED).toContain('flex-mcp');
+    expect(WHO_ASKED).toContain('another program');
   });
 });

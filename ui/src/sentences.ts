@@ -73,3 +73,43 @@ export function outcomeWords(outcome: string): string {
       return outcome;
   }
 }
+
+/** The person's decision on a call that asked first, in words; `null` when nobody was asked. */
+export function approvalWords(approval: string | null | undefined): string | null {
+  switch (approval) {
+    case null:
+    case undefined:
+    case '':
+      return null;
+    case 'approved':
+      return 'Approved by you';
+    case 'denied':
+      return 'Denied by you';
+    case 'expired':
+      return 'Denied automatically: nobody answered in time';
+    case 'allowed_for_a_while':
+      return 'Approved by you, and allowed for 15 minutes';
+    case 'covered_by_allowance':
+      return 'Allowed: you had allowed this for 15 minutes';
+    case 'unavailable':
+      return 'Blocked: nobody could be asked (no desktop)';
+    default:
+      return approval;
+  }
+}
+
+/** The heading of the confirmation of a loosening. */
+export function confirmationTitle(changes: number): string {
+  return changes === 1
+    ? 'A change waits for your confirmation'
+    : `${changes} changes wait for your confirmation`;
+}
+
+/**
+ * Who asked for a loosening. The host sees only that the settings file changed outside this window,
+ * not which program wrote it, so the sentence names both possibilities and says why it asks.
+ */
+export const WHO_ASKED =
+  'Asked from outside this window: by the flex-mcp command (for example “flex-mcp mode live”) or ' +
+  'by another program on this computer. An assistant that can run commands could have done this, so ' +
+  'nothing of it applies until you confirm.';

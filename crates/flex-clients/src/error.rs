@@ -65,6 +65,18 @@ pub enum ClientsError {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// A backup asked for by name is not among this client's backups.
+    #[error(
+        "there is no backup called {name} in {dir}. Nothing was changed. Choose one of the \
+         backups listed for this assistant.",
+        dir = dir.display()
+    )]
+    NoSuchBackup {
+        /// The name asked for.
+        name: String,
+        /// The client's backup folder.
+        dir: PathBuf,
+    },
     /// A file-system operation failed.
     #[error("could not {action} {path}: {source}", path = path.display())]
     Io {

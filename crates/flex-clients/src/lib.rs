@@ -8,7 +8,8 @@
 //!
 //! - [`ClientKind`]: the clients and what differs between them (format, server-map key).
 //! - [`config_path`] / [`ClientEnv`]: where each client's config is, as a pure function.
-//! - [`report`], [`list`], [`status`], [`connect`], [`disconnect`], [`repair`]: the operations.
+//! - [`report`], [`list`], [`status`], [`connect`], [`disconnect`], [`repair`]: the operations;
+//!   [`backups`] and [`restore`]: the backups each change leaves, and putting one back.
 //! - [`ConfigWatcher`] and [`Reapplier`]: the guardian's parts (watch configs, put our entry
 //!   back within the 3-strike limit); flex-core runs them for the clients the person connected.
 #![warn(missing_docs)]
@@ -31,8 +32,8 @@ pub use env::{ClientEnv, Os, config_path, install_marker};
 pub use error::ClientsError;
 pub use kind::{ClientKind, ConfigFormat, SERVER_NAME, UnknownClient};
 pub use ops::{
-    Change, ChangeAction, ClientReport, ClientStatus, connect, desired_entry, disconnect, list,
-    repair, report, status, text,
+    Backup, Change, ChangeAction, ClientReport, ClientStatus, backups, connect, desired_entry,
+    disconnect, list, repair, report, restore, status, text,
 };
 pub use reapply::{Cause, Reapplied, Reapplier, STRIKE_LIMIT, STRIKE_WINDOW, Strikes};
 pub use safe_write::{BACKUPS_KEPT, list_backups};

@@ -73,6 +73,10 @@ pub enum ChangeAction {
     NothingToRemove,
     /// Nothing to do: no outdated entry (absent or already right).
     NothingToRepair,
+    /// The config was set back to one of its backups.
+    Restored,
+    /// Nothing to do: the config already holds exactly that backup.
+    AlreadyAsBackup,
 }
 
 /// The result of connect, disconnect or repair.
@@ -95,7 +99,10 @@ impl Change {
     pub fn changed(&self) -> bool {
         matches!(
             self.action,
-            ChangeAction::Added | ChangeAction::Updated | ChangeAction::Removed
+            ChangeAction::Added
+                | ChangeAction::Updated
+                | ChangeAction::Removed
+                | ChangeAction::Restored
         )
     }
 }
@@ -331,6 +338,72 @@ pub(crate) fn upsert_other_server(
 }
 
 /// Lock, read, edit, validate our own output, back up, replace.
+/// One backup of a client's config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    /// Its file name in the client's backup folder (what [`restore`] takes).
+    pub name: String,
+    /// The whole path.
+    pub path: PathBuf,
+    /// When it was taken, RFC 3339 UTC (from its name, which starts with the time).
+    pub taken_at: Option<String>,
+}
+
+/// The backups of `kind`'s config, newest first.
+pub fn backups(kind: ClientKind, backups_dir: &Path) -> Vec<Backup> {
+    let mut out: Vec<Backup> = safe_write::list_backups(&backups_dir.join(kind.cli_name()))
+        .into_iter()
+        .filter(|p| p.is_file())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.to_string();
+            Some(Backup {
+                taken_at: safe_write::backup_time(&name),
+                name,
+                path,
+            })
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+/// Put backup `name` (one of [`backups`]) back as `kind`'s config, through the same safe write
+/// as every change: under the lock, the current file backed up first, written atomically, and
+/// only if the backup parses in the client's format.
+pub fn restore(
+    kind: ClientKind,
+    env: &ClientEnv,
+    backups_dir: &Path,
+    name: &str,
+) -> Result<Change, ClientsError> {
+    let dir = backups_dir.join(kind.cli_name());
+    let Some(found) = backups(kind, backups_dir)
+        .into_iter()
+        .find(|b| b.name == name)
+    else {
+        return Err(ClientsError::NoSuchBackup {
+            name: name.to_string(),
+            dir,
+        });
+    };
+    let text = safe_write::read_text(&found.path)?.unwrap_or_default();
+    let path = config_path(kind, env);
+    let written = edit(kind, &path, backups_dir, &Hooks::default(), |old| {
+        Ok((old != Some(text.as_str())).then(|| text.clone()))
+    })?;
+    let (action, backup) = match written {
+        Written::Replaced { backup } => (ChangeAction::Restored, backup),
+        Written::Unchanged => (ChangeAction::AlreadyAsBackup, None),
+    };
+    Ok(Change {
+        client: kind,
+        path,
+        action,
+        backup,
+        notes: Vec::new(),
+    })
+}
+
 fn edit(
     kind: ClientKind,
     path: &Path,

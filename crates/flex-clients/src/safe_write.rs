@@ -254,6 +254,19 @@ fn prune_backups(dir: &Path) {
     }
 }
 
+/// When a backup was taken, from its name (`20261201T093000.123456Z-mcp.json`, possibly with
+/// a `.N` counter after the time), as RFC 3339 UTC; `None` for a name we did not write.
+pub(crate) fn backup_time(name: &str) -> Option<String> {
+    let stamp = name.split('-').next()?;
+    let stamp = stamp.split_once('Z').map(|(t, _)| t)?;
+    let parsed = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.f").ok()?;
+    Some(
+        parsed
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
 /// The backups of one client, oldest first.
 pub fn list_backups(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -267,6 +280,23 @@ pub fn list_backups(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backup_name_gives_its_time() {
+        assert_eq!(
+            backup_time("20261201T093000.123456Z-mcp.json").as_deref(),
+            Some("2026-12-01T09:30:00Z")
+        );
+        assert_eq!(
+            backup_time("20261201T093000.123456Z.2-mcp.json").as_deref(),
+            Some("2026-12-01T09:30:00Z")
+        );
+        assert_eq!(backup_time("notes.txt"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let written = write_backup(dir.path(), "mcp.json", b"{}").unwrap();
+        let name = written.file_name().unwrap().to_str().unwrap();
+        assert!(backup_time(name).is_some(), "{name}");
+    }
 
     #[test]
     fn backups_are_bounded_and_newest_kept() {

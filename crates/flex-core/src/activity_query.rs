@@ -36,13 +36,17 @@ const EXPORT_BATCH: u32 = 1000;
 
 /// Which records to show. Empty lists and `None` mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ActivityFilter {
     /// Test and/or live.
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::bindings::ModeName>"))]
     pub modes: Vec<Mode>,
     /// Access classes (read, write, destructive).
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::bindings::AccessName>"))]
     pub classes: Vec<Access>,
     /// Outcomes (ok, api_error, invalid_arguments, refused).
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::bindings::OutcomeName>"))]
     pub outcomes: Vec<Outcome>,
     /// Assistants, by `clientInfo.name` as recorded.
     pub assistants: Vec<String>,
@@ -56,10 +60,12 @@ pub struct ActivityFilter {
 
 /// Where the next page starts: the last row of the previous page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PageCursor {
     /// `started_at` of the last row shown.
     pub started_at: String,
     /// Its row number (breaks ties between calls started in the same millisecond).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
 }
 
@@ -119,6 +125,20 @@ impl ActivityStore {
     /// file in the same folder, flushed, then renamed over `to`, so a failed export leaves any
     /// old file intact. The file is readable by this user only. Returns the number of rows.
     pub fn export_csv(&self, filter: &ActivityFilter, to: &Path) -> anyhow::Result<u64> {
+        self.export_csv_in(filter, to, &chrono::Local)
+    }
+
+    /// [`ActivityStore::export_csv`] with times written in `zone` (the computer's own zone in
+    /// the app; a fixed one in tests).
+    pub fn export_csv_in<Z: chrono::TimeZone>(
+        &self,
+        filter: &ActivityFilter,
+        to: &Path,
+        zone: &Z,
+    ) -> anyhow::Result<u64>
+    where
+        Z::Offset: std::fmt::Display,
+    {
         let dir = match to.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -135,7 +155,7 @@ impl ActivityStore {
             loop {
                 let page = page_on(&conn, filter, after.as_ref(), EXPORT_BATCH)?;
                 for row in &page.rows {
-                    out.write_all(csv_line(&row.record).as_bytes())?;
+                    out.write_all(csv_line(&row.record, zone).as_bytes())?;
                     written += 1;
                 }
                 match page.next {
@@ -280,11 +300,17 @@ fn escape_like(text: &str) -> String {
 }
 
 const CSV_HEADER: &str = "started_at,assistant,assistant_version,tool,class,mode,outcome,\
-error_code,http_status,duration_ms,amounts_usd,object_ids,arguments,id\r\n";
+approval,error_code,http_status,duration_ms,amounts_usd,object_ids,arguments,id\r\n";
 
 /// One CSV line (RFC 4180, CRLF). Amounts are written as dollars with two decimals from integer
-/// cents, so a spreadsheet shows $45.00 rather than 4500.
-fn csv_line(r: &CallRecord) -> String {
+/// cents, so a spreadsheet shows $45.00 rather than 4500; the time is in `zone` with its offset
+/// (a person reads their own clock, a spreadsheet still gets an unambiguous time). The arguments
+/// go through the record redaction once more: a record written by an older version (or by hand)
+/// must not carry a key into a file that is mailed around.
+fn csv_line<Z: chrono::TimeZone>(r: &CallRecord, zone: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
     let amounts = r
         .amounts_cents
         .iter()
@@ -292,19 +318,20 @@ fn csv_line(r: &CallRecord) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let fields = [
-        r.started_at.clone(),
+        local_time(&r.started_at, zone),
         r.client_name.clone().unwrap_or_default(),
         r.client_version.clone().unwrap_or_default(),
         r.tool.clone(),
         r.access.map(|a| a.as_str().to_string()).unwrap_or_default(),
         r.mode.as_str().to_string(),
         r.outcome.as_str().to_string(),
+        r.approval.clone().unwrap_or_default(),
         r.error_code.clone().unwrap_or_default(),
         r.http_status.map(|s| s.to_string()).unwrap_or_default(),
         format!("{}.{:03}", r.duration_us / 1000, r.duration_us % 1000),
         amounts,
         r.object_ids.join(" "),
-        r.arguments.to_string(),
+        flex_mcp::redact::redact(&r.arguments).to_string(),
         r.id.clone(),
     ];
     let mut line = fields
@@ -314,6 +341,21 @@ fn csv_line(r: &CallRecord) -> String {
         .join(",");
     line.push_str("\r\n");
     line
+}
+
+/// `2026-12-01 10:41:00 +01:00`; a time that does not parse is written as stored.
+fn local_time<Z: chrono::TimeZone>(rfc3339: &str, zone: &Z) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_string(),
+        |t| {
+            t.with_timezone(zone)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
+        },
+    )
 }
 
 fn format_cents(cents: i64) -> String {
@@ -349,6 +391,16 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("-5"), "'-5");
+    }
+
+    #[test]
+    fn times_are_written_in_the_given_zone() {
+        let paris = chrono::FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            local_time("2026-12-01T09:41:00.000Z", &paris),
+            "2026-12-01 10:41:00 +01:00"
+        );
+        assert_eq!(local_time("yesterday", &paris), "yesterday");
     }
 
     #[test]

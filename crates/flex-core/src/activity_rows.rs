@@ -1,13 +1,17 @@
 //! The Activity page's rows: the stored call records in the shape the window receives (camelCase,
 //! words instead of enums, amounts as integer cents). The sentence a person reads is composed in
-//! the front end from these fields; the filtered, paged and live queries come with the activity
-//! feed work and return the same row.
+//! the front end from these fields. One function per thing the page does: the newest rows, a
+//! filtered keyset page ([`page`]), the assistants to filter by, and the CSV export of exactly
+//! what the filters show ([`export_csv`]).
 
 use flex_mcp::CallRecord;
 use serde::Serialize;
 
+use std::path::Path;
+
 use crate::Paths;
 use crate::activity::ActivityStore;
+use crate::activity_query::{self, ActivityFilter, PageCursor};
 use crate::settings::Settings;
 
 /// One call an assistant made, for the window.
@@ -31,6 +35,8 @@ pub struct ActivityRow {
     pub outcome: String,
     /// The stable error code, shown only under Details.
     pub error_code: Option<String>,
+    /// Flex's HTTP status, when Flex answered (401: the key was not accepted).
+    pub http_status: Option<u16>,
     /// Wall time in microseconds.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_us: u64,
@@ -41,6 +47,57 @@ pub struct ActivityRow {
     pub amounts_cents: Vec<i64>,
     /// The arguments with secrets redacted, as JSON text (for Details).
     pub arguments: String,
+    /// The person's decision when the call asked first (`approved`, `denied`, `expired`,
+    /// `allowed_for_a_while`, `covered_by_allowance`, `unavailable`); `None`: nobody was asked.
+    pub approval: Option<String>,
+}
+
+/// One page of the Activity list, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RowsPage {
+    /// The rows.
+    pub rows: Vec<ActivityRow>,
+    /// Pass back to read the next page; `None`: this was the last.
+    pub next: Option<PageCursor>,
+}
+
+/// Up to `limit` rows matching `filter`, after `after` (from the newest when `None`). Keyset
+/// pages over indexed columns, so the first filtered page of 100,000 records reads about one
+/// page of index entries.
+pub fn page(
+    paths: &Paths,
+    settings: &Settings,
+    filter: &ActivityFilter,
+    after: Option<&PageCursor>,
+    limit: u32,
+) -> anyhow::Result<RowsPage> {
+    let store = ActivityStore::new(paths.activity_db(), settings.retention);
+    let page = store.page(filter, after, limit.min(activity_query::MAX_PAGE))?;
+    Ok(RowsPage {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| ActivityRow::from(r.record))
+            .collect(),
+        next: page.next,
+    })
+}
+
+/// The assistants recorded, for the filter's choices.
+pub fn assistants(paths: &Paths, settings: &Settings) -> anyhow::Result<Vec<String>> {
+    ActivityStore::new(paths.activity_db(), settings.retention).assistants()
+}
+
+/// Write every record matching `filter` (the filters the page shows) to `to` as CSV: money in
+/// dollars, times in the computer's zone, arguments redacted. Returns the number of rows.
+pub fn export_csv(
+    paths: &Paths,
+    settings: &Settings,
+    filter: &ActivityFilter,
+    to: &Path,
+) -> anyhow::Result<u64> {
+    ActivityStore::new(paths.activity_db(), settings.retention).export_csv(filter, to)
 }
 
 /// The newest `limit` calls, newest first. No database yet means no calls yet, not an error.
@@ -65,10 +122,12 @@ impl From<CallRecord> for ActivityRow {
             mode: r.mode.as_str().to_string(),
             outcome: r.outcome.as_str().to_string(),
             error_code: r.error_code,
+            http_status: r.http_status,
             duration_us: r.duration_us,
             object_ids: r.object_ids,
             amounts_cents: r.amounts_cents,
             arguments: r.arguments.to_string(),
+            approval: r.approval,
         }
     }
 }

@@ -28,26 +28,32 @@ pub const ALLOWANCE: Duration = Duration::from_secs(15 * 60);
 
 /// What the approval window shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PendingApproval {
     /// Stable for the life of the host; answer with it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: u64,
     /// Tool name.
     pub tool: String,
     /// Tool title ("Refund a payment").
     pub title: String,
     /// LIVE or TEST badge.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
     pub mode: Mode,
     /// Access class.
+    #[cfg_attr(feature = "ts", ts(as = "crate::bindings::AccessName"))]
     pub access: Access,
     /// `clientInfo.name` of the assistant ("an assistant" when it gave none).
     pub assistant: String,
     /// One plain sentence of what will happen.
     pub sentence: String,
     /// Redacted arguments, for "Details".
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub arguments: Map<String, Value>,
     /// Whether "Allow this for <assistant> for 15 minutes" is offered (write class only).
     pub can_allow_for_a_while: bool,
     /// How long it waits before it is denied, in seconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub timeout_secs: u64,
 }
 

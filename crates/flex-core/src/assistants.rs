@@ -203,6 +203,10 @@ pub fn describe(change: &Change, binary: &Path) -> AssistantChange {
         ChangeAction::NothingToRepair => {
             format!("{kind} needs no repair ({path}); nothing changed.")
         }
+        ChangeAction::Restored => format!("Restored {kind}: {path} is back as it was saved."),
+        ChangeAction::AlreadyAsBackup => {
+            format!("{kind}'s config ({path}) is already the same as that backup; nothing changed.")
+        }
     };
     AssistantChange {
         id: kind.cli_name().to_string(),

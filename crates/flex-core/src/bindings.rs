@@ -46,3 +46,22 @@ pub enum DecisionName {
     #[ts(rename = "deny")]
     Deny,
 }
+
+/// `flex_mcp::Outcome` as serde writes it.
+#[derive(ts_rs::TS)]
+#[ts(rename = "Outcome")]
+#[allow(dead_code)] // only its TypeScript declaration is used
+pub enum OutcomeName {
+    /// Flex answered with success.
+    #[ts(rename = "ok")]
+    Ok,
+    /// Flex answered with an error, or could not be reached.
+    #[ts(rename = "api_error")]
+    ApiError,
+    /// Invalid arguments; nothing was sent.
+    #[ts(rename = "invalid_arguments")]
+    InvalidArguments,
+    /// Refused by the policy or the person.
+    #[ts(rename = "refused")]
+    Refused,
+}

@@ -58,6 +58,26 @@ pub fn disconnect(
     flex_clients::disconnect(kind, env, &paths.backups_dir())
 }
 
+/// Remember (`true`) or forget `kind` without touching its config: after a backup was restored,
+/// the guardian follows what the restored file holds (it must not put back an entry the person
+/// restored away, nor stop watching one they restored).
+pub fn set_remembered(
+    paths: &Paths,
+    env: &ClientEnv,
+    kind: ClientKind,
+    binary: &Path,
+    remembered: bool,
+) -> Result<(), ClientsError> {
+    update(paths, env, binary, |set| {
+        if remembered {
+            set.insert(kind);
+        } else {
+            set.remove(&kind);
+        }
+    })
+    .map(|_| ())
+}
+
 /// Read the set under a lock, apply `change`, write it back when it differs (or is new).
 fn update(
     paths: &Paths,

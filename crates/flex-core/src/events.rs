@@ -10,11 +10,13 @@ use crate::guard::Loosening;
 
 /// One thing the app may want to show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum HostEvent {
     /// The mode in force changed (from the app, the CLI or the file).
     ModeChanged {
         /// Now.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
         mode: Mode,
     },
     /// "Pause assistants" turned on or off.
@@ -30,6 +32,7 @@ pub enum HostEvent {
     /// A waiting call was answered, expired, or its assistant went away.
     ApprovalResolved {
         /// `PendingApproval::id`.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         id: u64,
         /// `approved`, `denied`, `expired`, `allowed_for_a_while`, `withdrawn`.
         decision: String,

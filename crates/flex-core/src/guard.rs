@@ -14,6 +14,7 @@ use crate::settings::Settings;
 
 /// One way a new settings value gives assistants more than the old one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Loosening {
     /// Test → live: tools act on real money.
@@ -23,12 +24,16 @@ pub enum Loosening {
     /// A class moved towards allow (deny → ask, deny → allow, ask → allow).
     Policy {
         /// In which mode.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::ModeName"))]
         mode: Mode,
         /// Which access class.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::AccessName"))]
         access: Access,
         /// Before.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::DecisionName"))]
         from: Decision,
         /// After.
+        #[cfg_attr(feature = "ts", ts(as = "crate::bindings::DecisionName"))]
         to: Decision,
     },
     /// Calls would go to another Flex (and take the key with them).

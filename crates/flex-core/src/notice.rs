@@ -20,6 +20,7 @@ const CHANNEL_CAPACITY: usize = 256;
 
 /// What a notice is about. The UI switches on this, never on the message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NoticeCode {
@@ -65,6 +66,7 @@ impl NoticeCode {
 
 /// One notice: what happened, when, to which client, in plain words, with a stable code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Notice {
     /// Unique id (ULID text), so the window can dismiss one notice.
     pub id: String,
@@ -77,12 +79,16 @@ pub struct Notice {
     /// The client's command-line name (`claude-desktop`), when it concerns one.
     pub client: Option<String>,
     /// The file involved (a client config), when there is one.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub path: Option<PathBuf>,
     /// The backup taken before we wrote, when we wrote.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub backup: Option<PathBuf>,
     /// 1-based line of a parse error.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub line: Option<usize>,
     /// 1-based column of a parse error.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub column: Option<usize>,
     /// Plain sentences: what happened and what to do.
     pub message: String,

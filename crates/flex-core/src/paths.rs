@@ -14,6 +14,8 @@ pub struct Paths {
     pub runtime_dir: PathBuf,
     /// The user's home, under which client configs are looked up.
     pub home: PathBuf,
+    /// The desktop's autostart folder (`$XDG_CONFIG_HOME/autostart`): "Start at login".
+    pub autostart_dir: PathBuf,
 }
 
 impl Paths {
@@ -24,6 +26,7 @@ impl Paths {
             data_dir: root.join("data"),
             runtime_dir: root.join("run"),
             home: home.to_path_buf(),
+            autostart_dir: home.join(".config").join("autostart"),
         }
     }
 
@@ -34,8 +37,17 @@ impl Paths {
             .or_else(|| std::env::var_os("USERPROFILE"))
             .map(PathBuf::from)
             .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()))?;
+        // XDG: the autostart folder follows XDG_CONFIG_HOME when it is set (and absolute).
+        let autostart_dir = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(|| home.join(".config"))
+            .join("autostart");
         if let Some(root) = std::env::var_os("FLEX_MCP_HOME").filter(|v| !v.is_empty()) {
-            return Some(Paths::under(Path::new(&root), &home));
+            return Some(Paths {
+                autostart_dir,
+                ..Paths::under(Path::new(&root), &home)
+            });
         }
         let dirs = directories::ProjectDirs::from("com", "withflex", "flex-mcp")?;
         let runtime_dir = dirs
@@ -46,6 +58,7 @@ impl Paths {
             data_dir: dirs.data_local_dir().to_path_buf(),
             runtime_dir,
             home,
+            autostart_dir,
         })
     }
 

@@ -379,6 +379,105 @@ fn csv_export_writes_the_filtered_set_safely() {
     assert_eq!(leftovers.len(), 1, "no temp file left: {leftovers:?}");
 }
 
+/// The window's Activity page on 100,000 records (issue 8 §4): filled through the real writer,
+/// then the first filtered page opened the way the window's command does (`activity_rows::page`
+/// over the injected Paths), and the page after it. Both must be exactly the newest matching
+/// records (how fast is `bench/`'s business: `activity_bench`).
+#[test]
+fn a_hundred_thousand_records_open_the_first_filtered_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = flex_core::Paths::under(dir.path(), dir.path());
+    std::fs::create_dir_all(&paths.data_dir).unwrap();
+    let settings = flex_core::Settings {
+        retention: big(),
+        ..flex_core::Settings::default()
+    };
+    let store = ActivityStore::new(paths.activity_db(), big());
+    let records = varied(100_000);
+    for (i, r) in records.iter().enumerate() {
+        store.record(r.clone());
+        if i % 4000 == 3999 {
+            // Stay under the writer's queue bound: this test must not drop records.
+            store.flush();
+        }
+    }
+    store.flush();
+    assert_eq!(store.dropped(), 0);
+    let all: Vec<(i64, CallRecord)> = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i as i64 + 1, r))
+        .collect();
+    let filter = ActivityFilter {
+        modes: vec![Mode::Live],
+        classes: vec![Access::Destructive],
+        assistants: vec!["Cursor".into()],
+        ..ActivityFilter::default()
+    };
+    let want = expected(&all, &filter);
+    assert!(want.len() > 200, "the filter keeps enough rows to page");
+    let first = flex_core::activity_rows::page(&paths, &settings, &filter, None, 100).unwrap();
+    let ids: Vec<&str> = first.rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, want[..100].iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        first
+            .rows
+            .iter()
+            .all(|r| r.mode == "live" && r.access.as_deref() == Some("destructive"))
+    );
+    let second = flex_core::activity_rows::page(
+        &paths,
+        &settings,
+        &filter,
+        first.next.as_ref(),
+        100,
+    )
+    .unwrap();
+    let ids: Vec<&str> = second.rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        want[100..200].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}
+
+/// The CSV a person saves from the window: times in their zone, money in dollars, the person's
+/// decision, and no secret even when a stored record carries one (a record written by hand or an
+/// older version): the whole file is scanned.
+#[test]
+fn csv_export_has_local_times_dollars_decisions_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ActivityStore::new(dir.path().join("a.sqlite3"), big());
+    let mut refund = record("refund-1", "2026-12-01T09:41:00.000Z");
+    refund.tool = "create_refund".into();
+    refund.access = Some(Access::Destructive);
+    refund.amounts_cents = vec![123_456];
+    refund.approval = Some("approved".into());
+    refund.arguments = json!({
+        "payment_intent": "fpi_9",
+        "api_key": "fsk_test_abcdefghijklmnop",
+        "nested": {"note": "fsk_live_qrstuvwxyz0123", "auth": "Bearer xyz"},
+    });
+    store.record(refund);
+    store.flush();
+    let out = dir.path().join("activity.csv");
+    let paris = chrono::FixedOffset::east_opt(3600).unwrap();
+    assert_eq!(
+        store
+            .export_csv_in(&ActivityFilter::default(), &out, &paris)
+            .unwrap(),
+        1
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    for secret in ["fsk_", "Bearer", "abcdefghijklmnop", "qrstuvwxyz0123"] {
+        assert!(!text.contains(secret), "{secret} leaked into the CSV: {text}");
+    }
+    let line = text.split("\r\n").nth(1).unwrap();
+    assert!(line.starts_with("2026-12-01 10:41:00 +01:00,"), "local time: {line}");
+    assert!(line.contains(",approved,"), "the decision: {line}");
+    assert!(line.contains(",1234.56,"), "dollars from cents: {line}");
+    assert!(line.contains("fpi_9"), "the rest of the arguments stays: {line}");
+}
+
 /// A real full disk: a 4 MiB tmpfs mounted for this test. Needs root (CI runs as root); without
 /// the right to mount, the test says so and does nothing.
 #[cfg(target_os = "linux")]

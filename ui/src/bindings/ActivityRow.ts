@@ -37,6 +37,10 @@ outcome: string,
  */
 errorCode: string | null, 
 /**
+ * Flex's HTTP status, when Flex answered (401: the key was not accepted).
+ */
+httpStatus: number | null, 
+/**
  * Wall time in microseconds.
  */
 durationUs: number, 
@@ -51,4 +55,9 @@ amountsCents: Array<number>,
 /**
  * The arguments with secrets redacted, as JSON text (for Details).
  */
-arguments: string, };
+arguments: string, 
+/**
+ * The person's decision when the call asked first (`approved`, `denied`, `expired`,
+ * `allowed_for_a_while`, `covered_by_allowance`, `unavailable`); `None`: nobody was asked.
+ */
+approval: string | null, };

@@ -1,54 +1,135 @@
-// Activity: the calls the assistants made, in plain words, newest first; filters; a detail panel.
-// The list is virtualized so a long history scrolls smoothly. New records arrive through the
-// activity event once the live feed lands (issue 7 §5); until then the page reloads on open.
+// Activity: the calls the assistants made, in plain words, newest first; filters (mode, kind of
+// action, outcome, assistant, time range, text); a detail panel; CSV export of what the filters
+// show. The list reads the store a page at a time (keyset pages over indexed columns) as the
+// person scrolls, and only the rows on screen are in the page (a virtualized list), so 100,000
+// records scroll as smoothly as ten. New calls arrive as events and are prepended when the
+// filters would show them.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { activityRecent, errorMessage, onActivityAdded, type ActivityRow } from '../api';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  activityAssistants,
+  activityExport,
+  activityPage,
+  errorMessage,
+  onActivityAdded,
+  type ActivityRow,
+  type PageCursor,
+} from '../api';
+import { NO_FILTER, passes, toFilter, type FilterChoices } from '../activityFilter';
 import { duration, localTime, money } from '../format';
-import { activitySentence, outcomeWords } from '../sentences';
+import { activitySentence, approvalWords, outcomeWords } from '../sentences';
 
-/** How many records the page asks for (the store's paged queries will lift this). */
-const PAGE = 1000;
+/** Rows per store read. */
+const PAGE = 100;
 const ROW_HEIGHT = 44;
+/** Start reading the next page when the list is this many rows from its end. */
+const AHEAD = 20;
 
-export function matches(row: ActivityRow, mode: string, outcome: string, text: string): boolean {
-  if (mode && row.mode !== mode) return false;
-  if (outcome && row.outcome !== outcome) return false;
-  if (text) {
-    const t = text.toLowerCase();
-    const hay = `${activitySentence(row)} ${row.tool} ${row.clientName ?? ''} ${row.objectIds.join(' ')}`;
-    if (!hay.toLowerCase().includes(t)) return false;
-  }
-  return true;
+interface Loaded {
+  rows: ActivityRow[];
+  next: PageCursor | null;
 }
 
 export function ActivityPage() {
-  const [rows, setRows] = useState<ActivityRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [mode, setMode] = useState('');
-  const [outcome, setOutcome] = useState('');
+  const [choices, setChoices] = useState<FilterChoices>(NO_FILTER);
   const [text, setText] = useState('');
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [assistants, setAssistants] = useState<string[]>([]);
   const [selected, setSelected] = useState<ActivityRow | null>(null);
+  const [exportLine, setExportLine] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  // "Since" is counted from when the filters were chosen, so pages of one list agree.
+  const filter = useMemo(() => toFilter(choices, new Date()), [choices]);
+  const generation = useRef(0);
+
+  // Typing waits a moment before it filters, so each key press is not a store read.
+  useEffect(() => {
+    const t = setTimeout(() => setChoices((c) => (c.text === text ? c : { ...c, text })), 250);
+    return () => clearTimeout(t);
+  }, [text]);
 
   useEffect(() => {
-    activityRecent(PAGE).then(setRows, (e) => setError(errorMessage(e)));
-    const un = onActivityAdded((row) => setRows((old) => [row, ...(old ?? [])]));
+    const mine = ++generation.current;
+    setLoaded(null);
+    setError(null);
+    setLoading(true);
+    activityPage(filter, null, PAGE).then(
+      (p) => {
+        if (generation.current !== mine) return;
+        setLoaded({ rows: p.rows, next: p.next });
+        setLoading(false);
+      },
+      (e) => {
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+  }, [filter]);
+
+  useEffect(() => {
+    activityAssistants().then(setAssistants, () => setAssistants([]));
+    const un = onActivityAdded((row) => {
+      setAssistants((a) => (row.clientName && !a.includes(row.clientName) ? [...a, row.clientName].sort() : a));
+      setLoaded((old) => {
+        if (!old || old.rows.some((r) => r.id === row.id)) return old;
+        return passes(row, filterRef.current) ? { ...old, rows: [row, ...old.rows] } : old;
+      });
+    });
     return () => {
       un.then((f) => f(), () => undefined);
     };
   }, []);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
 
-  const shown = useMemo(
-    () => (rows ?? []).filter((r) => matches(r, mode, outcome, text)),
-    [rows, mode, outcome, text],
-  );
+  const more = useCallback(() => {
+    if (!loaded?.next || loading) return;
+    const mine = generation.current;
+    setLoading(true);
+    activityPage(filter, loaded.next, PAGE).then(
+      (p) => {
+        if (generation.current !== mine) return;
+        setLoaded((old) => (old ? { rows: [...old.rows, ...p.rows], next: p.next } : old));
+        setLoading(false);
+      },
+      (e) => {
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+  }, [filter, loaded, loading]);
+
+  const rows = loaded?.rows ?? [];
   const virtual = useVirtualizer({
-    count: shown.length,
+    count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
   });
+  const items = virtual.getVirtualItems();
+  const last = items.length > 0 ? items[items.length - 1].index : -1;
+  useEffect(() => {
+    if (last >= rows.length - AHEAD) more();
+  }, [last, rows.length, more]);
+
+  const set = <K extends keyof FilterChoices>(key: K, value: FilterChoices[K]) =>
+    setChoices((c) => ({ ...c, [key]: value }));
+  const filtered = JSON.stringify(choices) !== JSON.stringify(NO_FILTER);
+
+  const exportCsv = () => {
+    setExportLine('Choose where to save the file…');
+    activityExport(filter).then(
+      (done) =>
+        setExportLine(
+          done
+            ? `Saved ${done.rows.toLocaleString()} ${done.rows === 1 ? 'call' : 'calls'} to ${done.path}.`
+            : 'Not exported: no file was chosen.',
+        ),
+      (e) => setExportLine(`Not exported: ${errorMessage(e)}`),
+    );
+  };
 
   return (
     <section aria-labelledby="activity-title" className="activity">
@@ -56,15 +137,24 @@ export function ActivityPage() {
       <div className="filters" role="search">
         <label>
           Mode{' '}
-          <select value={mode} onChange={(e) => setMode(e.target.value)}>
+          <select id="filter-mode" value={choices.mode} onChange={(e) => set('mode', e.target.value as FilterChoices['mode'])}>
             <option value="">All</option>
             <option value="test">Test</option>
             <option value="live">Live</option>
           </select>
         </label>
         <label>
+          Kind{' '}
+          <select id="filter-access" value={choices.access} onChange={(e) => set('access', e.target.value as FilterChoices['access'])}>
+            <option value="">All</option>
+            <option value="read">Look up</option>
+            <option value="write">Change</option>
+            <option value="destructive">Move money</option>
+          </select>
+        </label>
+        <label>
           Outcome{' '}
-          <select value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+          <select id="filter-outcome" value={choices.outcome} onChange={(e) => set('outcome', e.target.value as FilterChoices['outcome'])}>
             <option value="">All</option>
             <option value="ok">Done</option>
             <option value="refused">Blocked</option>
@@ -73,28 +163,60 @@ export function ActivityPage() {
           </select>
         </label>
         <label>
-          Search <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+          Assistant{' '}
+          <select id="filter-assistant" value={choices.assistant} onChange={(e) => set('assistant', e.target.value)}>
+            <option value="">All</option>
+            {assistants.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
         </label>
+        <label>
+          When{' '}
+          <select id="filter-since" value={choices.since} onChange={(e) => set('since', e.target.value as FilterChoices['since'])}>
+            <option value="">Any time</option>
+            <option value="hour">Last hour</option>
+            <option value="day">Last 24 hours</option>
+            <option value="week">Last 7 days</option>
+            <option value="month">Last 30 days</option>
+          </select>
+        </label>
+        <label>
+          Search <input id="filter-text" type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        <button id="activity-export" type="button" onClick={exportCsv}>
+          Export CSV…
+        </button>
       </div>
+      {exportLine && (
+        <p id="export-line" className="hint" role="status">
+          {exportLine}
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
-      {rows === null && !error && <p>Loading activity…</p>}
-      {rows !== null && rows.length === 0 && (
+      {loaded === null && !error && <p id="activity-loading">Loading activity…</p>}
+      {loaded !== null && rows.length === 0 && !filtered && (
         <p id="activity-empty">
           No calls yet. Connect an assistant on the Assistants page and ask it something, like “Show my
           five latest payments”: each call it makes appears here.
         </p>
       )}
-      {rows !== null && rows.length > 0 && shown.length === 0 && <p>No call matches these filters.</p>}
+      {loaded !== null && rows.length === 0 && filtered && (
+        <p id="activity-none">No call matches these filters. Choose “All” in a filter to see more.</p>
+      )}
       <div className="activity-body">
-        <div ref={scroller} className="activity-list" tabIndex={0} aria-label="Calls, newest first">
+        <div ref={scroller} id="activity-list" className="activity-list" tabIndex={0} aria-label="Calls, newest first">
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-            {virtual.getVirtualItems().map((v) => {
-              const r = shown[v.index];
+            {items.map((v) => {
+              const r = rows[v.index];
               return (
                 <button
                   type="button"
                   key={r.id}
                   className="activity-row"
+                  data-id={r.id}
                   aria-pressed={selected?.id === r.id}
                   style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
                   onClick={() => setSelected(r)}
@@ -111,50 +233,61 @@ export function ActivityPage() {
             })}
           </div>
         </div>
-        {selected && (
-          <aside className="detail-panel" aria-labelledby="detail-title">
-            <h3 id="detail-title">{activitySentence(selected)}</h3>
-            <dl>
-              <dt>When</dt>
-              <dd>{localTime(selected.startedAt)}</dd>
-              <dt>Assistant</dt>
-              <dd>{selected.clientName ?? 'Unknown assistant'}</dd>
-              <dt>Outcome</dt>
-              <dd>{outcomeWords(selected.outcome)}</dd>
-              <dt>Took</dt>
-              <dd>{duration(selected.durationUs)}</dd>
-              {selected.amountsCents.length > 0 && (
-                <>
-                  <dt>Amounts</dt>
-                  <dd>{selected.amountsCents.map(money).join(', ')}</dd>
-                </>
-              )}
-            </dl>
-            <details>
-              <summary>Details</summary>
-              <dl>
-                <dt>Tool</dt>
-                <dd>{selected.tool}</dd>
-                <dt>Class</dt>
-                <dd>{selected.access ?? 'unknown'}</dd>
-                {selected.errorCode && (
-                  <>
-                    <dt>Error code</dt>
-                    <dd>{selected.errorCode}</dd>
-                  </>
-                )}
-                <dt>Arguments (secrets removed)</dt>
-                <dd>
-                  <pre>{selected.arguments}</pre>
-                </dd>
-              </dl>
-            </details>
-            <button type="button" onClick={() => setSelected(null)}>
-              Close details
-            </button>
-          </aside>
-        )}
+        {selected && <Detail row={selected} close={() => setSelected(null)} />}
       </div>
     </section>
+  );
+}
+
+function Detail({ row, close }: { row: ActivityRow; close: () => void }) {
+  const decision = approvalWords(row.approval);
+  return (
+    <aside id="activity-detail" className="detail-panel" aria-labelledby="detail-title">
+      <h3 id="detail-title">{activitySentence(row)}</h3>
+      <dl>
+        <dt>When</dt>
+        <dd>{localTime(row.startedAt)}</dd>
+        <dt>Assistant</dt>
+        <dd>{row.clientName ?? 'Unknown assistant'}</dd>
+        <dt>Outcome</dt>
+        <dd>{outcomeWords(row.outcome)}</dd>
+        {decision && (
+          <>
+            <dt>Your decision</dt>
+            <dd id="detail-approval">{decision}</dd>
+          </>
+        )}
+        <dt>Took</dt>
+        <dd>{duration(row.durationUs)}</dd>
+        {row.amountsCents.length > 0 && (
+          <>
+            <dt>Amounts</dt>
+            <dd>{row.amountsCents.map(money).join(', ')}</dd>
+          </>
+        )}
+      </dl>
+      <details>
+        <summary>Details</summary>
+        <dl>
+          <dt>Tool</dt>
+          <dd>{row.tool}</dd>
+          <dt>Class</dt>
+          <dd>{row.access ?? 'unknown'}</dd>
+          {row.errorCode && (
+            <>
+              <dt>Error code</dt>
+              <dd>{row.errorCode}</dd>
+            </>
+          )}
+          <dt>Arguments (secrets removed)</dt>
+          <dd>
+            <pre>{row.arguments}</pre>
+          </dd>
+        </dl>
+      </details>
+      <button type="button" onClick={close}>
+        Close details
+      </button>
+    </aside>
   );
 }

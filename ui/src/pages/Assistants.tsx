@@ -3,7 +3,11 @@
 // same words `flex-mcp clients list` prints.
 import { useCallback, useEffect, useState } from 'react';
 import {
+  assistantBackups,
   assistantCheck,
+  assistantInstallLink,
+  assistantOpenInstallLink,
+  assistantRestore,
   assistantPreview,
   assistantConnect,
   assistantDisconnect,
@@ -11,10 +15,13 @@ import {
   assistantsList,
   errorMessage,
   type Assistant,
+  type AssistantBackup,
   type AssistantChange,
+  type InstallLink,
   type Preview,
   type Working,
 } from '../api';
+import { localTime } from '../format';
 
 const STATE_WORDS: Record<Assistant['state'], string> = {
   notFound: 'Not found on this computer',
@@ -31,9 +38,23 @@ export function AssistantsPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const [checks, setChecks] = useState<Record<string, Working>>({});
   const [previews, setPreviews] = useState<Record<string, Preview>>({});
+  const [backups, setBackups] = useState<Record<string, AssistantBackup[]>>({});
+  const [links, setLinks] = useState<Record<string, InstallLink | null>>({});
 
   const load = useCallback(() => {
-    assistantsList().then(setList, (e) => setError(errorMessage(e)));
+    assistantsList().then(
+      (l) => {
+        setList(l);
+        // Install links exist for a few assistants only; ask once per found one.
+        for (const a of l.filter((x) => x.found)) {
+          assistantInstallLink(a.id).then(
+            (link) => setLinks((old) => ({ ...old, [a.id]: link })),
+            () => undefined,
+          );
+        }
+      },
+      (e) => setError(errorMessage(e)),
+    );
   }, []);
   useEffect(load, [load]);
 
@@ -46,6 +67,29 @@ export function AssistantsPage() {
         setBusy(null);
         load();
       });
+  };
+
+  const showBackups = (id: string) => {
+    assistantBackups(id).then(
+      (b) => setBackups((old) => ({ ...old, [id]: b })),
+      (e) => setError(errorMessage(e)),
+    );
+  };
+
+  const restore = (id: string, name: string) => {
+    act(id, (x) => assistantRestore(x, name));
+    setBackups((old) => {
+      const { [id]: _, ...rest } = old;
+      return rest;
+    });
+  };
+
+  const openLink = (id: string) => {
+    setError(null);
+    assistantOpenInstallLink(id).then(
+      () => undefined,
+      (e) => setError(errorMessage(e)),
+    );
   };
 
   const preview = (id: string) => {
@@ -119,7 +163,7 @@ export function AssistantsPage() {
                 </button>
               )}
               {a.state === 'notConnected' && (
-                <button type="button" disabled={busy !== null} onClick={() => act(a.id, assistantConnect)}>
+                <button type="button" className="connect" disabled={busy !== null} onClick={() => act(a.id, assistantConnect)}>
                   Connect <span className="sr-only">{a.name}</span>
                 </button>
               )}
@@ -142,7 +186,44 @@ export function AssistantsPage() {
                   Disconnect <span className="sr-only">{a.name}</span>
                 </button>
               )}
+              {a.found && (
+                <button type="button" className="backups-button" disabled={busy !== null} onClick={() => showBackups(a.id)}>
+                  Backups <span className="sr-only">of {a.name}</span>
+                </button>
+              )}
+              {a.state === 'notConnected' && links[a.id] && (
+                <button type="button" className="install-link" disabled={busy !== null} onClick={() => openLink(a.id)}>
+                  Install from {a.name} <span className="sr-only">(opens {a.name})</span>
+                </button>
+              )}
             </div>
+            {a.state === 'notConnected' && links[a.id] && (
+              <p className="hint install-hint">
+                Or let {a.name} add it itself: {links[a.id]?.whatHappens}
+              </p>
+            )}
+            {backups[a.id] && (
+              <div className="backups" id={`backups-${a.id}`}>
+                {backups[a.id].length === 0 ? (
+                  <p className="hint">No backups yet: one is saved before every change Flex MCP makes to this file.</p>
+                ) : (
+                  <ul>
+                    {backups[a.id].map((b) => (
+                      <li key={b.name} data-name={b.name}>
+                        <span>
+                          {b.takenAt ? localTime(b.takenAt) : b.name}
+                          {' — '}
+                          {b.hasFlex ? 'with Flex connected' : 'without Flex'}
+                        </span>{' '}
+                        <button type="button" className="restore" disabled={busy !== null} onClick={() => restore(a.id, b.name)}>
+                          Restore <span className="sr-only">this backup</span>
+                        </button>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            )}
           </li>
         ))}
       </ul>

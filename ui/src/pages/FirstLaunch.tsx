@@ -10,6 +10,7 @@ import {
   type Assistant,
   type AssistantChange,
 } from '../api';
+import { StartAtLoginToggle } from '../components/StartAtLogin';
 
 type Step = 'welcome' | 'connect' | 'done';
 
@@ -138,6 +139,7 @@ export function FirstLaunch({ status, done }: { status: AppStatus | null; done: 
       <p>
         Then ask your assistant: <q id="first-prompt">{FIRST_PROMPT}</q>
       </p>
+      <StartAtLoginToggle />
       <button type="button" className="primary" onClick={done}>
         Go to Home
       </button>

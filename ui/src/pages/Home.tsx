@@ -1,29 +1,50 @@
 // Home: mode, account, assistants and the latest payments; a "Get started" card while no
-// assistant is connected.
+// assistant is connected; "Needs you": what waits for the person, each with its fix (needsYou.ts),
+// updated live from the host's notices.
 import { useEffect, useState } from 'react';
 import type { Page } from '../App';
 import {
+  activityPage,
   assistantsList,
   errorMessage,
+  noticesRecent,
+  onNotice,
   recentPayments,
+  type ActivityRow,
   type AppStatus,
   type Assistant,
+  type Notice,
   type PaymentRow,
 } from '../api';
+import { NO_FILTER, toFilter } from '../activityFilter';
 import { localTime } from '../format';
+import { needsYou, pageWords } from '../needsYou';
 
 export function HomePage({ status, go }: { status: AppStatus | null; go: (p: Page) => void }) {
   const [rows, setRows] = useState<PaymentRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [assistants, setAssistants] = useState<Assistant[] | null>(null);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [calls, setCalls] = useState<ActivityRow[]>([]);
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
 
   useEffect(() => {
     recentPayments().then(setRows, (e) => setError(errorMessage(e)));
     assistantsList().then(setAssistants, () => setAssistants([]));
+    noticesRecent().then(setNotices, () => setNotices([]));
+    activityPage(toFilter(NO_FILTER, new Date()), null, 20).then((p) => setCalls(p.rows), () => setCalls([]));
+    const un = onNotice((n) => {
+      setNotices((old) => [...old, n]);
+      // A notice usually means an assistant's state changed too.
+      assistantsList().then(setAssistants, () => undefined);
+    });
+    return () => {
+      un.then((f) => f(), () => undefined);
+    };
   }, []);
 
   const connected = assistants?.filter((a) => a.state === 'connected') ?? [];
-  const needsYou = assistants?.filter((a) => a.state === 'outdated' || a.state === 'configBroken') ?? [];
+  const attention = needsYou(assistants ?? [], notices, calls, dismissed);
   return (
     <>
       {assistants !== null && connected.length === 0 && (
@@ -35,16 +56,28 @@ export function HomePage({ status, go }: { status: AppStatus | null; go: (p: Pag
           </button>
         </section>
       )}
-      {needsYou.length > 0 && (
-        <section className="card attention" aria-labelledby="attention-title">
+      {attention.length > 0 && (
+        <section className="card attention" aria-labelledby="attention-title" id="needs-you">
           <h2 id="attention-title">Needs you</h2>
           <ul>
-            {needsYou.map((a) => (
-              <li key={a.id}>
-                <b>{a.name}</b>: {a.detail}{' '}
-                <button type="button" className="link" onClick={() => go('assistants')}>
-                  Open Assistants
-                </button>
+            {attention.map((n) => (
+              <li key={n.key} data-key={n.key}>
+                <p className="needs-what">{n.what}</p>
+                <p className="needs-fix">
+                  <b>What to do:</b> {n.fix}{' '}
+                  {n.page && (
+                    <button type="button" className="link" onClick={() => go(n.page ?? 'home')}>
+                      {pageWords(n.page)}
+                    </button>
+                  )}{' '}
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => setDismissed((d) => new Set([...d, n.key]))}
+                  >
+                    Dismiss
+                  </button>
+                </p>
               </li>
             ))}
           </ul>

@@ -7,6 +7,7 @@ import { errorMessage, settingsChange, settingsView, type SettingsChange, type S
 import type { Access } from '../bindings/Access';
 import type { Decision } from '../bindings/Decision';
 import type { Mode } from '../bindings/Mode';
+import { StartAtLoginToggle } from '../components/StartAtLogin';
 
 const KINDS: { access: Access; name: string; words: string }[] = [
   { access: 'read', name: 'Look up', words: 'Reads payments, customers, refunds and the like. Safe to repeat.' },
@@ -150,6 +151,9 @@ export function SettingsPage() {
             />{' '}
             <button type="submit">Save</button>
           </form>
+
+          <h3>Start at login</h3>
+          <StartAtLoginToggle />
 
           <h3>Local HTTP endpoint</h3>
           <p className="hint">
