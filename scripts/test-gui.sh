@@ -251,7 +251,8 @@ activity_test() {
   mkdir -p "$WORK/flex-activity/config"
   printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$WORK/flex-activity/config/settings.json"
   local rc=0
-  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" gui_page_test activity || rc=$?
+  # A zone away from UTC, so "times in the computer's zone" is visible in the exported file.
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" TZ=America/New_York gui_page_test activity || rc=$?
   kill "$sim" 2>/dev/null || true
   return $rc
 }

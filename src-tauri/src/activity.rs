@@ -60,8 +60,8 @@ pub(crate) async fn activity_export(
         "flex-mcp-activity-{}.csv",
         chrono::Local::now().format("%Y-%m-%d")
     );
-    let Some(to) = crate::save_dialog::choose(&app, "Save the activity as CSV", &paths.home, &name)
-        .await
+    let Some(to) =
+        crate::save_dialog::choose(&app, "Save the activity as CSV", &paths.home, &name).await
     else {
         return Ok(None);
     };

@@ -19,7 +19,11 @@ pub(crate) async fn choose(
     use tauri::Manager as _;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let window = app.get_webview_window("main");
-    let (title, folder, suggested) = (title.to_string(), folder.to_path_buf(), suggested.to_string());
+    let (title, folder, suggested) = (
+        title.to_string(),
+        folder.to_path_buf(),
+        suggested.to_string(),
+    );
     // GTK is single-threaded: the dialog runs (modal, its own nested loop) on the main thread.
     let ran = app.run_on_main_thread(move || {
         use gtk::prelude::*;

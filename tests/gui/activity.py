@@ -97,8 +97,9 @@ def run(driver, args):
     # The time as the computer's own zone writes it (the app and this test share TZ).
     stored = wait_for("the stored time", lambda: stored_started_at(table[0]["id"]))
     local = datetime.datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone()
-    check(table[0]["started_at"].startswith(local.strftime("%Y-%m-%d %H:%M:%S")),
-          f"the time is local ({table[0]['started_at']!r} for {stored})")
+    offset = local.strftime("%z")
+    check(table[0]["started_at"] == local.strftime("%Y-%m-%d %H:%M:%S ") + f"{offset[:3]}:{offset[3:]}",
+          f"the time is in the computer's zone, TZ={os.environ.get('TZ')} ({table[0]['started_at']!r} for {stored})")
     check("fsk_" not in text and "Bearer" not in text, "no key or token in the file")
     if args.screenshot:
         how = driver.screenshot(args.screenshot)

@@ -86,14 +86,22 @@ mod tests {
         let backups = list(&paths, cursor);
         assert_eq!(backups.len(), 1, "{backups:?}");
         assert!(!backups[0].has_flex, "taken before our entry was added");
-        let taken = chrono::DateTime::parse_from_rfc3339(backups[0].taken_at.as_deref().unwrap())
-            .unwrap();
+        let taken =
+            chrono::DateTime::parse_from_rfc3339(backups[0].taken_at.as_deref().unwrap()).unwrap();
         assert!((chrono::Utc::now() - taken.to_utc()).num_minutes().abs() < 5);
 
         let change = restore(&paths, cursor, &backups[0].name, &bin).unwrap();
         assert!(change.changed, "{change:?}");
-        assert!(change.sentence.starts_with("Restored Cursor"), "{}", change.sentence);
-        assert_eq!(std::fs::read_to_string(&config).unwrap(), theirs, "byte for byte");
+        assert!(
+            change.sentence.starts_with("Restored Cursor"),
+            "{}",
+            change.sentence
+        );
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            theirs,
+            "byte for byte"
+        );
         // The restore itself was backed up first: the connected file is the newest backup.
         let after = list(&paths, cursor);
         assert_eq!(after.len(), 2);

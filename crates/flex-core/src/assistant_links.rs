@@ -94,7 +94,9 @@ mod tests {
     }
 
     fn decode(b64: &str) -> Value {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
 
@@ -108,7 +110,11 @@ mod tests {
     fn each_link_decodes_to_our_entry_and_carries_no_secret() {
         let bin = Path::new("/opt/Flex MCP/bin/flex-mcp");
         let cursor = link(ClientKind::Cursor, bin).unwrap().unwrap();
-        assert!(cursor.url.starts_with("cursor://anysphere.cursor-deeplink/mcp/install?"));
+        assert!(
+            cursor
+                .url
+                .starts_with("cursor://anysphere.cursor-deeplink/mcp/install?")
+        );
         let q = query(&cursor.url);
         assert_eq!(q["name"], "flex");
         assert_eq!(decode(&q["config"]), our_entry(ClientKind::Cursor, bin));
@@ -132,10 +138,18 @@ mod tests {
         // The decoded entries equal ours exactly (above), so no `env`, key or token rides
         // along; and nothing key-like sits in the link's text either.
         for l in [&cursor, &lm, &code] {
-            assert!(!l.url.contains("fsk_") && !l.url.contains("Bearer"), "{}", l.url);
+            assert!(
+                !l.url.contains("fsk_") && !l.url.contains("Bearer"),
+                "{}",
+                l.url
+            );
         }
         let vscode_keys: Vec<&String> = decoded.as_object().unwrap().keys().collect();
-        assert_eq!(vscode_keys.len(), 4, "name, type, command, args only: {decoded}");
+        assert_eq!(
+            vscode_keys.len(),
+            4,
+            "name, type, command, args only: {decoded}"
+        );
     }
 
     #[test]
@@ -143,6 +157,9 @@ mod tests {
         let bin = Path::new("/usr/bin/flex-mcp");
         assert!(link(ClientKind::ClaudeDesktop, bin).unwrap().is_none());
         assert!(link(ClientKind::Windsurf, bin).unwrap().is_none());
-        assert!(link(ClientKind::Cursor, Path::new("flex-mcp")).is_err(), "relative path refused");
+        assert!(
+            link(ClientKind::Cursor, Path::new("flex-mcp")).is_err(),
+            "relative path refused"
+        );
     }
 }

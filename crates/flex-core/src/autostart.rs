@@ -139,10 +139,7 @@ mod tests {
 
     /// The Exec line's words, unquoted as a desktop would (enough of the spec for our entry).
     fn exec_words(text: &str) -> Vec<String> {
-        let exec = text
-            .lines()
-            .find_map(|l| l.strip_prefix("Exec="))
-            .unwrap();
+        let exec = text.lines().find_map(|l| l.strip_prefix("Exec=")).unwrap();
         let mut words = Vec::new();
         let mut cur = String::new();
         let (mut quoted, mut escaped) = (false, false);
@@ -172,17 +169,25 @@ mod tests {
 
         let on = set(&paths, true, app).unwrap();
         assert!(on.enabled);
-        let file = paths.home.join(".config/autostart/flex-mcp-desktop.desktop");
+        let file = paths
+            .home
+            .join(".config/autostart/flex-mcp-desktop.desktop");
         assert_eq!(on.path, file.display().to_string());
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.starts_with("[Desktop Entry]\n"), "{text}");
         assert!(text.contains("\nType=Application\n"), "{text}");
-        assert_eq!(exec_words(&text), ["/opt/Flex MCP/bin/flex-mcp-desktop", "--hidden"]);
+        assert_eq!(
+            exec_words(&text),
+            ["/opt/Flex MCP/bin/flex-mcp-desktop", "--hidden"]
+        );
 
         let off = set(&paths, false, app).unwrap();
         assert!(!off.enabled);
         assert!(!file.exists());
-        assert!(!set(&paths, false, app).unwrap().enabled, "off twice is fine");
+        assert!(
+            !set(&paths, false, app).unwrap().enabled,
+            "off twice is fine"
+        );
     }
 
     #[test]
@@ -195,7 +200,10 @@ mod tests {
         assert!(!state(&paths).enabled, "a desktop switched it off");
         std::fs::write(
             &file,
-            text.replace("X-GNOME-Autostart-enabled=true", "X-GNOME-Autostart-enabled=false"),
+            text.replace(
+                "X-GNOME-Autostart-enabled=true",
+                "X-GNOME-Autostart-enabled=false",
+            ),
         )
         .unwrap();
         assert!(!state(&paths).enabled);
@@ -205,7 +213,10 @@ mod tests {
 
     #[test]
     fn awkward_program_paths_are_quoted_for_the_exec_line() {
-        assert_eq!(exec_quote("/usr/bin/flex-mcp-desktop"), "/usr/bin/flex-mcp-desktop");
+        assert_eq!(
+            exec_quote("/usr/bin/flex-mcp-desktop"),
+            "/usr/bin/flex-mcp-desktop"
+        );
         let odd = r#"/home/a "b"/$x/100%/c\d"#;
         let entry = entry(Path::new(odd));
         assert_eq!(exec_words(&entry), [odd, "--hidden"]);

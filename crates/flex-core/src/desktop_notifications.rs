@@ -138,7 +138,9 @@ pub fn start(host: &HostHandle) {
                     Ok(_) => warned = false,
                     Err(e) if !warned => {
                         warned = true;
-                        tracing::info!("no system notification shown (no notification service?): {e}");
+                        tracing::info!(
+                            "no system notification shown (no notification service?): {e}"
+                        );
                     }
                     Err(_) => {}
                 }

@@ -418,25 +418,26 @@ fn a_hundred_thousand_records_open_the_first_filtered_page() {
     assert!(want.len() > 200, "the filter keeps enough rows to page");
     let first = flex_core::activity_rows::page(&paths, &settings, &filter, None, 100).unwrap();
     let ids: Vec<&str> = first.rows.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, want[..100].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        ids,
+        want[..100].iter().map(String::as_str).collect::<Vec<_>>()
+    );
     assert!(
         first
             .rows
             .iter()
             .all(|r| r.mode == "live" && r.access.as_deref() == Some("destructive"))
     );
-    let second = flex_core::activity_rows::page(
-        &paths,
-        &settings,
-        &filter,
-        first.next.as_ref(),
-        100,
-    )
-    .unwrap();
+    let second =
+        flex_core::activity_rows::page(&paths, &settings, &filter, first.next.as_ref(), 100)
+            .unwrap();
     let ids: Vec<&str> = second.rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids,
-        want[100..200].iter().map(String::as_str).collect::<Vec<_>>()
+        want[100..200]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
     );
 }
 
@@ -469,13 +470,22 @@ fn csv_export_has_local_times_dollars_decisions_and_no_secrets() {
     );
     let text = std::fs::read_to_string(&out).unwrap();
     for secret in ["fsk_", "Bearer", "abcdefghijklmnop", "qrstuvwxyz0123"] {
-        assert!(!text.contains(secret), "{secret} leaked into the CSV: {text}");
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into the CSV: {text}"
+        );
     }
     let line = text.split("\r\n").nth(1).unwrap();
-    assert!(line.starts_with("2026-12-01 10:41:00 +01:00,"), "local time: {line}");
+    assert!(
+        line.starts_with("2026-12-01 10:41:00 +01:00,"),
+        "local time: {line}"
+    );
     assert!(line.contains(",approved,"), "the decision: {line}");
     assert!(line.contains(",1234.56,"), "dollars from cents: {line}");
-    assert!(line.contains("fpi_9"), "the rest of the arguments stays: {line}");
+    assert!(
+        line.contains("fpi_9"),
+        "the rest of the arguments stays: {line}"
+    );
 }
 
 /// A real full disk: a 4 MiB tmpfs mounted for this test. Needs root (CI runs as root); without
