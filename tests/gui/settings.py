@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""GUI test of the Settings page (issue 8 §4): allow/ask/deny per kind of action and mode, retention and the
-local HTTP endpoint, each changed from the window, saved to settings.json (read back from the file, not from
+"""GUI test of the Settings page (issue 8 §4): allow/ask/deny per kind of action and mode, retention, the
+approval wait and the local HTTP endpoint, each changed from the window, saved to settings.json (read back from the file, not from
 the page) and shown again after switching pages; a value the page does not offer is refused in words.
 """
 
@@ -59,6 +59,15 @@ def run(driver, args):
     port = saved_settings()["http_port"]
     check(isinstance(port, int) and f"127.0.0.1:{port}/mcp" in driver.text("#http-url"),
           f"turning the endpoint on saves its port and shows its address ({driver.text('#http-url')!r})")
+
+    wait_ = driver.find("#approval-timeout")
+    driver.call("POST", driver.s(f"/element/{wait_}/clear"), {})
+    driver.call("POST", driver.s(f"/element/{wait_}/value"), {"text": "300"})
+    click(driver, "#approval-timeout-save")
+    saved_line(driver, "approvals wait 300 seconds")
+    check(saved_settings()["approval_timeout_secs"] == 300, "an approval wait of 300 s is written to settings.json")
+    err = driver.invoke_result("settings_change", {"change": {"kind": "approval_timeout", "secs": 5}})
+    check("err" in err and "30 seconds to 15 minutes" in json.dumps(err), f"5 s is refused in words ({err})")
 
     err = driver.invoke_result("settings_change", {"change": {"kind": "retention_days", "days": 0}})
     check("err" in err and "at least one day" in json.dumps(err), f"0 days is refused in words ({err})")

@@ -42,7 +42,17 @@ pub enum SettingsChange {
         /// 1024 or above.
         port: Option<u16>,
     },
+    /// How long a call waits for the person's approval before it is denied.
+    ApprovalTimeout {
+        /// From [`APPROVAL_TIMEOUT_MIN`] to [`APPROVAL_TIMEOUT_MAX`] seconds.
+        secs: u32,
+    },
 }
+
+/// The shortest approval wait the page offers: time to read the sentence and answer.
+pub const APPROVAL_TIMEOUT_MIN: u32 = 30;
+/// The longest: past 15 minutes most assistants have given up on the call.
+pub const APPROVAL_TIMEOUT_MAX: u32 = 900;
 
 /// What a change did.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +93,8 @@ pub struct SettingsView {
     pub http_port: Option<u16>,
     /// Its address, when it is on.
     pub http_url: Option<String>,
+    /// How long a call waits for the person's approval, in seconds.
+    pub approval_timeout_secs: u32,
     /// The last change let more run without a person (the host confirms these).
     pub loosened: bool,
 }
@@ -112,6 +124,7 @@ impl SettingsView {
             http_url: settings
                 .http_port
                 .map(|p| format!("http://127.0.0.1:{p}/mcp")),
+            approval_timeout_secs: settings.approval_timeout_secs,
             loosened,
         }
     }
@@ -166,7 +179,11 @@ pub fn is_loosening(before: &Settings, change: SettingsChange) -> bool {
         }
         // Turning the endpoint on opens a second way in (it carries its own bearer token).
         SettingsChange::HttpEndpoint { port } => port.is_some() && before.http_port.is_none(),
-        SettingsChange::RetentionDays { .. } | SettingsChange::RetentionRecords { .. } => false,
+        // A longer or shorter wait lets nothing run without the person: an unanswered call is
+        // denied either way.
+        SettingsChange::RetentionDays { .. }
+        | SettingsChange::RetentionRecords { .. }
+        | SettingsChange::ApprovalTimeout { .. } => false,
     }
 }
 
@@ -215,6 +232,14 @@ pub fn apply(mut settings: Settings, change: SettingsChange) -> Result<Settings,
                 ));
             }
             settings.http_port = port;
+        }
+        SettingsChange::ApprovalTimeout { secs } => {
+            if !(APPROVAL_TIMEOUT_MIN..=APPROVAL_TIMEOUT_MAX).contains(&secs) {
+                return Err(Error::Invalid(
+                    "Wait from 30 seconds to 15 minutes for an approval; choose a time in that range.",
+                ));
+            }
+            settings.approval_timeout_secs = secs;
         }
     }
     Ok(settings)
@@ -296,6 +321,8 @@ mod tests {
             SettingsChange::RetentionDays { days: 0 },
             SettingsChange::RetentionRecords { records: 5 },
             SettingsChange::HttpEndpoint { port: Some(80) },
+            SettingsChange::ApprovalTimeout { secs: 5 },
+            SettingsChange::ApprovalTimeout { secs: 3600 },
         ] {
             let e = settings_change(&p, change).unwrap_err();
             assert!(matches!(e, Error::Invalid(_)), "{e}");
@@ -304,6 +331,13 @@ mod tests {
         let applied = settings_change(&p, SettingsChange::RetentionDays { days: 7 }).unwrap();
         assert_eq!(applied.settings.retention.max_age_days, 7);
         assert_eq!(Settings::load(&p).unwrap().retention.max_age_days, 7);
+        let applied = settings_change(&p, SettingsChange::ApprovalTimeout { secs: 300 }).unwrap();
+        assert!(!applied.loosening, "a longer wait lets nothing run unasked");
+        assert_eq!(Settings::load(&p).unwrap().approval_timeout_secs, 300);
+        assert_eq!(
+            SettingsView::of(&applied.settings, false).approval_timeout_secs,
+            300
+        );
     }
 
     #[test]

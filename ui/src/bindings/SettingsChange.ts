@@ -30,4 +30,8 @@ records: number, } | { "kind": "http_endpoint",
 /**
  * 1024 or above.
  */
-port: number | null, };
+port: number | null, } | { "kind": "approval_timeout", 
+/**
+ * From [`APPROVAL_TIMEOUT_MIN`] to [`APPROVAL_TIMEOUT_MAX`] seconds.
+ */
+secs: number, };

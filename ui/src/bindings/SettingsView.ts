@@ -26,6 +26,10 @@ http_port: number | null,
  */
 http_url: string | null, 
 /**
+ * How long a call waits for the person's approval, in seconds.
+ */
+approval_timeout_secs: number, 
+/**
  * The last change let more run without a person (the host confirms these).
  */
 loosened: boolean, };

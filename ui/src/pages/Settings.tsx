@@ -35,11 +35,13 @@ export function SettingsPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const [days, setDays] = useState('');
   const [records, setRecords] = useState('');
+  const [timeout, setTimeoutSecs] = useState('');
 
   const show = (v: SettingsView) => {
     setView(v);
     setDays(String(v.retention_days));
     setRecords(String(v.retention_records));
+    setTimeoutSecs(String(v.approval_timeout_secs));
   };
 
   useEffect(() => {
@@ -150,6 +152,34 @@ export function SettingsPage() {
               onChange={(e) => setRecords(e.target.value)}
             />{' '}
             <button type="submit">Save</button>
+          </form>
+
+          <h3>Approvals</h3>
+          <p className="hint">
+            When an action is set to “Ask me first”, Flex MCP holds it and asks you in a window. Unanswered, it is denied
+            after this time.
+          </p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void change({ kind: 'approval_timeout', secs: Number(timeout) }, `approvals wait ${timeout} seconds`);
+            }}
+          >
+            <label>
+              Wait for my answer for{' '}
+              <input
+                id="approval-timeout"
+                type="number"
+                min={30}
+                max={900}
+                value={timeout}
+                onChange={(e) => setTimeoutSecs(e.target.value)}
+              />{' '}
+              seconds
+            </label>{' '}
+            <button id="approval-timeout-save" type="submit">
+              Save
+            </button>
           </form>
 
           <h3>Start at login</h3>
