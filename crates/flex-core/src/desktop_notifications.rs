@@ -189,6 +189,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_live_approval_is_an_urgent_notification_naming_the_assistant_and_the_sentence() {
+        let approval = crate::approvals::PendingApproval {
+            id: 7,
+            tool: "create_refund".into(),
+            title: "Refund a payment".into(),
+            mode: flex_api::Mode::Live,
+            access: flex_mcp::Access::Destructive,
+            assistant: "Claude Desktop".into(),
+            sentence: "Refund $45.00 of the $120.00 payment fpi_1.".into(),
+            arguments: serde_json::Map::new(),
+            can_allow_for_a_while: false,
+            timeout_secs: 120,
+        };
+        let n = for_event(&HostEvent::ApprovalPending { approval }).unwrap();
+        assert_eq!(n.summary, "LIVE approval needed: Refund a payment");
+        assert_eq!(
+            n.body,
+            "Claude Desktop asks: Refund $45.00 of the $120.00 payment fpi_1. Answer in the Flex \
+             MCP approval window."
+        );
+        assert!(
+            n.urgent,
+            "it waits for the person: it stays until dismissed"
+        );
+        let waiting = HostEvent::ConfirmationPending {
+            loosenings: vec![crate::guard::Loosening::LiveMode],
+            sentences: vec![crate::guard::Loosening::LiveMode.describe()],
+        };
+        let n = for_event(&waiting).unwrap();
+        assert!(n.body.starts_with("Switch to live mode"), "{}", n.body);
+    }
+
+    #[test]
     fn the_guardian_putting_an_entry_back_is_a_notification_in_its_words() {
         let notice = Notice::new(
             NoticeCode::EntryRestored,
