@@ -43,6 +43,9 @@ export function ActivityPage() {
   // "Since" is counted from when the filters were chosen, so pages of one list agree.
   const filter = useMemo(() => toFilter(choices, new Date()), [choices]);
   const generation = useRef(0);
+  // The live feed's listener is set up once; it reads the filters in force through this.
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
 
   // Typing waits a moment before it filters, so each key press is not a store read.
   useEffect(() => {
@@ -81,9 +84,6 @@ export function ActivityPage() {
       un.then((f) => f(), () => undefined);
     };
   }, []);
-  const filterRef = useRef(filter);
-  filterRef.current = filter;
-
   const more = useCallback(() => {
     if (!loaded?.next || loading) return;
     const mine = generation.current;
