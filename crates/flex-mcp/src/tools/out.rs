@@ -125,17 +125,21 @@ pub(crate) fn project<R: Resource + Default>(raw: &Value) -> R {
     r
 }
 
-/// Declares a projection struct: every field optional, read leniently, omitted when absent.
+/// Declares a projection struct: every field optional, omitted when absent.
 ///
-/// `projection!(Name = "singular" / "plurals", id_field { fields })` also implements
-/// [`Resource`]; `projection!(Name { fields })` declares a nested part.
+/// `projection!(Name = "singular" / "plurals", id_field from flex_api::Model { fields })` is the
+/// view of one of `flex-api`'s models: it implements [`Resource`] and `From<&Model>`, taking each
+/// field from the model's field of the same name ([`Trim`]), or from `field: Type = function`
+/// (called with the model) for a field the model holds elsewhere. `projection!(Name from Model
+/// { fields })` declares a nested part, `projection!(Name { fields })` one read leniently from
+/// JSON (a part the model keeps as raw JSON).
 macro_rules! projection {
     (
         $(#[$m:meta])*
-        $name:ident = $singular:literal / $plural:literal, $idf:ident
-        { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
+        $name:ident = $singular:literal / $plural:literal, $idf:ident $(from $model:path)?
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty $(= $src:path)? ),* $(,)? }
     ) => {
-        projection!($(#[$m])* $name { $( $(#[doc = $d])* $f : $t ),* });
+        projection!($(#[$m])* $name $(from $model)? { $( $(#[doc = $d])* $f : $t $(= $src)? ),* });
         impl $crate::tools::out::Resource for $name {
             const SINGULAR: &'static str = $singular;
             const PLURAL: &'static str = $plural;
@@ -144,6 +148,25 @@ macro_rules! projection {
             }
         }
     };
+    (
+        $(#[$m:meta])*
+        $name:ident from $model:path
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty $(= $src:path)? ),* $(,)? }
+    ) => {
+        projection!($(#[$m])* $name { $( $(#[doc = $d])* $f : $t ),* });
+        impl From<&$model> for $name {
+            fn from(m: &$model) -> $name {
+                $name { $( $f: projection!(@field m, $f $(, $src)?), )* }
+            }
+        }
+        impl $crate::tools::out::TrimValue<$name> for $model {
+            fn trim_value(&self) -> Option<$name> {
+                Some(self.into())
+            }
+        }
+    };
+    (@field $m:ident, $f:ident) => { $crate::tools::out::Trim::trimmed(&$m.$f) };
+    (@field $m:ident, $f:ident, $src:path) => { $src($m) };
     (
         $(#[$m:meta])*
         $name:ident
@@ -166,6 +189,105 @@ macro_rules! projection {
     };
 }
 pub(crate) use projection;
+
+/// One field of a `flex-api` model as a projection holds it: an id (`String`, empty when Flex
+/// sent none) or an optional value, trimmed with [`TrimValue`].
+pub(crate) trait Trim<Out> {
+    /// The field as the projection holds it (`None`: left out of the result).
+    fn trimmed(&self) -> Option<Out>;
+}
+
+impl Trim<String> for String {
+    fn trimmed(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.clone())
+    }
+}
+
+impl<A: TrimValue<B>, B> Trim<B> for Option<A> {
+    fn trimmed(&self) -> Option<B> {
+        self.as_ref().and_then(TrimValue::trim_value)
+    }
+}
+
+/// A model's value in the form a result shows it: the same value, a related object's id, a
+/// timestamp as text, or a nested part's projection.
+pub(crate) trait TrimValue<Out> {
+    /// `None` when the value cannot be shown in that form (it is left out).
+    fn trim_value(&self) -> Option<Out>;
+}
+
+macro_rules! as_is {
+    ($($t:ty),*) => {$(
+        impl TrimValue<$t> for $t {
+            fn trim_value(&self) -> Option<$t> {
+                Some(self.clone())
+            }
+        }
+    )*};
+}
+as_is!(String, i64, f64, bool, Map<String, Value>);
+
+impl<A: TrimValue<B>, B> TrimValue<Vec<B>> for Vec<A> {
+    fn trim_value(&self) -> Option<Vec<B>> {
+        Some(self.iter().filter_map(TrimValue::trim_value).collect())
+    }
+}
+
+/// Small unsigned numbers (card expiry) as the integers results show.
+impl TrimValue<i64> for u32 {
+    fn trim_value(&self) -> Option<i64> {
+        Some(i64::from(*self))
+    }
+}
+
+/// Sizes (file bytes) as the integers results show.
+impl TrimValue<i64> for u64 {
+    fn trim_value(&self) -> Option<i64> {
+        i64::try_from(*self).ok()
+    }
+}
+
+/// Flex's metadata is string → string; a value of another type leaves it out, as when reading
+/// leniently.
+impl TrimValue<super::args::Metadata> for Map<String, Value> {
+    fn trim_value(&self) -> Option<super::args::Metadata> {
+        self.iter()
+            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+            .collect()
+    }
+}
+
+/// A related object the model holds by id only.
+impl TrimValue<IdRef> for String {
+    fn trim_value(&self) -> Option<IdRef> {
+        Some(IdRef(self.clone()))
+    }
+}
+
+impl<M: flex_api::FlexObject> TrimValue<IdRef> for flex_api::Expandable<M> {
+    fn trim_value(&self) -> Option<IdRef> {
+        let id = self.id();
+        (!id.is_empty()).then(|| IdRef(id.to_owned()))
+    }
+}
+
+impl TrimValue<Timestamp> for flex_api::Timestamp {
+    fn trim_value(&self) -> Option<Timestamp> {
+        match self {
+            flex_api::Timestamp::Text(s) => Some(Timestamp(s.clone())),
+            flex_api::Timestamp::Unix(_) => self
+                .to_datetime()
+                .map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
+        }
+    }
+}
+
+/// A part the model keeps as raw JSON, read leniently.
+impl<V: DeserializeOwned> TrimValue<V> for Value {
+    fn trim_value(&self) -> Option<V> {
+        serde_json::from_value(self.clone()).ok()
+    }
+}
 
 /// One page of a list, as list tools return it: `{"<plural>": [...], "has_more", "next_cursor"}`.
 /// Only its schema is used; the value is built in `rest::list`.
@@ -210,7 +332,7 @@ impl<R: Resource> JsonSchema for Page<R> {
 
 projection!(
     /// Address as Flex stores it on customers and sessions.
-    Address {
+    Address from flex_api::Address {
     /// Street line 1.
     line1: String,
     /// Street line 2.

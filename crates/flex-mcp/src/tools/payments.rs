@@ -3,7 +3,7 @@
 //! reads the capture and refunds its items through `POST /v1/refunds`, one per payment intent,
 //! until the requested amount is covered.
 
-use flex_api::Request;
+use flex_api::{Expand, Expandable};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,8 +12,8 @@ use super::args::{
     CaptureId, Cents, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata,
     PaymentIntentId, RefundId,
 };
-use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
-use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{input, key, page_view, query, to_json, view};
 use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
@@ -30,7 +30,7 @@ projection!(
 
 projection!(
     /// A payment intent, trimmed.
-    PaymentIntentOut = "payment_intent" / "payment_intents", payment_intent_id {
+    PaymentIntentOut = "payment_intent" / "payment_intents", payment_intent_id from flex_api::PaymentIntent {
     /// Payment intent id (`fpi_…`).
     payment_intent_id: String,
     /// `requires_payment_method`, `requires_capture`, `processing`, `succeeded`, `canceled`, ….
@@ -48,7 +48,7 @@ projection!(
     /// Buyer (`fcus_…`).
     customer: IdRef,
     /// Buyer's email (when Flex expanded the customer).
-    customer_email: String,
+    customer_email: String = intent_email,
     /// Payment method charged (`fpm_…` or a Stripe id).
     payment_method: IdRef,
     /// Invoice paid by it (`fin_…`).
@@ -69,7 +69,7 @@ projection!(
 
 projection!(
     /// One payment intent's part of a capture.
-    CaptureItemOut {
+    CaptureItemOut from flex_api::CaptureItem {
     /// Capture item id (`fcapi_…`).
     capture_item_id: String,
     /// Payment intent charged (`fpi_…`).
@@ -82,7 +82,7 @@ projection!(
 
 projection!(
     /// A capture, trimmed.
-    CaptureOut = "capture" / "captures", capture_id {
+    CaptureOut = "capture" / "captures", capture_id from flex_api::Capture {
     /// Capture id (`fcap_…`).
     capture_id: String,
     /// Checkout session captured (`fcs_…`), when Flex says.
@@ -107,7 +107,7 @@ projection!(
 
 projection!(
     /// One payment intent's part of a refund (split carts).
-    RefundItemOut {
+    RefundItemOut from flex_api::RefundItem {
     /// Payment intent refunded (`fpi_…`).
     payment_intent: IdRef,
     /// Payment method credited (`fpm_…`).
@@ -118,7 +118,7 @@ projection!(
 
 projection!(
     /// A refund, trimmed.
-    RefundOut = "refund" / "refunds", refund_id {
+    RefundOut = "refund" / "refunds", refund_id from flex_api::Refund {
     /// Refund id (`fre_…`).
     refund_id: String,
     /// Payment intent refunded (`fpi_…`).
@@ -147,12 +147,21 @@ projection!(
     created_at: Timestamp,
 });
 
-/// A payment intent projected, with the buyer's email when the customer was expanded.
-fn intent(raw: &Value) -> Value {
-    let mut pi: PaymentIntentOut = project(raw);
-    pi.customer_email = customer_email(raw);
-    to_json(&pi)
+/// The buyer's email, when Flex expanded the customer.
+fn intent_email(pi: &flex_api::PaymentIntent) -> Option<String> {
+    pi.customer
+        .as_ref()
+        .and_then(Expandable::object)
+        .and_then(|c| c.email.clone())
 }
+
+/// Payment intent reads expand the customer, so the result carries the buyer's email.
+const EXPAND_CUSTOMER: Expand = Expand {
+    expand: None,
+    expand_customer: Some(true),
+    expand_payment_intent: None,
+    expand_product: None,
+};
 
 /// Arguments of `list_payment_intents`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -181,13 +190,10 @@ async fn list_payment_intents(ctx: ToolCtx, a: ListIntents) -> Result<Value, Too
             "must be between 0 and 3650 days",
         ));
     }
-    let (req, limit) = list_request("/v1/payment_intents".into(), &a, &[]);
-    let body = ctx.api.send(req.query("expand_customer", true)).await?;
-    let mut out = page::<PaymentIntentOut>(&body, limit);
-    if let Some(raw) = body.get(PaymentIntentOut::PLURAL).and_then(Value::as_array) {
-        out[PaymentIntentOut::PLURAL] = Value::Array(raw.iter().map(intent).collect());
-    }
-    Ok(out)
+    let mut q: flex_api::ListPaymentIntents = query(&a, &[])?;
+    q.expand_customer = Some(true);
+    let page = ctx.api.payment_intents().list(&q).await?;
+    Ok(page_view::<PaymentIntentOut, _>(&page))
 }
 
 /// Arguments of `get_payment_intent`.
@@ -199,10 +205,12 @@ pub(crate) struct GetIntent {
 }
 
 async fn get_payment_intent(ctx: ToolCtx, a: GetIntent) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/payment_intents/{}", a.payment_intent_id.seg()))
-        .query("expand_customer", true);
-    let body = ctx.api.send(req).await?;
-    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+    let pi = ctx
+        .api
+        .payment_intents()
+        .retrieve_with(&a.payment_intent_id.0, &EXPAND_CUSTOMER)
+        .await?;
+    Ok(view::<PaymentIntentOut, _>(&pi))
 }
 
 /// Arguments of `cancel_payment_intent`.
@@ -216,12 +224,13 @@ pub(crate) struct CancelIntent {
 }
 
 async fn cancel_payment_intent(ctx: ToolCtx, a: CancelIntent) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/payment_intents/{}/cancel",
-        a.payment_intent_id.seg()
-    ));
-    let body = ctx.api.send(keyed(req, a.idempotency_key.as_ref())).await?;
-    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+    let pi = ctx
+        .api
+        .payment_intents()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.payment_intent_id.0)
+        .await?;
+    Ok(view::<PaymentIntentOut, _>(&pi))
 }
 
 /// Arguments of `list_captures`.
@@ -239,7 +248,8 @@ pub(crate) struct ListCaptures {
 }
 
 async fn list_captures(ctx: ToolCtx, a: ListCaptures) -> Result<Value, ToolError> {
-    list::<CaptureOut>(&ctx, list_request("/v1/captures".into(), &a, &[])).await
+    let page = ctx.api.captures().list(&query(&a, &[])?).await?;
+    Ok(page_view::<CaptureOut, _>(&page))
 }
 
 /// Arguments of `get_capture`.
@@ -251,11 +261,8 @@ pub(crate) struct GetCapture {
 }
 
 async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
-    one::<CaptureOut>(
-        &ctx,
-        Request::get(format!("/v1/captures/{}", a.capture_id.seg())),
-    )
-    .await
+    let capture = ctx.api.captures().retrieve(&a.capture_id.0).await?;
+    Ok(view::<CaptureOut, _>(&capture))
 }
 
 /// Arguments of `update_capture`.
@@ -271,12 +278,13 @@ pub(crate) struct UpdateCapture {
 }
 
 async fn update_capture(ctx: ToolCtx, a: UpdateCapture) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/captures/{}", a.capture_id.seg())).json(wrapped(
-        "capture",
-        &a,
-        &["capture_id"],
-    ));
-    one::<CaptureOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let capture = ctx
+        .api
+        .captures()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.capture_id.0, &input(&a, &["capture_id"])?)
+        .await?;
+    Ok(view::<CaptureOut, _>(&capture))
 }
 
 /// Why a refund is made.
@@ -286,6 +294,17 @@ pub(crate) enum RefundReason {
     Duplicate,
     Fraudulent,
     RequestedByCustomer,
+}
+
+impl RefundReason {
+    /// Flex's word for it.
+    fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::Duplicate => "duplicate",
+            RefundReason::Fraudulent => "fraudulent",
+            RefundReason::RequestedByCustomer => "requested_by_customer",
+        }
+    }
 }
 
 /// Arguments of `refund_capture`.
@@ -325,20 +344,16 @@ pub(crate) struct RefundCaptureOut {
 }
 
 async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolError> {
-    let raw = ctx
-        .api
-        .send(Request::get(format!("/v1/captures/{}", a.capture_id.seg())))
-        .await?;
-    let capture: CaptureOut = project(unwrap_one(&raw, CaptureOut::SINGULAR));
+    let capture = ctx.api.captures().retrieve(&a.capture_id.0).await?;
     // (payment intent, refundable amount) per item, in the capture's order.
     let mut items: Vec<(String, i64)> = Vec::new();
     for item in capture.items.iter().flatten() {
         let (Some(pi), Some(captured)) = (&item.payment_intent, item.amount_captured) else {
             continue;
         };
-        if captured > 0 {
-            let left = unrefunded(&ctx, &pi.0).await?;
-            items.push((pi.0.clone(), captured.min(left)));
+        if captured > 0 && !pi.id().is_empty() {
+            let left = unrefunded(&ctx, pi.id()).await?;
+            items.push((pi.id().to_owned(), captured.min(left)));
         }
     }
     items.retain(|(_, amount)| *amount > 0);
@@ -372,25 +387,25 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
             break;
         }
         let amount = remaining.min(*item_amount);
-        let mut body = serde_json::Map::new();
-        body.insert(
-            "payment_intent_id".into(),
-            Value::from(payment_intent.as_str()),
+        let body = flex_api::CreateRefund {
+            payment_intent_id: payment_intent.clone(),
+            amount: Some(amount),
+            reason: a.reason.map(RefundReason::as_str).map(str::to_owned),
+            metadata: a.metadata.as_ref().map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect()
+            }),
+            ..Default::default()
+        };
+        let handle = ctx.api.refunds().with_idempotency_key_opt(
+            a.idempotency_key
+                .as_ref()
+                .map(|k| format!("{}-{}", k.0, n + 1)),
         );
-        body.insert("amount".into(), Value::from(amount));
-        if let Some(reason) = a.reason {
-            body.insert("reason".into(), to_json(&reason));
-        }
-        if let Some(m) = &a.metadata {
-            body.insert("metadata".into(), to_json(m));
-        }
-        let mut req = Request::post("/v1/refunds").json(serde_json::json!({ "refund": body }));
-        if let Some(k) = &a.idempotency_key {
-            req = req.idempotency_key(format!("{}-{}", k.0, n + 1));
-        }
-        match ctx.api.send(req).await {
-            Ok(resp) => {
-                let r: RefundOut = project(unwrap_one(&resp, RefundOut::SINGULAR));
+        match handle.create(&body).await {
+            Ok(refund) => {
+                let r = RefundOut::from(&refund);
                 remaining -= r.amount.unwrap_or(amount);
                 refunds.push(r);
             }
@@ -418,35 +433,22 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
 
 /// What remains unrefunded on a payment intent: received minus refunds that did not fail.
 async fn unrefunded(ctx: &ToolCtx, payment_intent: &str) -> Result<i64, ToolError> {
-    let seg = flex_api::path_segment(payment_intent);
-    let pi = ctx
-        .api
-        .send(Request::get(format!("/v1/payment_intents/{seg}")))
-        .await?;
-    let received = unwrap_one(&pi, PaymentIntentOut::SINGULAR)
-        .get("amount_received")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
+    let pi = ctx.api.payment_intents().retrieve(payment_intent).await?;
+    let received = pi.amount_received.unwrap_or(0);
     let refunds = ctx
         .api
-        .send(
-            Request::get("/v1/refunds")
-                .query("payment_intent", payment_intent)
-                .query("limit", 100),
-        )
+        .refunds()
+        .list(&flex_api::ListRefunds {
+            payment_intent: Some(payment_intent.to_owned()),
+            limit: Some(100),
+            ..Default::default()
+        })
         .await?;
     let refunded: i64 = refunds
-        .get(RefundOut::PLURAL)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|r| {
-            !matches!(
-                r.get("status").and_then(Value::as_str),
-                Some("failed" | "canceled")
-            )
-        })
-        .filter_map(|r| r.get("amount").and_then(Value::as_i64))
+        .items
+        .iter()
+        .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+        .filter_map(|r| r.amount)
         .sum();
     Ok((received - refunded).max(0))
 }
@@ -469,8 +471,13 @@ pub(crate) struct CreateRefund {
 }
 
 async fn create_refund(ctx: ToolCtx, a: CreateRefund) -> Result<Value, ToolError> {
-    let req = Request::post("/v1/refunds").json(wrapped("refund", &a, &[]));
-    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let refund = ctx
+        .api
+        .refunds()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 /// Refund status, for filtering.
@@ -503,7 +510,8 @@ pub(crate) struct ListRefunds {
 }
 
 async fn list_refunds(ctx: ToolCtx, a: ListRefunds) -> Result<Value, ToolError> {
-    list::<RefundOut>(&ctx, list_request("/v1/refunds".into(), &a, &[])).await
+    let page = ctx.api.refunds().list(&query(&a, &[])?).await?;
+    Ok(page_view::<RefundOut, _>(&page))
 }
 
 /// Arguments of `get_refund`.
@@ -515,11 +523,8 @@ pub(crate) struct GetRefund {
 }
 
 async fn get_refund(ctx: ToolCtx, a: GetRefund) -> Result<Value, ToolError> {
-    one::<RefundOut>(
-        &ctx,
-        Request::get(format!("/v1/refunds/{}", a.refund_id.seg())),
-    )
-    .await
+    let refund = ctx.api.refunds().retrieve(&a.refund_id.0).await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 /// Arguments of `update_refund`.
@@ -537,12 +542,13 @@ pub(crate) struct UpdateRefund {
 }
 
 async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/refunds/{}", a.refund_id.seg())).json(wrapped(
-        "refund",
-        &a,
-        &["refund_id"],
-    ));
-    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let refund = ctx
+        .api
+        .refunds()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.refund_id.0, &input(&a, &["refund_id"])?)
+        .await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[

@@ -1,16 +1,103 @@
-//! The few moves every tool is made of: turn typed arguments into a query string or a wrapped
-//! body, send the request through `flex_api`, and project the answer.
+//! The few moves every tool is made of: turn the parsed arguments into `flex-api`'s typed
+//! request body or list query, call the typed resource, and trim the typed answer for the model.
 //!
 //! Arguments are serialised from the parsed (validated) struct, never passed through raw, so
-//! nothing a model sends reaches Flex unless a parameters struct declares it.
+//! nothing a model sends reaches Flex unless a parameters struct declares it; and every field a
+//! tool sends is one `flex-api` models (checked in debug builds), so the contract tests between
+//! `flex-api` and `flex-sim` cover what the tools send.
 
-use flex_api::Request;
+use flex_api::{Extra, FlexObject, Request};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::args::{DEFAULT_LIMIT, IdempotencyKey};
 use super::out::{Resource, project};
 use super::{ToolCtx, ToolError};
+
+/// The arguments (minus `skip`, the idempotency key and absent ones) as `flex-api`'s typed body
+/// `T`. A field `T` does not name would travel in its `extra`, outside what the contract tests
+/// cover: a bug in the tool, caught by a debug assertion.
+pub(crate) fn input<T: DeserializeOwned + Extra>(
+    args: &impl Serialize,
+    skip: &[&str],
+) -> Result<T, ToolError> {
+    typed(fields(args, skip))
+}
+
+/// The arguments as `flex-api`'s list query `T`, with `limit` always set (so the end of the
+/// list can be told from a short page when Flex does not say `has_more`).
+pub(crate) fn query<T: DeserializeOwned + Extra>(
+    args: &impl Serialize,
+    skip: &[&str],
+) -> Result<T, ToolError> {
+    let mut map = fields(args, skip);
+    map.entry("limit").or_insert(Value::from(DEFAULT_LIMIT));
+    typed(map)
+}
+
+fn typed<T: DeserializeOwned + Extra>(map: Map<String, Value>) -> Result<T, ToolError> {
+    let t: T =
+        serde_json::from_value(Value::Object(map)).map_err(|e| ToolError::InvalidArguments {
+            field: None,
+            message: format!(
+                "cannot be sent to Flex as {}: {e}",
+                std::any::type_name::<T>()
+            ),
+        })?;
+    debug_assert!(
+        t.extra().is_empty(),
+        "{} does not model {:?}: add the field to flex-api",
+        std::any::type_name::<T>(),
+        t.extra().keys().collect::<Vec<_>>()
+    );
+    Ok(t)
+}
+
+/// The caller's idempotency key, for a typed resource handle (`with_idempotency_key_opt`).
+pub(crate) fn key(k: Option<&IdempotencyKey>) -> Option<String> {
+    k.map(|k| k.0.clone())
+}
+
+/// A typed object trimmed to its projection `V`, as JSON.
+pub(crate) fn view<V, M>(model: &M) -> Value
+where
+    V: for<'a> From<&'a M> + Serialize,
+{
+    to_json(&V::from(model))
+}
+
+/// One typed page as list tools return it: `{"<plural>": [...], has_more, next_cursor}`.
+/// `has_more` is Flex's when it says, else a full page (tools always send `limit`).
+pub(crate) fn page_view<V, M>(page: &flex_api::Page<M>) -> Value
+where
+    V: Resource + for<'a> From<&'a M>,
+    M: FlexObject,
+{
+    let items: Vec<V> = page.items.iter().map(V::from).collect();
+    let limit = page.limit.unwrap_or(DEFAULT_LIMIT);
+    page_of(&items, page.has_more, limit)
+}
+
+fn page_of<V: Resource>(items: &[V], has_more: Option<bool>, limit: u32) -> Value {
+    let has_more = has_more.unwrap_or(items.len() >= limit as usize);
+    let next_cursor = if has_more {
+        items.last().and_then(|r| r.id()).map(str::to_owned)
+    } else {
+        None
+    };
+    let mut out = Map::new();
+    out.insert(
+        V::PLURAL.to_owned(),
+        Value::Array(items.iter().map(to_json).collect()),
+    );
+    out.insert("has_more".to_owned(), Value::Bool(has_more));
+    out.insert(
+        "next_cursor".to_owned(),
+        next_cursor.map_or(Value::Null, Value::String),
+    );
+    Value::Object(out)
+}
 
 /// Arguments that never go to Flex as fields: the caller's idempotency key travels as a header.
 const NOT_FIELDS: &[&str] = &["idempotency_key"];
@@ -136,26 +223,7 @@ pub(crate) fn page<R: Resource + Default>(body: &Value, limit: u32) -> Value {
         .map(Vec::as_slice)
         .unwrap_or_default();
     let items: Vec<R> = raw.iter().map(project::<R>).collect();
-    let has_more = body
-        .get("has_more")
-        .and_then(Value::as_bool)
-        .unwrap_or(items.len() >= limit as usize);
-    let next_cursor = if has_more {
-        items.last().and_then(|r| r.id()).map(str::to_owned)
-    } else {
-        None
-    };
-    let mut out = Map::new();
-    out.insert(
-        R::PLURAL.to_owned(),
-        Value::Array(items.iter().map(to_json).collect()),
-    );
-    out.insert("has_more".to_owned(), Value::Bool(has_more));
-    out.insert(
-        "next_cursor".to_owned(),
-        next_cursor.map_or(Value::Null, Value::String),
-    );
-    Value::Object(out)
+    page_of(&items, body.get("has_more").and_then(Value::as_bool), limit)
 }
 
 /// Serialises a projection. Projections hold only strings, numbers, bools and string-keyed
