@@ -1,6 +1,5 @@
 //! Customers and their saved payment methods (`/v1/customers`).
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,13 +8,13 @@ use super::args::{
     CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, PaymentMethodId,
 };
 use super::out::{Address, IdRef, Page, Timestamp, projection};
-use super::rest::{keyed, list, list_request, one, wrapped};
+use super::rest::{input, key, page_view, query, view};
 use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
 projection!(
     /// A customer, trimmed.
-    CustomerOut = "customer" / "customers", customer_id {
+    CustomerOut = "customer" / "customers", customer_id from flex_api::Customer {
     /// Customer id (`fcus_…`).
     customer_id: String,
     /// First name.
@@ -40,7 +39,7 @@ projection!(
 
 projection!(
     /// Card details of a payment method (never the full number).
-    CardOut {
+    CardOut from flex_api::Card {
     /// Card brand (e.g. `visa`, `american_express`).
     brand: String,
     /// Last four digits.
@@ -55,7 +54,7 @@ projection!(
 
 projection!(
     /// A saved payment method, trimmed.
-    PaymentMethodOut = "payment_method" / "payment_methods", payment_method_id {
+    PaymentMethodOut = "payment_method" / "payment_methods", payment_method_id from flex_api::PaymentMethod {
     /// Payment method id (`fpm_…`).
     payment_method_id: String,
     /// Owner (`fcus_…`).
@@ -103,7 +102,8 @@ pub(crate) struct ListCustomers {
 }
 
 async fn list_customers(ctx: ToolCtx, a: ListCustomers) -> Result<Value, ToolError> {
-    list::<CustomerOut>(&ctx, list_request("/v1/customers".into(), &a, &[])).await
+    let page = ctx.api.customers().list(&query(&a, &[])?).await?;
+    Ok(page_view::<CustomerOut, _>(&page))
 }
 
 /// Arguments of `get_customer`.
@@ -115,8 +115,8 @@ pub(crate) struct GetCustomer {
 }
 
 async fn get_customer(ctx: ToolCtx, a: GetCustomer) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/customers/{}", a.customer_id.seg()));
-    one::<CustomerOut>(&ctx, req).await
+    let customer = ctx.api.customers().retrieve(&a.customer_id.0).await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 /// Arguments of `create_customer`.
@@ -147,8 +147,13 @@ async fn create_customer(ctx: ToolCtx, a: CreateCustomer) -> Result<Value, ToolE
     if let Some(email) = &a.email {
         check_email(email)?;
     }
-    let req = Request::post("/v1/customers").json(wrapped("customer", &a, &[]));
-    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let customer = ctx
+        .api
+        .customers()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 fn check_email(email: &str) -> Result<(), ToolError> {
@@ -193,12 +198,13 @@ async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolE
     if let Some(email) = &a.email {
         check_email(email)?;
     }
-    let req = Request::patch(format!("/v1/customers/{}", a.customer_id.seg())).json(wrapped(
-        "customer",
-        &a,
-        &["customer_id"],
-    ));
-    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let customer = ctx
+        .api
+        .customers()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.customer_id.0, &input(&a, &["customer_id"])?)
+        .await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 /// Arguments of `list_customer_payment_methods`.
@@ -217,8 +223,12 @@ async fn list_customer_payment_methods(
     ctx: ToolCtx,
     a: ListPaymentMethods,
 ) -> Result<Value, ToolError> {
-    let path = format!("/v1/customers/{}/payment_methods", a.customer_id.seg());
-    list::<PaymentMethodOut>(&ctx, list_request(path, &a, &["customer_id"])).await
+    let page = ctx
+        .api
+        .customers()
+        .list_payment_methods(&a.customer_id.0, &query(&a, &["customer_id"])?)
+        .await?;
+    Ok(page_view::<PaymentMethodOut, _>(&page))
 }
 
 /// Arguments of `get_customer_payment_method`.
@@ -235,12 +245,12 @@ async fn get_customer_payment_method(
     ctx: ToolCtx,
     a: GetPaymentMethod,
 ) -> Result<Value, ToolError> {
-    let req = Request::get(format!(
-        "/v1/customers/{}/payment_methods/{}",
-        a.customer_id.seg(),
-        a.payment_method_id.seg()
-    ));
-    one::<PaymentMethodOut>(&ctx, req).await
+    let pm = ctx
+        .api
+        .customers()
+        .retrieve_payment_method(&a.customer_id.0, &a.payment_method_id.0)
+        .await?;
+    Ok(view::<PaymentMethodOut, _>(&pm))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
