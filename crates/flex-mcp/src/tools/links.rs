@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,7 +16,7 @@ use super::args::{
 };
 use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
-use super::rest::{keyed, list, list_request, one, wrapped};
+use super::rest::{input, key, page_view, query, view};
 use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
 use crate::groups::Group;
 
@@ -32,7 +31,7 @@ projection!(
 
 projection!(
     /// A payment link, trimmed.
-    PaymentLinkOut = "payment_link" / "payment_links", payment_link_id {
+    PaymentLinkOut = "payment_link" / "payment_links", payment_link_id from flex_api::PaymentLink {
     /// Payment link id (`fplink_…`).
     payment_link_id: String,
     /// The shareable URL; every visit starts a new checkout session.
@@ -55,7 +54,7 @@ projection!(
 
 projection!(
     /// A setup intent (saving a card for later), trimmed. Its client secret is never returned.
-    SetupIntentOut = "setup_intent" / "setup_intents", setup_intent_id {
+    SetupIntentOut = "setup_intent" / "setup_intents", setup_intent_id from flex_api::SetupIntent {
     /// Setup intent id (`fsi_…`).
     setup_intent_id: String,
     /// `requires_payment_method`, `succeeded`, `canceled`, ….
@@ -76,11 +75,11 @@ projection!(
 
 projection!(
     /// An export job, trimmed.
-    ExportOut = "export" / "exports", export_id {
+    ExportOut = "export" / "exports", export_id from flex_api::Export {
     /// Export id.
     export_id: String,
     /// What is exported.
-    r#type: String,
+    r#type: String = export_kind,
     /// `created`, `processing`, `completed`, `canceled`, `failed`, ….
     status: String,
     /// Description.
@@ -97,7 +96,7 @@ projection!(
 
 projection!(
     /// An uploaded file, trimmed.
-    FileOut = "file" / "files", file_id {
+    FileOut = "file" / "files", file_id from flex_api::File {
     /// File id: use it in dispute evidence fields.
     file_id: String,
     /// Purpose (e.g. `dispute_evidence`).
@@ -107,7 +106,7 @@ projection!(
     /// Size in bytes.
     size: i64,
     /// File type (`pdf`, `png`, `jpg`).
-    r#type: String,
+    r#type: String = file_kind,
     /// When it was uploaded (ISO-8601).
     created_at: Timestamp,
     /// When it expires (ISO-8601).
@@ -116,7 +115,7 @@ projection!(
 
 projection!(
     /// A webhook event, trimmed.
-    EventOut = "event" / "events", event_id {
+    EventOut = "event" / "events", event_id from flex_api::Event {
     /// Event id.
     event_id: String,
     /// Event type (e.g. `checkout_session.completed`).
@@ -126,6 +125,16 @@ projection!(
     /// When it happened (ISO-8601).
     created_at: Timestamp,
 });
+
+/// The kind of export (Flex's `type`).
+fn export_kind(e: &flex_api::Export) -> Option<String> {
+    e.kind.clone()
+}
+
+/// The file's MIME type or kind (Flex's `type`).
+fn file_kind(f: &flex_api::File) -> Option<String> {
+    f.kind.clone()
+}
 
 /// Arguments of `list_payment_links`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -140,7 +149,8 @@ pub(crate) struct ListPaymentLinks {
 }
 
 async fn list_payment_links(ctx: ToolCtx, a: ListPaymentLinks) -> Result<Value, ToolError> {
-    list::<PaymentLinkOut>(&ctx, list_request("/v1/payment_links".into(), &a, &[])).await
+    let page = ctx.api.payment_links().list(&query(&a, &[])?).await?;
+    Ok(page_view::<PaymentLinkOut, _>(&page))
 }
 
 /// Arguments of `get_payment_link`.
@@ -152,8 +162,12 @@ pub(crate) struct GetPaymentLink {
 }
 
 async fn get_payment_link(ctx: ToolCtx, a: GetPaymentLink) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/payment_links/{}", a.payment_link_id.seg()));
-    one::<PaymentLinkOut>(&ctx, req).await
+    let link = ctx
+        .api
+        .payment_links()
+        .retrieve(&a.payment_link_id.0)
+        .await?;
+    Ok(view::<PaymentLinkOut, _>(&link))
 }
 
 /// How payments made through the link are captured.
@@ -236,8 +250,13 @@ async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value
             "required when type is `redirect`: give {\"url\": \"https://…\"}",
         ));
     }
-    let req = Request::post("/v1/payment_links").json(wrapped("payment_link", &a, &[]));
-    one::<PaymentLinkOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let link = ctx
+        .api
+        .payment_links()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<PaymentLinkOut, _>(&link))
 }
 
 /// Arguments of `list_setup_intents`.
@@ -255,7 +274,8 @@ pub(crate) struct ListSetupIntents {
 }
 
 async fn list_setup_intents(ctx: ToolCtx, a: ListSetupIntents) -> Result<Value, ToolError> {
-    list::<SetupIntentOut>(&ctx, list_request("/v1/setup_intents".into(), &a, &[])).await
+    let page = ctx.api.setup_intents().list(&query(&a, &[])?).await?;
+    Ok(page_view::<SetupIntentOut, _>(&page))
 }
 
 /// Arguments of `create_setup_intent`.
@@ -271,8 +291,13 @@ pub(crate) struct CreateSetupIntent {
 }
 
 async fn create_setup_intent(ctx: ToolCtx, a: CreateSetupIntent) -> Result<Value, ToolError> {
-    let req = Request::post("/v1/setup_intents").json(wrapped("setup_intent", &a, &[]));
-    one::<SetupIntentOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let intent = ctx
+        .api
+        .setup_intents()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<SetupIntentOut, _>(&intent))
 }
 
 /// Arguments of `create_export`.
@@ -305,8 +330,13 @@ async fn create_export(ctx: ToolCtx, a: CreateExport) -> Result<Value, ToolError
              `checkout_session` or `product`",
         ));
     }
-    let req = Request::post("/v1/exports").json(wrapped("export", &a, &[]));
-    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let export = ctx
+        .api
+        .exports()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `get_export`.
@@ -318,11 +348,8 @@ pub(crate) struct GetExport {
 }
 
 async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
-    one::<ExportOut>(
-        &ctx,
-        Request::get(format!("/v1/exports/{}", a.export_id.seg())),
-    )
-    .await
+    let export = ctx.api.exports().retrieve(&a.export_id.0).await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `cancel_export`.
@@ -336,8 +363,13 @@ pub(crate) struct CancelExport {
 }
 
 async fn cancel_export(ctx: ToolCtx, a: CancelExport) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/exports/{}/cancel", a.export_id.seg()));
-    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let export = ctx
+        .api
+        .exports()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.export_id.0)
+        .await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `list_files`.
@@ -356,7 +388,8 @@ pub(crate) struct ListFiles {
 }
 
 async fn list_files(ctx: ToolCtx, a: ListFiles) -> Result<Value, ToolError> {
-    list::<FileOut>(&ctx, list_request("/v1/files".into(), &a, &[])).await
+    let page = ctx.api.files().list(&query(&a, &[])?).await?;
+    Ok(page_view::<FileOut, _>(&page))
 }
 
 /// Arguments of `get_file`.
@@ -368,7 +401,8 @@ pub(crate) struct GetFile {
 }
 
 async fn get_file(ctx: ToolCtx, a: GetFile) -> Result<Value, ToolError> {
-    one::<FileOut>(&ctx, Request::get(format!("/v1/files/{}", a.file_id.seg()))).await
+    let file = ctx.api.files().retrieve(&a.file_id.0).await?;
+    Ok(view::<FileOut, _>(&file))
 }
 
 /// Arguments of `retry_event`.
@@ -384,12 +418,13 @@ pub(crate) struct RetryEvent {
 }
 
 async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/events/{}/retry", a.event_id.seg())).json(wrapped(
-        "event",
-        &a,
-        &["event_id"],
-    ));
-    one::<EventOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let event = ctx
+        .api
+        .events()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .retry(&a.event_id.0, &input(&a, &["event_id"])?)
+        .await?;
+    Ok(view::<EventOut, _>(&event))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
