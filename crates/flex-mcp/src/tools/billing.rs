@@ -27,7 +27,7 @@ projection!(
 
 projection!(
     /// A subscription, trimmed.
-    SubscriptionOut = "subscription" / "subscriptions", subscription_id from flex_api::Subscription {
+    SubscriptionOut = "subscriptions", subscription_id from flex_api::Subscription {
     /// Subscription id (`fsub_…`).
     subscription_id: String,
     /// `incomplete`, `trialing`, `active`, `past_due`, `canceled`, `unpaid`, `paused`, ….
@@ -77,7 +77,7 @@ projection!(
 
 projection!(
     /// An invoice, trimmed.
-    InvoiceOut = "invoice" / "invoices", invoice_id from flex_api::Invoice {
+    InvoiceOut = "invoices", invoice_id from flex_api::Invoice {
     /// Invoice id (`fin_…`).
     invoice_id: String,
     /// `draft`, `open`, `paid`, `uncollectible` or `void`.
@@ -113,7 +113,7 @@ projection!(
 
 projection!(
     /// A coupon, trimmed.
-    CouponOut = "coupon" / "coupons", coupon_id from flex_api::Coupon {
+    CouponOut = "coupons", coupon_id from flex_api::Coupon {
     /// Coupon id (`fcoup_…`).
     coupon_id: String,
     /// Name.
@@ -144,7 +144,7 @@ projection!(
 
 projection!(
     /// A promo code, trimmed.
-    PromoCodeOut = "promo_code" / "promo_codes", promo_code_id from flex_api::PromoCode {
+    PromoCodeOut = "promo_codes", promo_code_id from flex_api::PromoCode {
     /// Promo code id (`fpromo_…`).
     promo_code_id: String,
     /// What buyers type (e.g. `SUMMER25`).
@@ -169,7 +169,7 @@ projection!(
 
 projection!(
     /// A shipping rate, trimmed.
-    ShippingRateOut = "shipping_rate" / "shipping_rates", shipping_rate_id from flex_api::ShippingRate {
+    ShippingRateOut = "shipping_rates", shipping_rate_id from flex_api::ShippingRate {
     /// Shipping rate id.
     shipping_rate_id: String,
     /// Name shown at checkout (e.g. `Ground, 3–5 days`).

@@ -69,7 +69,7 @@ projection!(
 
 projection!(
     /// A checkout session, trimmed.
-    SessionOut = "checkout_session" / "checkout_sessions", checkout_session_id from flex_api::CheckoutSession {
+    SessionOut = "checkout_sessions", checkout_session_id from flex_api::CheckoutSession {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: String,
     /// `open` (awaiting the buyer), `paid` (authorized, awaiting capture), `complete`,
@@ -127,7 +127,7 @@ projection!(
 
 projection!(
     /// One line of a session's cart.
-    LineItemOut = "line_item" / "line_items", line_item_id from flex_api::LineItem {
+    LineItemOut = "line_items", line_item_id from flex_api::LineItem {
     /// Line item id.
     line_item_id: String,
     /// What was bought.

@@ -14,7 +14,7 @@ use crate::groups::Group;
 
 projection!(
     /// A customer, trimmed.
-    CustomerOut = "customer" / "customers", customer_id from flex_api::Customer {
+    CustomerOut = "customers", customer_id from flex_api::Customer {
     /// Customer id (`fcus_…`).
     customer_id: String,
     /// First name.
@@ -54,7 +54,7 @@ projection!(
 
 projection!(
     /// A saved payment method, trimmed.
-    PaymentMethodOut = "payment_method" / "payment_methods", payment_method_id from flex_api::PaymentMethod {
+    PaymentMethodOut = "payment_methods", payment_method_id from flex_api::PaymentMethod {
     /// Payment method id (`fpm_…`).
     payment_method_id: String,
     /// Owner (`fcus_…`).

@@ -27,7 +27,7 @@ projection!(
 
 projection!(
     /// A dispute, trimmed.
-    DisputeOut = "dispute" / "disputes", dispute_id from flex_api::Dispute {
+    DisputeOut = "disputes", dispute_id from flex_api::Dispute {
     /// Dispute id (`fdsp_…`).
     dispute_id: String,
     /// Disputed payment intent (`fpi_…`).

@@ -31,7 +31,7 @@ projection!(
 
 projection!(
     /// A payment link, trimmed.
-    PaymentLinkOut = "payment_link" / "payment_links", payment_link_id from flex_api::PaymentLink {
+    PaymentLinkOut = "payment_links", payment_link_id from flex_api::PaymentLink {
     /// Payment link id (`fplink_…`).
     payment_link_id: String,
     /// The shareable URL; every visit starts a new checkout session.
@@ -54,7 +54,7 @@ projection!(
 
 projection!(
     /// A setup intent (saving a card for later), trimmed. Its client secret is never returned.
-    SetupIntentOut = "setup_intent" / "setup_intents", setup_intent_id from flex_api::SetupIntent {
+    SetupIntentOut = "setup_intents", setup_intent_id from flex_api::SetupIntent {
     /// Setup intent id (`fsi_…`).
     setup_intent_id: String,
     /// `requires_payment_method`, `succeeded`, `canceled`, ….
@@ -75,7 +75,7 @@ projection!(
 
 projection!(
     /// An export job, trimmed.
-    ExportOut = "export" / "exports", export_id from flex_api::Export {
+    ExportOut = "exports", export_id from flex_api::Export {
     /// Export id.
     export_id: String,
     /// What is exported.
@@ -96,7 +96,7 @@ projection!(
 
 projection!(
     /// An uploaded file, trimmed.
-    FileOut = "file" / "files", file_id from flex_api::File {
+    FileOut = "files", file_id from flex_api::File {
     /// File id: use it in dispute evidence fields.
     file_id: String,
     /// Purpose (e.g. `dispute_evidence`).
@@ -115,7 +115,7 @@ projection!(
 
 projection!(
     /// A webhook event, trimmed.
-    EventOut = "event" / "events", event_id from flex_api::Event {
+    EventOut = "events", event_id from flex_api::Event {
     /// Event id.
     event_id: String,
     /// Event type (e.g. `checkout_session.completed`).

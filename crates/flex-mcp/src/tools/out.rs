@@ -105,29 +105,17 @@ pub(crate) fn object_id(o: &Map<String, Value>) -> Option<&str> {
         .and_then(|(_, v)| v.as_str())
 }
 
-/// A Flex resource as the tools return it.
-pub(crate) trait Resource: DeserializeOwned + Serialize + JsonSchema {
-    /// Envelope key of one object (`"refund"`).
-    const SINGULAR: &'static str;
-    /// Envelope key of a list (`"refunds"`).
+/// A Flex resource as the tools return it: the projection a list tool pages through.
+pub(crate) trait Resource: Serialize + JsonSchema {
+    /// Envelope key of a list (`"refunds"`), and of the page a list tool returns.
     const PLURAL: &'static str;
     /// This object's id, used as the next page's cursor.
     fn id(&self) -> Option<&str>;
-    /// Fills derived fields from the raw object (e.g. a customer's email from an expanded
-    /// customer). Most resources have none.
-    fn finish(&mut self, _raw: &Value) {}
-}
-
-/// Projects a raw Flex object onto `R`. Never fails: a non-object yields an empty projection.
-pub(crate) fn project<R: Resource + Default>(raw: &Value) -> R {
-    let mut r: R = serde_json::from_value(raw.clone()).unwrap_or_default();
-    r.finish(raw);
-    r
 }
 
 /// Declares a projection struct: every field optional, omitted when absent.
 ///
-/// `projection!(Name = "singular" / "plurals", id_field from flex_api::Model { fields })` is the
+/// `projection!(Name = "plurals", id_field from flex_api::Model { fields })` is the
 /// view of one of `flex-api`'s models: it implements [`Resource`] and `From<&Model>`, taking each
 /// field from the model's field of the same name ([`Trim`]), or from `field: Type = function`
 /// (called with the model) for a field the model holds elsewhere. `projection!(Name from Model
@@ -136,12 +124,11 @@ pub(crate) fn project<R: Resource + Default>(raw: &Value) -> R {
 macro_rules! projection {
     (
         $(#[$m:meta])*
-        $name:ident = $singular:literal / $plural:literal, $idf:ident $(from $model:path)?
+        $name:ident = $plural:literal, $idf:ident $(from $model:path)?
         { $( $(#[doc = $d:literal])* $f:ident : $t:ty $(= $src:path)? ),* $(,)? }
     ) => {
         projection!($(#[$m])* $name $(from $model)? { $( $(#[doc = $d])* $f : $t $(= $src)? ),* });
         impl $crate::tools::out::Resource for $name {
-            const SINGULAR: &'static str = $singular;
             const PLURAL: &'static str = $plural;
             fn id(&self) -> Option<&str> {
                 self.$idf.as_ref().map(|s| s.as_str())
@@ -346,14 +333,3 @@ projection!(
     /// Two-letter country code.
     country: String,
 });
-
-/// The buyer's email from a raw object: an expanded `customer`, else `customer_details` or the
-/// prefilled `defaults` (checkout sessions).
-pub(crate) fn customer_email(raw: &Value) -> Option<String> {
-    let from = |v: &Value| v.get("email").and_then(Value::as_str).map(str::to_owned);
-    raw.get("customer")
-        .filter(|c| c.is_object())
-        .and_then(from)
-        .or_else(|| raw.get("customer_details").and_then(from))
-        .or_else(|| raw.get("defaults").and_then(from))
-}

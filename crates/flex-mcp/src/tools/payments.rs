@@ -30,7 +30,7 @@ projection!(
 
 projection!(
     /// A payment intent, trimmed.
-    PaymentIntentOut = "payment_intent" / "payment_intents", payment_intent_id from flex_api::PaymentIntent {
+    PaymentIntentOut = "payment_intents", payment_intent_id from flex_api::PaymentIntent {
     /// Payment intent id (`fpi_…`).
     payment_intent_id: String,
     /// `requires_payment_method`, `requires_capture`, `processing`, `succeeded`, `canceled`, ….
@@ -82,7 +82,7 @@ projection!(
 
 projection!(
     /// A capture, trimmed.
-    CaptureOut = "capture" / "captures", capture_id from flex_api::Capture {
+    CaptureOut = "captures", capture_id from flex_api::Capture {
     /// Capture id (`fcap_…`).
     capture_id: String,
     /// Checkout session captured (`fcs_…`), when Flex says.
@@ -118,7 +118,7 @@ projection!(
 
 projection!(
     /// A refund, trimmed.
-    RefundOut = "refund" / "refunds", refund_id from flex_api::Refund {
+    RefundOut = "refunds", refund_id from flex_api::Refund {
     /// Refund id (`fre_…`).
     refund_id: String,
     /// Payment intent refunded (`fpi_…`).

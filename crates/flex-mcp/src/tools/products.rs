@@ -15,7 +15,7 @@ use crate::groups::Group;
 
 projection!(
     /// A product, trimmed.
-    ProductOut = "product" / "products", product_id from flex_api::Product {
+    ProductOut = "products", product_id from flex_api::Product {
     /// Product id (`fprod_…`).
     product_id: String,
     /// Name shown to buyers.
@@ -58,7 +58,7 @@ projection!(
 
 projection!(
     /// A price, trimmed.
-    PriceOut = "price" / "prices", price_id from flex_api::Price {
+    PriceOut = "prices", price_id from flex_api::Price {
     /// Price id (`fprice_…`).
     price_id: String,
     /// The product it prices (`fprod_…`).

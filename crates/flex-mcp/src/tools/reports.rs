@@ -12,7 +12,7 @@ use crate::groups::Group;
 
 projection!(
     /// A balance transaction, trimmed.
-    BalanceTransactionOut = "balance_transaction" / "balance_transactions", balance_transaction_id from flex_api::BalanceTransaction {
+    BalanceTransactionOut = "balance_transactions", balance_transaction_id from flex_api::BalanceTransaction {
     /// Balance transaction id (`fbt_…`).
     balance_transaction_id: String,
     /// What it is (e.g. `charge`, `refund`, `payout`).
@@ -45,7 +45,7 @@ projection!(
 
 projection!(
     /// A payout, trimmed.
-    PayoutOut = "payout" / "payouts", payout_id from flex_api::Payout {
+    PayoutOut = "payouts", payout_id from flex_api::Payout {
     /// Payout id (`fpo_…`).
     payout_id: String,
     /// `paid`, `in_transit`, `pending`, `failed` or `canceled`.
