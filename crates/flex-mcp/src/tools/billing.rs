@@ -11,7 +11,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -642,8 +642,7 @@ async fn get_shipping_rate(ctx: ToolCtx, a: GetShippingRate) -> Result<Value, To
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_subscriptions",
+    tool!(list_subscriptions {
         group: Group::Subscriptions,
         title: "List subscriptions",
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
@@ -652,10 +651,8 @@ billed, current period and next renewal (`current_period_end`). Filter by `custo
         kind: Kind::Read,
         input_schema: schema_in::<ListSubscriptions>,
         output_schema: schema_out::<Page<SubscriptionOut>>,
-        run: run!(list_subscriptions),
-    },
-    ToolDef {
-        name: "get_subscription",
+    }),
+    tool!(get_subscription {
         group: Group::Subscriptions,
         title: "Get subscription",
         description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
@@ -663,10 +660,8 @@ billed, current period, renewal or scheduled end, latest invoice. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(get_subscription),
-    },
-    ToolDef {
-        name: "update_subscription",
+    }),
+    tool!(update_subscription {
         group: Group::Subscriptions,
         title: "Update subscription",
         description: "Change a subscription (`fsub_…`): prices billed, trial end, coupon, \
@@ -676,10 +671,8 @@ per `proration_behavior`. To end it immediately use `cancel_subscription`.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(update_subscription),
-    },
-    ToolDef {
-        name: "cancel_subscription",
+    }),
+    tool!(cancel_subscription {
         group: Group::Subscriptions,
         title: "Cancel subscription",
         description: "Cancel a subscription (`fsub_…`) now, or at the period end with \
@@ -689,10 +682,8 @@ Cannot be undone. Call `get_subscription_refund_preview` first to see the prorat
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(cancel_subscription),
-    },
-    ToolDef {
-        name: "get_subscription_refund_preview",
+    }),
+    tool!(get_subscription_refund_preview {
         group: Group::Subscriptions,
         title: "Preview subscription refund",
         description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
@@ -701,10 +692,8 @@ card. Creates nothing; safe to repeat. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<RefundPreviewOut>,
-        run: run!(get_subscription_refund_preview),
-    },
-    ToolDef {
-        name: "list_invoices",
+    }),
+    tool!(list_invoices {
         group: Group::Subscriptions,
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
@@ -712,10 +701,8 @@ amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as
         kind: Kind::Read,
         input_schema: schema_in::<ListInvoices>,
         output_schema: schema_out::<Page<InvoiceOut>>,
-        run: run!(list_invoices),
-    },
-    ToolDef {
-        name: "get_invoice",
+    }),
+    tool!(get_invoice {
         group: Group::Subscriptions,
         title: "Get invoice",
         description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
@@ -723,10 +710,8 @@ its subscription, customer, paying payment intent and period. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetInvoice>,
         output_schema: schema_out::<InvoiceOut>,
-        run: run!(get_invoice),
-    },
-    ToolDef {
-        name: "create_coupon",
+    }),
+    tool!(create_coupon {
         group: Group::Offers,
         title: "Create coupon",
         description: "Create a coupon (`fcoup_…`): a fixed `amount_off` in integer cents USD or a \
@@ -736,10 +721,8 @@ Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
         kind: Kind::Create,
         input_schema: schema_in::<CreateCoupon>,
         output_schema: schema_out::<CouponOut>,
-        run: run!(create_coupon),
-    },
-    ToolDef {
-        name: "get_coupon",
+    }),
+    tool!(get_coupon {
         group: Group::Offers,
         title: "Get coupon",
         description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
@@ -747,10 +730,8 @@ it applies to, redemptions and validity. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetCoupon>,
         output_schema: schema_out::<CouponOut>,
-        run: run!(get_coupon),
-    },
-    ToolDef {
-        name: "create_promo_code",
+    }),
+    tool!(create_promo_code {
         group: Group::Offers,
         title: "Create promo code",
         description: "Create a customer-facing promo code (e.g. `SUMMER25`) for a coupon \
@@ -760,10 +741,8 @@ each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts
         kind: Kind::Create,
         input_schema: schema_in::<CreatePromoCode>,
         output_schema: schema_out::<PromoCodeOut>,
-        run: run!(create_promo_code),
-    },
-    ToolDef {
-        name: "list_promo_codes",
+    }),
+    tool!(list_promo_codes {
         group: Group::Offers,
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
@@ -771,10 +750,8 @@ redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. 
         kind: Kind::Read,
         input_schema: schema_in::<ListPromoCodes>,
         output_schema: schema_out::<Page<PromoCodeOut>>,
-        run: run!(list_promo_codes),
-    },
-    ToolDef {
-        name: "create_shipping_rate",
+    }),
+    tool!(create_shipping_rate {
         group: Group::Offers,
         title: "Create shipping rate",
         description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
@@ -783,10 +760,8 @@ safely).",
         kind: Kind::Create,
         input_schema: schema_in::<CreateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(create_shipping_rate),
-    },
-    ToolDef {
-        name: "update_shipping_rate",
+    }),
+    tool!(update_shipping_rate {
         group: Group::Offers,
         title: "Update shipping rate",
         description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
@@ -794,10 +769,8 @@ Its name and price cannot change: create a new rate instead. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(update_shipping_rate),
-    },
-    ToolDef {
-        name: "get_shipping_rate",
+    }),
+    tool!(get_shipping_rate {
         group: Group::Offers,
         title: "Get shipping rate",
         description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
@@ -805,6 +778,5 @@ Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(get_shipping_rate),
-    },
+    }),
 ];

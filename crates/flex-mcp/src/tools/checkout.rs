@@ -16,7 +16,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -644,8 +644,7 @@ async fn preview_refund_allocation(ctx: ToolCtx, a: RefundSession) -> Result<Val
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_checkout_sessions",
+    tool!(list_checkout_sessions {
         group: Group::Support,
         title: "List checkout sessions",
         description: "List checkout sessions (`fcs_…`, Flex's orders), newest first, with status, \
@@ -655,10 +654,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListSessions>,
         output_schema: schema_out::<Page<SessionOut>>,
-        run: run!(list_checkout_sessions),
-    },
-    ToolDef {
-        name: "get_checkout_session",
+    }),
+    tool!(get_checkout_session {
         group: Group::Support,
         title: "Get checkout session",
         description: "Get one checkout session (`fcs_…`): status, amounts in integer cents USD \
@@ -667,10 +664,8 @@ cart), captures, refunds and disputes. Read-only. Use it before refunding or cap
         kind: Kind::Read,
         input_schema: schema_in::<GetSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(get_checkout_session),
-    },
-    ToolDef {
-        name: "list_checkout_session_line_items",
+    }),
+    tool!(list_checkout_session_line_items {
         group: Group::Support,
         title: "List checkout session line items",
         description: "List the cart of a checkout session (`fcs_…`): each line's price \
@@ -679,10 +674,8 @@ products/prices here for per-line refunds or captures.",
         kind: Kind::Read,
         input_schema: schema_in::<ListLineItems>,
         output_schema: schema_out::<Page<LineItemOut>>,
-        run: run!(list_checkout_session_line_items),
-    },
-    ToolDef {
-        name: "create_checkout_session",
+    }),
+    tool!(create_checkout_session {
         group: Group::Checkout,
         title: "Create checkout session",
         description: "Create a hosted checkout for a cart and return its `redirect_url`, the page \
@@ -693,10 +686,8 @@ is only authorized until `capture_checkout_session`. Creates a new session each 
         kind: Kind::Create,
         input_schema: schema_in::<CreateSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(create_checkout_session),
-    },
-    ToolDef {
-        name: "capture_checkout_session",
+    }),
+    tool!(capture_checkout_session {
         group: Group::Checkout,
         title: "Capture checkout session",
         description: "Capture the authorized money of a `paid` checkout session (`fcs_…`, manual \
@@ -707,10 +698,8 @@ refunded). With final_capture true (default) the uncaptured rest is released. Ch
         kind: Kind::Destructive,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(capture_checkout_session),
-    },
-    ToolDef {
-        name: "cancel_checkout_session_authorization",
+    }),
+    tool!(cancel_checkout_session_authorization {
         group: Group::Checkout,
         title: "Cancel checkout session authorization",
         description: "Void the authorization of a checkout session (`fcs_…`): its payment intents \
@@ -719,10 +708,8 @@ Gives up the sale; cannot be undone. No money is charged. Repeating it has no fu
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(cancel_checkout_session_authorization),
-    },
-    ToolDef {
-        name: "reauth_checkout_session",
+    }),
+    tool!(reauth_checkout_session {
         group: Group::Checkout,
         title: "Re-authorize checkout session",
         description: "Re-authorize a checkout session (`fcs_…`) whose card hold expired, placing \
@@ -731,10 +718,8 @@ a new hold for the same amount. No money is captured (capture it later with \
         kind: Kind::Create,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(reauth_checkout_session),
-    },
-    ToolDef {
-        name: "refund_checkout_session",
+    }),
+    tool!(refund_checkout_session {
         group: Group::Refunds,
         title: "Refund checkout session",
         description: "Refund a `complete` checkout session (`fcs_…`): the main refund path. Give \
@@ -746,10 +731,8 @@ amount exceeds what remains (check `amount_total` − `amount_refunded` with \
         kind: Kind::Destructive,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(refund_checkout_session),
-    },
-    ToolDef {
-        name: "preview_capture_allocation",
+    }),
+    tool!(preview_capture_allocation {
         group: Group::Checkout,
         title: "Preview capture allocation",
         description: "Preview how a capture of a checkout session (`fcs_…`) would split across \
@@ -758,10 +741,8 @@ effects, nothing is captured. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<AllocationsOut>,
-        run: run!(preview_capture_allocation),
-    },
-    ToolDef {
-        name: "preview_refund_allocation",
+    }),
+    tool!(preview_refund_allocation {
         group: Group::Checkout,
         title: "Preview refund allocation",
         description: "Preview how a refund of a checkout session (`fcs_…`) would split across its \
@@ -771,6 +752,5 @@ refunded. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<AllocationsOut>,
-        run: run!(preview_refund_allocation),
-    },
+    }),
 ];

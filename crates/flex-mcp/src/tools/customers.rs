@@ -9,7 +9,7 @@ use super::args::{
 };
 use super::out::{Address, IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -254,8 +254,7 @@ async fn get_customer_payment_method(
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_customers",
+    tool!(list_customers {
         group: Group::Support,
         title: "List customers",
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
@@ -264,10 +263,8 @@ Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `custom
         kind: Kind::Read,
         input_schema: schema_in::<ListCustomers>,
         output_schema: schema_out::<Page<CustomerOut>>,
-        run: run!(list_customers),
-    },
-    ToolDef {
-        name: "get_customer",
+    }),
+    tool!(get_customer {
         group: Group::Support,
         title: "Get customer",
         description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
@@ -275,10 +272,8 @@ metadata. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(get_customer),
-    },
-    ToolDef {
-        name: "create_customer",
+    }),
+    tool!(create_customer {
         group: Group::Subscriptions,
         title: "Create customer",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
@@ -287,10 +282,8 @@ Creates a new object each call (pass `idempotency_key` to retry safely); no mone
         kind: Kind::Create,
         input_schema: schema_in::<CreateCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(create_customer),
-    },
-    ToolDef {
-        name: "update_customer",
+    }),
+    tool!(update_customer {
         group: Group::Subscriptions,
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
@@ -298,10 +291,8 @@ address or metadata. Only the fields given change. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(update_customer),
-    },
-    ToolDef {
-        name: "list_customer_payment_methods",
+    }),
+    tool!(list_customer_payment_methods {
         group: Group::Support,
         title: "List customer payment methods",
         description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
@@ -310,10 +301,8 @@ Read-only; page with `next_cursor` → `starting_after`.",
         kind: Kind::Read,
         input_schema: schema_in::<ListPaymentMethods>,
         output_schema: schema_out::<Page<PaymentMethodOut>>,
-        run: run!(list_customer_payment_methods),
-    },
-    ToolDef {
-        name: "get_customer_payment_method",
+    }),
+    tool!(get_customer_payment_method {
         group: Group::Support,
         title: "Get customer payment method",
         description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
@@ -321,6 +310,5 @@ brand, last four digits, expiry. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPaymentMethod>,
         output_schema: schema_out::<PaymentMethodOut>,
-        run: run!(get_customer_payment_method),
-    },
+    }),
 ];

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::args::{DisputeId, IdempotencyKey, Limit};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{fields, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -245,8 +245,7 @@ async fn close_dispute(ctx: ToolCtx, a: CloseDispute) -> Result<Value, ToolError
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_disputes",
+    tool!(list_disputes {
         group: Group::Refunds,
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
@@ -254,10 +253,8 @@ cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `pas
         kind: Kind::Read,
         input_schema: schema_in::<ListDisputes>,
         output_schema: schema_out::<Page<DisputeOut>>,
-        run: run!(list_disputes),
-    },
-    ToolDef {
-        name: "get_dispute",
+    }),
+    tool!(get_dispute {
         group: Group::Refunds,
         title: "Get dispute",
         description: "Get one dispute (`fdsp_…`): disputed payment intent (`fpi_…`), amount in \
@@ -266,10 +263,8 @@ integer cents USD, status, reason, evidence deadline and submission count. Read-
         kind: Kind::Read,
         input_schema: schema_in::<GetDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(get_dispute),
-    },
-    ToolDef {
-        name: "update_dispute",
+    }),
+    tool!(update_dispute {
         group: Group::Refunds,
         title: "Save dispute evidence",
         description: "Save evidence on a dispute (`fdsp_…`) without submitting it; only the \
@@ -278,10 +273,8 @@ evidence is complete, call `submit_dispute`.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(update_dispute),
-    },
-    ToolDef {
-        name: "submit_dispute",
+    }),
+    tool!(submit_dispute {
         group: Group::Refunds,
         title: "Submit dispute evidence",
         description: "Submit a dispute's (`fdsp_…`) evidence to the card network, optionally \
@@ -291,10 +284,8 @@ whether the money stays with the merchant. Cannot be undone. Check the saved evi
         kind: Kind::Destructive,
         input_schema: submit_input,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(submit_dispute),
-    },
-    ToolDef {
-        name: "close_dispute",
+    }),
+    tool!(close_dispute {
         group: Group::Refunds,
         title: "Close dispute",
         description: "Accept a dispute (`fdsp_…`): the merchant forfeits the disputed money and \
@@ -303,6 +294,5 @@ effect. Only when the merchant chooses not to fight it.",
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CloseDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(close_dispute),
-    },
+    }),
 ];

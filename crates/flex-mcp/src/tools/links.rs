@@ -17,7 +17,7 @@ use super::args::{
 use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -428,8 +428,7 @@ async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_payment_links",
+    tool!(list_payment_links {
         group: Group::Offers,
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
@@ -437,10 +436,8 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListPaymentLinks>,
         output_schema: schema_out::<Page<PaymentLinkOut>>,
-        run: run!(list_payment_links),
-    },
-    ToolDef {
-        name: "get_payment_link",
+    }),
+    tool!(get_payment_link {
         group: Group::Offers,
         title: "Get payment link",
         description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
@@ -448,10 +445,8 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
-        run: run!(get_payment_link),
-    },
-    ToolDef {
-        name: "create_payment_link",
+    }),
+    tool!(create_payment_link {
         group: Group::Offers,
         title: "Create payment link",
         description: "Create a reusable payment link (`fplink_…`) for prices (`fprice_…`) or \
@@ -461,10 +456,8 @@ starts a new checkout session. No money moves until a buyer pays. Creates a new 
         kind: Kind::Create,
         input_schema: schema_in::<CreatePaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
-        run: run!(create_payment_link),
-    },
-    ToolDef {
-        name: "list_setup_intents",
+    }),
+    tool!(list_setup_intents {
         group: Group::Subscriptions,
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
@@ -472,10 +465,8 @@ charges, newest first; filter by `customer`. Client secrets are never shown. Pag
         kind: Kind::Read,
         input_schema: schema_in::<ListSetupIntents>,
         output_schema: schema_out::<Page<SetupIntentOut>>,
-        run: run!(list_setup_intents),
-    },
-    ToolDef {
-        name: "create_setup_intent",
+    }),
+    tool!(create_setup_intent {
         group: Group::Subscriptions,
         title: "Create setup intent",
         description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
@@ -484,10 +475,8 @@ checkout session (`fcs_…`). No money moves. Creates a new object each call (pa
         kind: Kind::Create,
         input_schema: schema_in::<CreateSetupIntent>,
         output_schema: schema_out::<SetupIntentOut>,
-        run: run!(create_setup_intent),
-    },
-    ToolDef {
-        name: "create_export",
+    }),
+    tool!(create_export {
         group: Group::Reporting,
         title: "Create export",
         description: "Start an asynchronous export of payments, subscriptions, customers, \
@@ -497,10 +486,8 @@ final.",
         kind: Kind::Create,
         input_schema: schema_in::<CreateExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(create_export),
-    },
-    ToolDef {
-        name: "get_export",
+    }),
+    tool!(get_export {
         group: Group::Reporting,
         title: "Get export",
         description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
@@ -508,10 +495,8 @@ and timing. Read-only; use it to poll after `create_export`.",
         kind: Kind::Read,
         input_schema: schema_in::<GetExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(get_export),
-    },
-    ToolDef {
-        name: "cancel_export",
+    }),
+    tool!(cancel_export {
         group: Group::Reporting,
         title: "Cancel export",
         description: "Cancel a running export job. The job stops for good and cannot be resumed \
@@ -520,10 +505,8 @@ further effect.",
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(cancel_export),
-    },
-    ToolDef {
-        name: "list_files",
+    }),
+    tool!(list_files {
         group: Group::Reporting,
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
@@ -531,10 +514,8 @@ further effect.",
         kind: Kind::Read,
         input_schema: schema_in::<ListFiles>,
         output_schema: schema_out::<Page<FileOut>>,
-        run: run!(list_files),
-    },
-    ToolDef {
-        name: "get_file",
+    }),
+    tool!(get_file {
         group: Group::Reporting,
         title: "Get file",
         description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
@@ -542,10 +523,8 @@ expiry. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetFile>,
         output_schema: schema_out::<FileOut>,
-        run: run!(get_file),
-    },
-    ToolDef {
-        name: "retry_event",
+    }),
+    tool!(retry_event {
         group: Group::Webhooks,
         title: "Retry webhook event",
         description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
@@ -554,6 +533,5 @@ call sends another delivery (pass `idempotency_key` to retry safely).",
         kind: Kind::Create,
         input_schema: schema_in::<RetryEvent>,
         output_schema: schema_out::<EventOut>,
-        run: run!(retry_event),
-    },
+    }),
 ];

@@ -430,6 +430,22 @@ fn drop_null(prop: &mut Map<String, Value>) {
     }
 }
 
+/// Declares one tool: `tool!(list_refunds { group, title, description, kind, input_schema,
+/// output_schema })` is the [`ToolDef`] whose name is its function's name and whose `run` parses
+/// the arguments and calls that function, so name and code cannot drift apart. Everything else
+/// about the tool (its access class and hints, its group, the access table, its place in
+/// `tools/list`) follows from this one declaration.
+macro_rules! tool {
+    ($f:ident { $($field:ident: $value:expr),* $(,)? }) => {
+        $crate::tools::ToolDef {
+            name: stringify!($f),
+            $($field: $value,)*
+            run: $crate::tools::run!($f),
+        }
+    };
+}
+pub(crate) use tool;
+
 /// Adapts `async fn(ToolCtx, Args) -> Result<Value, ToolError>` to a [`RunFn`]: arguments are
 /// parsed (naming the field on error) before anything is sent.
 macro_rules! run {

@@ -14,7 +14,7 @@ use super::args::{
 };
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, to_json, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -552,8 +552,7 @@ async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_payment_intents",
+    tool!(list_payment_intents {
         group: Group::Support,
         title: "List payment intents",
         description: "List payment intents (`fpi_…`, individual card payments), newest first: \
@@ -563,10 +562,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListIntents>,
         output_schema: schema_out::<Page<PaymentIntentOut>>,
-        run: run!(list_payment_intents),
-    },
-    ToolDef {
-        name: "get_payment_intent",
+    }),
+    tool!(get_payment_intent {
         group: Group::Support,
         title: "Get payment intent",
         description: "Get one payment intent (`fpi_…`): status, amount, capturable and received \
@@ -576,10 +573,8 @@ refunds call `list_refunds` with `payment_intent`; for its session `list_checkou
         kind: Kind::Read,
         input_schema: schema_in::<GetIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
-        run: run!(get_payment_intent),
-    },
-    ToolDef {
-        name: "cancel_payment_intent",
+    }),
+    tool!(cancel_payment_intent {
         group: Group::Checkout,
         title: "Cancel payment intent",
         description: "Cancel a payment intent (`fpi_…`) that has not succeeded: the authorization \
@@ -589,10 +584,8 @@ charged. Repeating it has no further effect. For a whole order prefer \
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
-        run: run!(cancel_payment_intent),
-    },
-    ToolDef {
-        name: "list_captures",
+    }),
+    tool!(list_captures {
         group: Group::Support,
         title: "List captures",
         description: "List captures (`fcap_…`), the records of money actually taken, newest \
@@ -602,10 +595,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListCaptures>,
         output_schema: schema_out::<Page<CaptureOut>>,
-        run: run!(list_captures),
-    },
-    ToolDef {
-        name: "get_capture",
+    }),
+    tool!(get_capture {
         group: Group::Support,
         title: "Get capture",
         description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
@@ -614,10 +605,8 @@ and its items (payment intent `fpi_…` and amount each). Read-only. To refund i
         kind: Kind::Read,
         input_schema: schema_in::<GetCapture>,
         output_schema: schema_out::<CaptureOut>,
-        run: run!(get_capture),
-    },
-    ToolDef {
-        name: "update_capture",
+    }),
+    tool!(update_capture {
         group: Group::Checkout,
         title: "Update capture",
         description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
@@ -625,10 +614,8 @@ reference. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateCapture>,
         output_schema: schema_out::<CaptureOut>,
-        run: run!(update_capture),
-    },
-    ToolDef {
-        name: "refund_capture",
+    }),
+    tool!(refund_capture {
         group: Group::Refunds,
         title: "Refund capture",
         description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
@@ -642,10 +629,8 @@ refunds made. Pass `idempotency_key` so a retry never refunds twice.",
         kind: Kind::Destructive,
         input_schema: schema_in::<RefundCapture>,
         output_schema: schema_out::<RefundCaptureOut>,
-        run: run!(refund_capture),
-    },
-    ToolDef {
-        name: "create_refund",
+    }),
+    tool!(create_refund {
         group: Group::Refunds,
         title: "Create refund",
         description: "Refund a payment intent (`fpi_…`), fully or by `amount` in integer cents USD \
@@ -656,10 +641,8 @@ For an order as a whole prefer `refund_checkout_session`, which handles split ca
         kind: Kind::Destructive,
         input_schema: schema_in::<CreateRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(create_refund),
-    },
-    ToolDef {
-        name: "list_refunds",
+    }),
+    tool!(list_refunds {
         group: Group::Refunds,
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
@@ -667,10 +650,8 @@ status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass 
         kind: Kind::Read,
         input_schema: schema_in::<ListRefunds>,
         output_schema: schema_out::<Page<RefundOut>>,
-        run: run!(list_refunds),
-    },
-    ToolDef {
-        name: "get_refund",
+    }),
+    tool!(get_refund {
         group: Group::Refunds,
         title: "Get refund",
         description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
@@ -679,10 +660,8 @@ Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(get_refund),
-    },
-    ToolDef {
-        name: "update_refund",
+    }),
+    tool!(update_refund {
         group: Group::Refunds,
         title: "Update refund",
         description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
@@ -690,6 +669,5 @@ change. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(update_refund),
-    },
+    }),
 ];

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
 use super::out::{IdRef, Page, Timestamp, projection};
 use super::rest::{input, key, page_view, query, view};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -329,8 +329,7 @@ async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> 
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_products",
+    tool!(list_products {
         group: Group::Catalogue,
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
@@ -338,10 +337,8 @@ Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged:
         kind: Kind::Read,
         input_schema: schema_in::<ListProducts>,
         output_schema: schema_out::<Page<ProductOut>>,
-        run: run!(list_products),
-    },
-    ToolDef {
-        name: "get_product",
+    }),
+    tool!(get_product {
         group: Group::Catalogue,
         title: "Get product",
         description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
@@ -350,10 +347,8 @@ Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_pri
         kind: Kind::Read,
         input_schema: schema_in::<GetProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(get_product),
-    },
-    ToolDef {
-        name: "create_product",
+    }),
+    tool!(create_product {
         group: Group::Catalogue,
         title: "Create product",
         description: "Create a product. Flex then decides its HSA/FSA eligibility: give a UPC or \
@@ -364,10 +359,8 @@ give it an amount.",
         kind: Kind::Create,
         input_schema: schema_in::<CreateProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(create_product),
-    },
-    ToolDef {
-        name: "update_product",
+    }),
+    tool!(update_product {
         group: Group::Catalogue,
         title: "Update product",
         description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
@@ -376,10 +369,8 @@ moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(update_product),
-    },
-    ToolDef {
-        name: "list_prices",
+    }),
+    tool!(list_prices {
         group: Group::Catalogue,
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
@@ -387,10 +378,8 @@ are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.
         kind: Kind::Read,
         input_schema: schema_in::<ListPrices>,
         output_schema: schema_out::<Page<PriceOut>>,
-        run: run!(list_prices),
-    },
-    ToolDef {
-        name: "get_price",
+    }),
+    tool!(get_price {
         group: Group::Catalogue,
         title: "Get price",
         description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
@@ -398,10 +387,8 @@ recurring terms, its product (`fprod_…`). Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(get_price),
-    },
-    ToolDef {
-        name: "create_price",
+    }),
+    tool!(create_price {
         group: Group::Catalogue,
         title: "Create price",
         description: "Create a one-time or recurring price for a product (`fprod_…`). \
@@ -411,10 +398,8 @@ the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link
         kind: Kind::Create,
         input_schema: schema_in::<CreatePrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(create_price),
-    },
-    ToolDef {
-        name: "update_price",
+    }),
+    tool!(update_price {
         group: Group::Catalogue,
         title: "Update price",
         description: "Change a price's description or `active` flag (false stops new checkouts \
@@ -422,6 +407,5 @@ with it). The amount cannot change: create a new price instead. No money moves."
         kind: Kind::Update,
         input_schema: schema_in::<UpdatePrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(update_price),
-    },
+    }),
 ];

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::args::{BalanceTransactionId, Limit, PayoutId};
 use super::out::{Page, Timestamp, projection};
 use super::rest::{page_view, query};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
@@ -135,8 +135,7 @@ async fn list_payouts(ctx: ToolCtx, a: ListPayouts) -> Result<Value, ToolError> 
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_balance_transactions",
+    tool!(list_balance_transactions {
         group: Group::Reporting,
         title: "List balance transactions",
         description: "List balance transactions (`fbt_…`): each money movement with gross \
@@ -145,10 +144,8 @@ Filter by `payout_id` to see what made up one bank deposit (reconciliation). Pag
         kind: Kind::Read,
         input_schema: schema_in::<ListBalanceTransactions>,
         output_schema: schema_out::<Page<BalanceTransactionOut>>,
-        run: run!(list_balance_transactions),
-    },
-    ToolDef {
-        name: "list_payouts",
+    }),
+    tool!(list_payouts {
         group: Group::Reporting,
         title: "List payouts",
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
@@ -157,6 +154,5 @@ integer cents USD, status and arrival date. Filter by `start_date` / `end_date` 
         kind: Kind::Read,
         input_schema: schema_in::<ListPayouts>,
         output_schema: schema_out::<Page<PayoutOut>>,
-        run: run!(list_payouts),
-    },
+    }),
 ];
