@@ -22,7 +22,7 @@ use crate::groups::Group;
 
 projection!(
     /// One line of a payment link.
-    LinkLineOut {
+    LinkLineOut from flex_api::PaymentLinkLineItem {
     /// Price sold (`fprice_…`).
     price: IdRef,
     /// Quantity.

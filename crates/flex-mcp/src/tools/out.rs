@@ -1,57 +1,23 @@
 //! Result projections: the few fields of a Flex object a model needs, typed so the output
 //! schema is generated from the same struct that writes the result.
 //!
-//! Reading is lenient on purpose: Flex may add fields or change a type (the docs say to parse
-//! permissively), and a successful call must never turn into an error because one field looked
-//! odd. Every projected field is optional and a value of an unexpected type is dropped.
+//! A projection is a view of one of `flex-api`'s models, never a second model of the object:
+//! it is built from the typed model (`From<&Model>`, field by field through [`Trim`]) and
+//! cannot read Flex's JSON itself. Reading stays lenient where the model is (Flex may add
+//! fields or change a type; a field of an unexpected type is `None` there, and left out here).
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
-
-/// Deserializes a field as `T`, or as `None` when it is absent, null or of another type.
-pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    let v = Value::deserialize(d)?;
-    Ok(serde_json::from_value(v).ok())
-}
 
 /// A point in time as ISO-8601 text. Flex sends ISO strings for most objects but integer epoch
 /// seconds on checkout sessions; both come out as text so a model compares like with like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub(crate) struct Timestamp(pub(crate) String);
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Timestamp(s)),
-            Value::Number(n) => {
-                let n = n
-                    .as_i64()
-                    .ok_or_else(|| serde::de::Error::custom("timestamp is not an integer"))?;
-                // Milliseconds if the number is too large to be seconds (after year 5138).
-                let dt = if n > 100_000_000_000 {
-                    chrono::DateTime::from_timestamp_millis(n)
-                } else {
-                    chrono::DateTime::from_timestamp(n, 0)
-                };
-                dt.map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
-                    .ok_or_else(|| serde::de::Error::custom("timestamp out of range"))
-            }
-            _ => Err(serde::de::Error::custom(
-                "timestamp is neither text nor a number",
-            )),
-        }
-    }
-}
 
 impl JsonSchema for Timestamp {
     fn schema_name() -> Cow<'static, str> {
@@ -71,18 +37,6 @@ impl JsonSchema for Timestamp {
 #[serde(transparent)]
 pub(crate) struct IdRef(pub(crate) String);
 
-impl<'de> Deserialize<'de> for IdRef {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(IdRef(s)),
-            Value::Object(o) => object_id(&o)
-                .map(|s| IdRef(s.to_owned()))
-                .ok_or_else(|| serde::de::Error::custom("expanded object has no id")),
-            _ => Err(serde::de::Error::custom("not an id")),
-        }
-    }
-}
-
 impl JsonSchema for IdRef {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("IdRef")
@@ -93,16 +47,6 @@ impl JsonSchema for IdRef {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({"type": "string"})
     }
-}
-
-/// The id of a Flex object: its `id`, or else its first string field named `*_id`.
-pub(crate) fn object_id(o: &Map<String, Value>) -> Option<&str> {
-    if let Some(Value::String(s)) = o.get("id") {
-        return Some(s);
-    }
-    o.iter()
-        .find(|(k, v)| k.ends_with("_id") && v.is_string())
-        .and_then(|(_, v)| v.as_str())
 }
 
 /// A Flex resource as the tools return it: the projection a list tool pages through.
@@ -119,8 +63,8 @@ pub(crate) trait Resource: Serialize + JsonSchema {
 /// view of one of `flex-api`'s models: it implements [`Resource`] and `From<&Model>`, taking each
 /// field from the model's field of the same name ([`Trim`]), or from `field: Type = function`
 /// (called with the model) for a field the model holds elsewhere. `projection!(Name from Model
-/// { fields })` declares a nested part, `projection!(Name { fields })` one read leniently from
-/// JSON (a part the model keeps as raw JSON).
+/// { fields })` declares a nested part; `projection!(Name { fields })` a result of our own
+/// (filled in by the tool).
 macro_rules! projection {
     (
         $(#[$m:meta])*
@@ -160,16 +104,12 @@ macro_rules! projection {
         { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
     ) => {
         $(#[$m])*
-        #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        #[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
         #[allow(clippy::struct_field_names, reason = "field names are Flex's")]
         pub(crate) struct $name {
             $(
                 $(#[doc = $d])*
-                #[serde(
-                    default,
-                    deserialize_with = "crate::tools::out::lenient",
-                    skip_serializing_if = "Option::is_none"
-                )]
+                #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub(crate) $f: Option<$t>,
             )*
         }
@@ -266,13 +206,6 @@ impl TrimValue<Timestamp> for flex_api::Timestamp {
                 .to_datetime()
                 .map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
         }
-    }
-}
-
-/// A part the model keeps as raw JSON, read leniently.
-impl<V: DeserializeOwned> TrimValue<V> for Value {
-    fn trim_value(&self) -> Option<V> {
-        serde_json::from_value(self.clone()).ok()
     }
 }
 

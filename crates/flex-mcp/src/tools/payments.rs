@@ -19,7 +19,7 @@ use crate::groups::Group;
 
 projection!(
     /// Why the last payment attempt failed.
-    PaymentError {
+    PaymentError from flex_api::PaymentError {
     /// Error code (e.g. `card_declined`).
     code: String,
     /// Bank's decline code (e.g. `insufficient_funds`).

@@ -142,7 +142,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::tools::out::Timestamp;
+    use crate::tools::out::{Timestamp, TrimValue};
     use crate::tools::payments::RefundOut;
 
     #[derive(Serialize)]
@@ -231,10 +231,12 @@ mod tests {
         .unwrap();
         let item = crate::tools::payments::CaptureItemOut::from(&capture);
         assert_eq!(item.payment_intent.map(|p| p.0).as_deref(), Some("fpi_9"));
-        let ts: Timestamp =
-            serde_json::from_value(json!("2025-08-27T17:07:47.761493Z")).expect("ISO text");
+        let iso = flex_api::Timestamp::Text("2025-08-27T17:07:47.761493Z".into());
         assert_eq!(
-            ts.0, "2025-08-27T17:07:47.761493Z",
+            TrimValue::<Timestamp>::trim_value(&iso)
+                .map(|t| t.0)
+                .as_deref(),
+            Some("2025-08-27T17:07:47.761493Z"),
             "ISO text passes through"
         );
     }
