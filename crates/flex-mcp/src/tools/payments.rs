@@ -296,15 +296,13 @@ pub(crate) enum RefundReason {
     RequestedByCustomer,
 }
 
-impl RefundReason {
-    /// Flex's word for it.
-    fn as_str(self) -> &'static str {
-        match self {
-            RefundReason::Duplicate => "duplicate",
-            RefundReason::Fraudulent => "fraudulent",
-            RefundReason::RequestedByCustomer => "requested_by_customer",
-        }
-    }
+/// One refund `refund_capture` makes: a capture item's payment intent, its share of the amount.
+#[derive(Serialize)]
+struct ItemRefund<'a> {
+    payment_intent_id: &'a str,
+    amount: i64,
+    reason: Option<RefundReason>,
+    metadata: Option<&'a Metadata>,
 }
 
 /// Arguments of `refund_capture`.
@@ -387,17 +385,15 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
             break;
         }
         let amount = remaining.min(*item_amount);
-        let body = flex_api::CreateRefund {
-            payment_intent_id: payment_intent.clone(),
-            amount: Some(amount),
-            reason: a.reason.map(RefundReason::as_str).map(str::to_owned),
-            metadata: a.metadata.as_ref().map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                    .collect()
-            }),
-            ..Default::default()
-        };
+        let body: flex_api::CreateRefund = input(
+            &ItemRefund {
+                payment_intent_id: payment_intent,
+                amount,
+                reason: a.reason,
+                metadata: a.metadata.as_ref(),
+            },
+            &[],
+        )?;
         let handle = ctx.api.refunds().with_idempotency_key_opt(
             a.idempotency_key
                 .as_ref()
