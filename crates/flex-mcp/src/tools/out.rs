@@ -154,8 +154,8 @@ macro_rules! as_is {
 }
 as_is!(String, i64, f64, bool, Map<String, Value>);
 
-impl<A: TrimValue<B>, B> TrimValue<Vec<B>> for Vec<A> {
-    fn trim_value(&self) -> Option<Vec<B>> {
+impl<T: TrimValue<U>, U> TrimValue<Vec<U>> for Vec<T> {
+    fn trim_value(&self) -> Option<Vec<U>> {
         Some(self.iter().filter_map(TrimValue::trim_value).collect())
     }
 }
