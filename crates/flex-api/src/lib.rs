@@ -26,7 +26,7 @@ pub use client::{Client, Response};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, FieldError};
 pub use mode::Mode;
-pub use models::{Expand, Expandable, FlexObject, ListQuery, Metadata, Skip, Timestamp};
+pub use models::{Expand, Expandable, Extra, FlexObject, ListQuery, Metadata, Skip, Timestamp};
 pub use page::{Page, STREAM_PAGE_SIZE};
 pub use request::{Body, FilePart, Method, Multipart, Request, path_segment};
 pub use resources::balance_transactions::*;

@@ -23,6 +23,15 @@ pub trait FlexObject: DeserializeOwned + Send + 'static {
     fn id(&self) -> &str;
 }
 
+/// Fields a model or request body carries that this crate does not name (Flex adds fields over
+/// time; a caller may send newer ones). A caller that builds a body from its own typed input can
+/// check it is empty, i.e. that everything it sends is modelled here and so covered by the
+/// contract tests.
+pub trait Extra {
+    /// The unnamed fields, as they are.
+    fn extra(&self) -> &Map<String, Value>;
+}
+
 /// `created_at` and friends: ISO-8601 strings on most objects, integers on checkout sessions
 /// (reference §1.7, Appendix C). Both are accepted and kept as sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +250,11 @@ macro_rules! model {
                 &self.$idf
             }
         }
+        impl crate::models::Extra for $name {
+            fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.extra
+            }
+        }
     };
     (
         $(#[$meta:meta])*
@@ -257,6 +271,11 @@ macro_rules! model {
             /// Fields this crate does not model.
             #[serde(flatten)]
             pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+        impl crate::models::Extra for $name {
+            fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.extra
+            }
         }
     };
 }
@@ -278,6 +297,11 @@ macro_rules! input {
             /// Extra fields sent as they are (undocumented or newer ones).
             #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
             pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+        impl crate::models::Extra for $name {
+            fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.extra
+            }
         }
     };
 }
@@ -324,6 +348,16 @@ macro_rules! handle {
             #[must_use]
             pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
                 self.idempotency_key = Some(key.into());
+                self
+            }
+
+            /// [`with_idempotency_key`](Self::with_idempotency_key) when the caller has a key;
+            /// otherwise writes get a generated one.
+            #[must_use]
+            pub fn with_idempotency_key_opt(mut self, key: Option<impl Into<String>>) -> Self {
+                if let Some(key) = key {
+                    self.idempotency_key = Some(key.into());
+                }
                 self
             }
 

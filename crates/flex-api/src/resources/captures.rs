@@ -8,6 +8,7 @@ use crate::models::{
     Expand, Expandable, Metadata, Timestamp, handle, input, list_query, model, to_query,
 };
 use crate::page::Page;
+use crate::resources::checkout_sessions::CheckoutSession;
 use crate::resources::payment_intents::PaymentIntent;
 use crate::resources::prices::Price;
 use crate::{Error, Request, path_segment};
@@ -45,6 +46,8 @@ model! {
         created_at: Timestamp,
         /// Per payment intent.
         items: Vec<CaptureItem>,
+        /// The checkout session captured, when Flex says.
+        checkout_session: Expandable<CheckoutSession>,
         /// Metadata.
         metadata: Metadata,
         /// Test or live.

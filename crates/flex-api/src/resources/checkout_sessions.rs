@@ -354,6 +354,11 @@ list_query! {
     }
 }
 
+list_query! {
+    /// Query of `GET /v1/checkout/sessions/{id}/line_items`.
+    pub struct ListLineItems {}
+}
+
 handle!(
     /// `client.checkout_sessions()`.
     CheckoutSessions, checkout_sessions
@@ -403,9 +408,17 @@ impl CheckoutSessions<'_> {
 
     /// `GET /v1/checkout/sessions/{id}/line_items`.
     pub async fn line_items(&self, id: &str) -> Result<Page<LineItem>, Error> {
-        self.client
-            .fetch_page(Request::get(session_path(id, "/line_items")), "line_items")
-            .await
+        self.list_line_items(id, &ListLineItems::default()).await
+    }
+
+    /// `GET /v1/checkout/sessions/{id}/line_items`, one page of the given size and cursor.
+    pub async fn list_line_items(
+        &self,
+        id: &str,
+        query: &ListLineItems,
+    ) -> Result<Page<LineItem>, Error> {
+        let req = Request::get(session_path(id, "/line_items")).query_pairs(to_query(query));
+        self.client.fetch_page(req, "line_items").await
     }
 
     /// `POST …/{id}/capture`: capture authorized funds (moves money).

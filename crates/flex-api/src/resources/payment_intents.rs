@@ -51,7 +51,19 @@ model! {
         /// Transaction fee in cents.
         transaction_fee: i64,
         /// Why the last attempt failed.
-        last_payment_error: serde_json::Value,
+        last_payment_error: PaymentError,
+    }
+}
+
+model! {
+    /// Why a payment attempt failed.
+    pub struct PaymentError {
+        /// Error code, e.g. `card_declined`.
+        code: String,
+        /// The bank's decline code, e.g. `insufficient_funds`.
+        decline_code: String,
+        /// Message.
+        message: String,
     }
 }
 

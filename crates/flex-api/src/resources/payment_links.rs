@@ -3,10 +3,21 @@
 use futures::stream::BoxStream;
 use serde_json::json;
 
-use crate::models::{Metadata, Timestamp, handle, input, list_query, model, to_query};
+use crate::models::{Expandable, Metadata, Timestamp, handle, input, list_query, model, to_query};
 use crate::page::Page;
 use crate::resources::checkout_sessions::LineItemInput;
+use crate::resources::prices::Price;
 use crate::{Error, Request, path_segment};
+
+model! {
+    /// One line of a payment link: what it sells, how many.
+    pub struct PaymentLinkLineItem {
+        /// The price (an inline `price_data` becomes one).
+        price: Expandable<Price>,
+        /// Quantity.
+        quantity: u32,
+    }
+}
 
 model! {
     /// A payment link.
@@ -17,7 +28,7 @@ model! {
         /// Usable.
         active: bool,
         /// Items, as given at creation.
-        line_items: Vec<serde_json::Value>,
+        line_items: Vec<PaymentLinkLineItem>,
         /// Promotion codes allowed.
         allow_promotion_codes: bool,
         /// Collect a shipping address.

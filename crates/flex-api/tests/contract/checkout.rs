@@ -498,3 +498,87 @@ async fn refunds_create_retrieve_update_list() {
             .unwrap_err(),
     );
 }
+
+/// The calls and fields the MCP tools rely on beyond the basics: a page of line items with a
+/// size, created-at bounds, the capture's session and the caller's own idempotency key.
+#[tokio::test]
+async fn what_the_tools_send() {
+    let env = Env::demo().await;
+    let s = env.paid_session(3300, "manual").await;
+    let id = s.checkout_session_id.clone();
+    let sessions = env.client.checkout_sessions();
+
+    let page = sessions
+        .list_line_items(
+            &id,
+            &ListLineItems {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.limit, Some(1), "the page knows the size it asked for");
+    assert!(
+        env.journal_of("GET", &format!("/v1/checkout/sessions/{id}/line_items"))
+            .await
+            .iter()
+            .any(|r| r["query"].as_str().is_some_and(|q| q.contains("limit=1")))
+    );
+    assert_not_found(
+        sessions
+            .list_line_items(NO_SESSION, &ListLineItems::default())
+            .await
+            .unwrap_err(),
+    );
+
+    let future = ListCheckoutSessions {
+        created_gt: Some("2999-01-01T00:00:00Z".into()),
+        ..Default::default()
+    };
+    assert!(sessions.list(&future).await.unwrap().items.is_empty());
+    let past = ListCheckoutSessions {
+        created_gte: Some("2000-01-01T00:00:00Z".into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    assert!(
+        sessions
+            .list(&past)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|x| x.checkout_session_id == id)
+    );
+
+    let captured = sessions
+        .with_idempotency_key_opt(Some("capture-once"))
+        .capture(&id, &CaptureCheckoutSession::default())
+        .await
+        .unwrap();
+    assert_eq!(captured.status.as_deref(), Some("complete"));
+    let posts = env
+        .journal_of("POST", &format!("/v1/checkout/sessions/{id}/capture"))
+        .await;
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["idempotency_key"], "capture-once");
+    let none: Option<String> = None;
+    let captures = env
+        .client
+        .captures()
+        .with_idempotency_key_opt(none)
+        .list(&ListCaptures {
+            checkout_session: Some(id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let capture = captures.items.first().expect("one capture");
+    assert_eq!(
+        capture.checkout_session.as_ref().map(Expandable::id),
+        Some(id.as_str()),
+        "a capture names its session"
+    );
+}

@@ -1,5 +1,9 @@
 //! Shared set-up: an in-process flex-sim per test (its own port, its own journal), a client
 //! pointed at it, and helpers for the `/__sim` control API and the usual fixtures.
+//!
+//! The one simulator sandbox of the Rust suites that drive Flex calls: flex-mcp's tool tests
+//! include this file too (`crates/flex-mcp/tests/tools/main.rs`), so the tools and the client
+//! they call are tested against the same set-up.
 
 use std::time::Duration;
 
@@ -14,26 +18,46 @@ use serde_json::{Value, json};
 pub struct Env {
     pub sim: SimHandle,
     pub client: Client,
+    /// The key `client` uses (the control API takes it too).
+    key: String,
     control: reqwest::Client,
 }
+
+/// The test key of a simulator started without the demo data.
+#[allow(dead_code, reason = "flex-mcp's tool tests start empty sandboxes")]
+pub const EMPTY_TEST_KEY: &str = "fsk_test_empty_sandbox";
 
 impl Env {
     /// A simulator seeded with the demo data, and a client on its test key.
     pub async fn demo() -> Env {
+        Env::start(Some(Seed::Demo), DEMO_TEST_KEY).await
+    }
+
+    /// A simulator with no data at all (lists start empty), and a client on its test key.
+    #[allow(dead_code, reason = "flex-mcp's tool tests start empty sandboxes")]
+    pub async fn empty() -> Env {
+        Env::start(None, EMPTY_TEST_KEY).await
+    }
+
+    async fn start(seed: Option<Seed>, key: &str) -> Env {
+        let keys = if seed.is_some() {
+            Vec::new()
+        } else {
+            vec![(key.to_owned(), Vec::new())]
+        };
         let sim = flex_sim::start(SimConfig {
             port: 0,
-            seed: Some(Seed::Demo),
-            keys: Vec::new(),
+            seed,
+            keys,
         })
         .await
         .expect("flex-sim starts on a free loopback port");
-        let client = Client::new(fast(
-            ClientConfig::new(DEMO_TEST_KEY).with_base_url(sim.base_url()),
-        ))
-        .expect("the demo key is a valid test key");
+        let client = Client::new(fast(ClientConfig::new(key).with_base_url(sim.base_url())))
+            .expect("a valid test key");
         Env {
             sim,
             client,
+            key: key.to_owned(),
             control: reqwest::Client::new(),
         }
     }
@@ -58,7 +82,7 @@ impl Env {
         let mut req = self
             .control
             .request(method, format!("{}{path}", self.sim.base_url()))
-            .bearer_auth(DEMO_TEST_KEY);
+            .bearer_auth(&self.key);
         if let Some(b) = body {
             req = req.json(&b);
         }

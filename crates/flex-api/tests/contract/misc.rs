@@ -14,7 +14,7 @@ async fn payment_links() {
         .create(&CreatePaymentLink {
             label: Some("BP monitor".into()),
             line_items: vec![LineItemInput {
-                price: Some(price),
+                price: Some(price.clone()),
                 quantity: Some(1),
                 ..Default::default()
             }],
@@ -23,6 +23,13 @@ async fn payment_links() {
         .await
         .unwrap();
     assert!(l.payment_link_id.starts_with("fplink_"));
+    let lines = l.line_items.as_deref().unwrap_or_default();
+    assert_eq!(lines.len(), 1, "{l:?}");
+    assert_eq!(
+        lines[0].price.as_ref().map(Expandable::id),
+        Some(price.as_str())
+    );
+    assert_eq!(lines[0].quantity, Some(1));
     assert!(
         l.url
             .as_deref()

@@ -112,14 +112,6 @@ macro_rules! prefixed_id {
         #[serde(transparent)]
         pub(crate) struct $name(pub(crate) String);
 
-        impl $name {
-            /// The id, percent-encoded for a URL path segment.
-            #[allow(dead_code, reason = "some ids are only ever filters, never path segments")]
-            pub(crate) fn seg(&self) -> String {
-                flex_api::path_segment(&self.0)
-            }
-        }
-
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
@@ -202,13 +194,6 @@ prefixed_id!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub(crate) struct OpaqueId(pub(crate) String);
-
-impl OpaqueId {
-    /// The id, percent-encoded for a URL path segment.
-    pub(crate) fn seg(&self) -> String {
-        flex_api::path_segment(&self.0)
-    }
-}
 
 impl<'de> Deserialize<'de> for OpaqueId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

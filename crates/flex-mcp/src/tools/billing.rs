@@ -1,7 +1,6 @@
 //! Recurring billing and pricing extras: subscriptions, invoices, coupons, promo codes and
 //! shipping rates.
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,13 +10,13 @@ use super::args::{
     ProductId, PromoCodeId, SubscriptionId,
 };
 use super::out::{IdRef, Page, Timestamp, projection};
-use super::rest::{fields, keyed, list, list_request, one, to_json, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{input, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// One item of a subscription.
-    SubscriptionItemOut {
+    SubscriptionItemOut from flex_api::SubscriptionItem {
     /// Subscription item id.
     subscription_item_id: String,
     /// Price billed (`fprice_…`).
@@ -28,7 +27,7 @@ projection!(
 
 projection!(
     /// A subscription, trimmed.
-    SubscriptionOut = "subscription" / "subscriptions", subscription_id {
+    SubscriptionOut = "subscriptions", subscription_id from flex_api::Subscription {
     /// Subscription id (`fsub_…`).
     subscription_id: String,
     /// `incomplete`, `trialing`, `active`, `past_due`, `canceled`, `unpaid`, `paused`, ….
@@ -61,7 +60,7 @@ projection!(
 
 projection!(
     /// What canceling now would refund.
-    RefundPreviewOut {
+    RefundPreviewOut from flex_api::RefundPreview {
     /// Prorated refund for the unused rest of the period, integer cents USD.
     prorated_amount_available_to_refund: i64,
     /// Paid on the latest invoice, cents.
@@ -78,7 +77,7 @@ projection!(
 
 projection!(
     /// An invoice, trimmed.
-    InvoiceOut = "invoice" / "invoices", invoice_id {
+    InvoiceOut = "invoices", invoice_id from flex_api::Invoice {
     /// Invoice id (`fin_…`).
     invoice_id: String,
     /// `draft`, `open`, `paid`, `uncollectible` or `void`.
@@ -107,14 +106,14 @@ projection!(
 
 projection!(
     /// Products a coupon is limited to.
-    AppliesTo {
+    AppliesTo from flex_api::AppliesTo {
     /// Product ids (`fprod_…`).
     products: Vec<String>,
 });
 
 projection!(
     /// A coupon, trimmed.
-    CouponOut = "coupon" / "coupons", coupon_id {
+    CouponOut = "coupons", coupon_id from flex_api::Coupon {
     /// Coupon id (`fcoup_…`).
     coupon_id: String,
     /// Name.
@@ -145,7 +144,7 @@ projection!(
 
 projection!(
     /// A promo code, trimmed.
-    PromoCodeOut = "promo_code" / "promo_codes", promo_code_id {
+    PromoCodeOut = "promo_codes", promo_code_id from flex_api::PromoCode {
     /// Promo code id (`fpromo_…`).
     promo_code_id: String,
     /// What buyers type (e.g. `SUMMER25`).
@@ -170,7 +169,7 @@ projection!(
 
 projection!(
     /// A shipping rate, trimmed.
-    ShippingRateOut = "shipping_rate" / "shipping_rates", shipping_rate_id {
+    ShippingRateOut = "shipping_rates", shipping_rate_id from flex_api::ShippingRate {
     /// Shipping rate id.
     shipping_rate_id: String,
     /// Name shown at checkout (e.g. `Ground, 3–5 days`).
@@ -216,7 +215,8 @@ pub(crate) struct ListSubscriptions {
 }
 
 async fn list_subscriptions(ctx: ToolCtx, a: ListSubscriptions) -> Result<Value, ToolError> {
-    list::<SubscriptionOut>(&ctx, list_request("/v1/subscriptions".into(), &a, &[])).await
+    let page = ctx.api.subscriptions().list(&query(&a, &[])?).await?;
+    Ok(page_view::<SubscriptionOut, _>(&page))
 }
 
 /// Arguments of `get_subscription` and `get_subscription_refund_preview`.
@@ -228,22 +228,24 @@ pub(crate) struct GetSubscription {
 }
 
 async fn get_subscription(ctx: ToolCtx, a: GetSubscription) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/subscriptions/{}", a.subscription_id.seg()));
-    one::<SubscriptionOut>(&ctx, req).await
+    let sub = ctx
+        .api
+        .subscriptions()
+        .retrieve(&a.subscription_id.0)
+        .await?;
+    Ok(view::<SubscriptionOut, _>(&sub))
 }
 
 async fn get_subscription_refund_preview(
     ctx: ToolCtx,
     a: GetSubscription,
 ) -> Result<Value, ToolError> {
-    let req = Request::get(format!(
-        "/v1/subscriptions/{}/refund_preview",
-        a.subscription_id.seg()
-    ));
-    // A documented exception: the preview comes back bare, not wrapped.
-    let body = ctx.api.send(req).await?;
-    let out: RefundPreviewOut = serde_json::from_value(body).unwrap_or_default();
-    Ok(to_json(&out))
+    let preview = ctx
+        .api
+        .subscriptions()
+        .refund_preview(&a.subscription_id.0)
+        .await?;
+    Ok(view::<RefundPreviewOut, _>(&preview))
 }
 
 /// One item of a subscription update.
@@ -311,9 +313,13 @@ async fn update_subscription(ctx: ToolCtx, a: UpdateSubscription) -> Result<Valu
             ));
         }
     }
-    let req = Request::patch(format!("/v1/subscriptions/{}", a.subscription_id.seg()))
-        .json(wrapped("subscription", &a, &["subscription_id"]));
-    one::<SubscriptionOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let sub = ctx
+        .api
+        .subscriptions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.subscription_id.0, &input(&a, &["subscription_id"])?)
+        .await?;
+    Ok(view::<SubscriptionOut, _>(&sub))
 }
 
 /// What to refund when canceling.
@@ -359,10 +365,13 @@ async fn cancel_subscription(ctx: ToolCtx, a: CancelSubscription) -> Result<Valu
         }
         _ => {}
     }
-    // A documented exception: the cancel body is not wrapped.
-    let req = Request::delete(format!("/v1/subscriptions/{}", a.subscription_id.seg()))
-        .json(Value::Object(fields(&a, &["subscription_id"])));
-    one::<SubscriptionOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let sub = ctx
+        .api
+        .subscriptions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.subscription_id.0, &input(&a, &["subscription_id"])?)
+        .await?;
+    Ok(view::<SubscriptionOut, _>(&sub))
 }
 
 /// Arguments of `list_invoices`.
@@ -380,7 +389,8 @@ pub(crate) struct ListInvoices {
 }
 
 async fn list_invoices(ctx: ToolCtx, a: ListInvoices) -> Result<Value, ToolError> {
-    list::<InvoiceOut>(&ctx, list_request("/v1/invoices".into(), &a, &[])).await
+    let page = ctx.api.invoices().list(&query(&a, &[])?).await?;
+    Ok(page_view::<InvoiceOut, _>(&page))
 }
 
 /// Arguments of `get_invoice`.
@@ -392,11 +402,8 @@ pub(crate) struct GetInvoice {
 }
 
 async fn get_invoice(ctx: ToolCtx, a: GetInvoice) -> Result<Value, ToolError> {
-    one::<InvoiceOut>(
-        &ctx,
-        Request::get(format!("/v1/invoices/{}", a.invoice_id.seg())),
-    )
-    .await
+    let invoice = ctx.api.invoices().retrieve(&a.invoice_id.0).await?;
+    Ok(view::<InvoiceOut, _>(&invoice))
 }
 
 /// How long a coupon applies to a subscription.
@@ -484,8 +491,13 @@ async fn create_coupon(ctx: ToolCtx, a: CreateCoupon) -> Result<Value, ToolError
     if a.max_redemptions == Some(0) {
         return Err(ToolError::field("max_redemptions", "must be at least 1"));
     }
-    let req = Request::post("/v1/coupons").json(wrapped("coupon", &a, &[]));
-    one::<CouponOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let coupon = ctx
+        .api
+        .coupons()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<CouponOut, _>(&coupon))
 }
 
 /// Arguments of `get_coupon`.
@@ -497,11 +509,8 @@ pub(crate) struct GetCoupon {
 }
 
 async fn get_coupon(ctx: ToolCtx, a: GetCoupon) -> Result<Value, ToolError> {
-    one::<CouponOut>(
-        &ctx,
-        Request::get(format!("/v1/coupons/{}", a.coupon_id.seg())),
-    )
-    .await
+    let coupon = ctx.api.coupons().retrieve(&a.coupon_id.0).await?;
+    Ok(view::<CouponOut, _>(&coupon))
 }
 
 /// Arguments of `create_promo_code`.
@@ -538,8 +547,13 @@ async fn create_promo_code(ctx: ToolCtx, a: CreatePromoCode) -> Result<Value, To
     if a.max_redemptions == Some(0) {
         return Err(ToolError::field("max_redemptions", "must be at least 1"));
     }
-    let req = Request::post("/v1/promo_codes").json(wrapped("promo_code", &a, &[]));
-    one::<PromoCodeOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let promo = ctx
+        .api
+        .promo_codes()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<PromoCodeOut, _>(&promo))
 }
 
 /// Arguments of `list_promo_codes`.
@@ -555,7 +569,8 @@ pub(crate) struct ListPromoCodes {
 }
 
 async fn list_promo_codes(ctx: ToolCtx, a: ListPromoCodes) -> Result<Value, ToolError> {
-    list::<PromoCodeOut>(&ctx, list_request("/v1/promo_codes".into(), &a, &[])).await
+    let page = ctx.api.promo_codes().list(&query(&a, &[])?).await?;
+    Ok(page_view::<PromoCodeOut, _>(&page))
 }
 
 /// Arguments of `create_shipping_rate`.
@@ -576,8 +591,13 @@ async fn create_shipping_rate(ctx: ToolCtx, a: CreateShippingRate) -> Result<Val
     if a.display_name.trim().is_empty() {
         return Err(ToolError::field("display_name", "must not be empty"));
     }
-    let req = Request::post("/v1/shipping_rates").json(wrapped("shipping_rate", &a, &[]));
-    one::<ShippingRateOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let rate = ctx
+        .api
+        .shipping_rates()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<ShippingRateOut, _>(&rate))
 }
 
 /// Arguments of `update_shipping_rate`.
@@ -595,10 +615,13 @@ pub(crate) struct UpdateShippingRate {
 }
 
 async fn update_shipping_rate(ctx: ToolCtx, a: UpdateShippingRate) -> Result<Value, ToolError> {
-    // Flex updates shipping rates with PUT.
-    let req = Request::put(format!("/v1/shipping_rates/{}", a.shipping_rate_id.seg()))
-        .json(wrapped("shipping_rate", &a, &["shipping_rate_id"]));
-    one::<ShippingRateOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let rate = ctx
+        .api
+        .shipping_rates()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.shipping_rate_id.0, &input(&a, &["shipping_rate_id"])?)
+        .await?;
+    Ok(view::<ShippingRateOut, _>(&rate))
 }
 
 /// Arguments of `get_shipping_rate`.
@@ -610,13 +633,16 @@ pub(crate) struct GetShippingRate {
 }
 
 async fn get_shipping_rate(ctx: ToolCtx, a: GetShippingRate) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/shipping_rates/{}", a.shipping_rate_id.seg()));
-    one::<ShippingRateOut>(&ctx, req).await
+    let rate = ctx
+        .api
+        .shipping_rates()
+        .retrieve(&a.shipping_rate_id.0)
+        .await?;
+    Ok(view::<ShippingRateOut, _>(&rate))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_subscriptions",
+    tool!(list_subscriptions {
         group: Group::Subscriptions,
         title: "List subscriptions",
         description: "List subscriptions (`fsub_…`), newest first: status, subscriber, prices \
@@ -625,10 +651,8 @@ billed, current period and next renewal (`current_period_end`). Filter by `custo
         kind: Kind::Read,
         input_schema: schema_in::<ListSubscriptions>,
         output_schema: schema_out::<Page<SubscriptionOut>>,
-        run: run!(list_subscriptions),
-    },
-    ToolDef {
-        name: "get_subscription",
+    }),
+    tool!(get_subscription {
         group: Group::Subscriptions,
         title: "Get subscription",
         description: "Get one subscription (`fsub_…`): status, subscriber (`fcus_…`), prices \
@@ -636,10 +660,8 @@ billed, current period, renewal or scheduled end, latest invoice. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(get_subscription),
-    },
-    ToolDef {
-        name: "update_subscription",
+    }),
+    tool!(update_subscription {
         group: Group::Subscriptions,
         title: "Update subscription",
         description: "Change a subscription (`fsub_…`): prices billed, trial end, coupon, \
@@ -649,10 +671,8 @@ per `proration_behavior`. To end it immediately use `cancel_subscription`.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(update_subscription),
-    },
-    ToolDef {
-        name: "cancel_subscription",
+    }),
+    tool!(cancel_subscription {
         group: Group::Subscriptions,
         title: "Cancel subscription",
         description: "Cancel a subscription (`fsub_…`) now, or at the period end with \
@@ -662,10 +682,8 @@ Cannot be undone. Call `get_subscription_refund_preview` first to see the prorat
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelSubscription>,
         output_schema: schema_out::<SubscriptionOut>,
-        run: run!(cancel_subscription),
-    },
-    ToolDef {
-        name: "get_subscription_refund_preview",
+    }),
+    tool!(get_subscription_refund_preview {
         group: Group::Subscriptions,
         title: "Preview subscription refund",
         description: "Preview the prorated refund canceling a subscription (`fsub_…`) now would \
@@ -674,10 +692,8 @@ card. Creates nothing; safe to repeat. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetSubscription>,
         output_schema: schema_out::<RefundPreviewOut>,
-        run: run!(get_subscription_refund_preview),
-    },
-    ToolDef {
-        name: "list_invoices",
+    }),
+    tool!(list_invoices {
         group: Group::Subscriptions,
         title: "List invoices",
         description: "List invoices (`fin_…`, subscription bills), newest first: status and \
@@ -685,10 +701,8 @@ amounts in integer cents USD. Filter by `customer`. Paged: pass `next_cursor` as
         kind: Kind::Read,
         input_schema: schema_in::<ListInvoices>,
         output_schema: schema_out::<Page<InvoiceOut>>,
-        run: run!(list_invoices),
-    },
-    ToolDef {
-        name: "get_invoice",
+    }),
+    tool!(get_invoice {
         group: Group::Subscriptions,
         title: "Get invoice",
         description: "Get one invoice (`fin_…`): status, total, due and paid in integer cents USD, \
@@ -696,10 +710,8 @@ its subscription, customer, paying payment intent and period. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetInvoice>,
         output_schema: schema_out::<InvoiceOut>,
-        run: run!(get_invoice),
-    },
-    ToolDef {
-        name: "create_coupon",
+    }),
+    tool!(create_coupon {
         group: Group::Offers,
         title: "Create coupon",
         description: "Create a coupon (`fcoup_…`): a fixed `amount_off` in integer cents USD or a \
@@ -709,10 +721,8 @@ Creates a new object each call (pass `idempotency_key` to retry safely). Next: \
         kind: Kind::Create,
         input_schema: schema_in::<CreateCoupon>,
         output_schema: schema_out::<CouponOut>,
-        run: run!(create_coupon),
-    },
-    ToolDef {
-        name: "get_coupon",
+    }),
+    tool!(get_coupon {
         group: Group::Offers,
         title: "Get coupon",
         description: "Get one coupon (`fcoup_…`): discount (cents or percent), duration, products \
@@ -720,10 +730,8 @@ it applies to, redemptions and validity. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetCoupon>,
         output_schema: schema_out::<CouponOut>,
-        run: run!(get_coupon),
-    },
-    ToolDef {
-        name: "create_promo_code",
+    }),
+    tool!(create_promo_code {
         group: Group::Offers,
         title: "Create promo code",
         description: "Create a customer-facing promo code (e.g. `SUMMER25`) for a coupon \
@@ -733,10 +741,8 @@ each call (pass `idempotency_key` to retry safely). Buyers enter it at checkouts
         kind: Kind::Create,
         input_schema: schema_in::<CreatePromoCode>,
         output_schema: schema_out::<PromoCodeOut>,
-        run: run!(create_promo_code),
-    },
-    ToolDef {
-        name: "list_promo_codes",
+    }),
+    tool!(list_promo_codes {
         group: Group::Offers,
         title: "List promo codes",
         description: "List promo codes (`fpromo_…`), newest first, with their coupon and \
@@ -744,10 +750,8 @@ redemptions; filter by `active`. Paged: pass `next_cursor` as `starting_after`. 
         kind: Kind::Read,
         input_schema: schema_in::<ListPromoCodes>,
         output_schema: schema_out::<Page<PromoCodeOut>>,
-        run: run!(list_promo_codes),
-    },
-    ToolDef {
-        name: "create_shipping_rate",
+    }),
+    tool!(create_shipping_rate {
         group: Group::Offers,
         title: "Create shipping rate",
         description: "Create a shipping rate: a name and a price in integer cents USD, offered at \
@@ -756,10 +760,8 @@ safely).",
         kind: Kind::Create,
         input_schema: schema_in::<CreateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(create_shipping_rate),
-    },
-    ToolDef {
-        name: "update_shipping_rate",
+    }),
+    tool!(update_shipping_rate {
         group: Group::Offers,
         title: "Update shipping rate",
         description: "Retire or re-activate a shipping rate (`active`) or replace its metadata. \
@@ -767,10 +769,8 @@ Its name and price cannot change: create a new rate instead. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(update_shipping_rate),
-    },
-    ToolDef {
-        name: "get_shipping_rate",
+    }),
+    tool!(get_shipping_rate {
         group: Group::Offers,
         title: "Get shipping rate",
         description: "Get one shipping rate by id: name, price in integer cents USD, active flag. \
@@ -778,6 +778,5 @@ Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetShippingRate>,
         output_schema: schema_out::<ShippingRateOut>,
-        run: run!(get_shipping_rate),
-    },
+    }),
 ];

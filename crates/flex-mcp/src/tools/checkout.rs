@@ -5,7 +5,7 @@
 //! Session reads always ask Flex to expand the customer, so the result can carry the buyer's
 //! email (what support questions start from) without a second call.
 
-use flex_api::Request;
+use flex_api::{Expand, Expandable};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,14 +14,14 @@ use super::args::{
     Cents, CentsOrZero, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, OpaqueId,
     PaymentIntentId, PaymentMethodId, PriceId, ProductId, SubscriptionId,
 };
-use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
-use super::rest::{keyed, list, list_request, to_json, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{input, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// Discount, tax and shipping parts of a total, in integer cents.
-    TotalDetails {
+    TotalDetails from flex_api::TotalDetails {
     /// Discount, cents.
     amount_discount: i64,
     /// Tax, cents.
@@ -32,7 +32,7 @@ projection!(
 
 projection!(
     /// A capture, as listed on its session.
-    CaptureBrief {
+    CaptureBrief from flex_api::Capture {
     /// Capture id (`fcap_…`).
     capture_id: String,
     /// Captured, integer cents USD.
@@ -43,7 +43,7 @@ projection!(
 
 projection!(
     /// A refund, as listed on its session.
-    RefundBrief {
+    RefundBrief from flex_api::Refund {
     /// Refund id (`fre_…`).
     refund_id: String,
     /// Payment intent refunded (`fpi_…`).
@@ -58,7 +58,7 @@ projection!(
 
 projection!(
     /// A dispute, as listed on its session.
-    DisputeBrief {
+    DisputeBrief from flex_api::Dispute {
     /// Dispute id (`fdsp_…`).
     dispute_id: String,
     /// Disputed, integer cents USD.
@@ -69,7 +69,7 @@ projection!(
 
 projection!(
     /// A checkout session, trimmed.
-    SessionOut = "checkout_session" / "checkout_sessions", checkout_session_id {
+    SessionOut = "checkout_sessions", checkout_session_id from flex_api::CheckoutSession {
     /// Checkout session id (`fcs_…`).
     checkout_session_id: String,
     /// `open` (awaiting the buyer), `paid` (authorized, awaiting capture), `complete`,
@@ -94,7 +94,7 @@ projection!(
     /// Buyer (`fcus_…`).
     customer: IdRef,
     /// Buyer's email, from the customer or the prefilled defaults.
-    customer_email: String,
+    customer_email: String = session_email,
     /// Main payment intent (`fpi_…`).
     payment_intent: IdRef,
     /// All payment intents; two on a split cart (HSA/FSA card + regular card).
@@ -127,7 +127,7 @@ projection!(
 
 projection!(
     /// One line of a session's cart.
-    LineItemOut = "line_item" / "line_items", line_item_id {
+    LineItemOut = "line_items", line_item_id from flex_api::LineItem {
     /// Line item id.
     line_item_id: String,
     /// What was bought.
@@ -152,7 +152,7 @@ projection!(
 
 projection!(
     /// One part of an allocation preview.
-    Allocation {
+    Allocation from flex_api::Allocation {
     /// Payment method that would be charged or refunded (`fpm_…`).
     payment_method_id: String,
     /// Its card's last four digits.
@@ -163,27 +163,36 @@ projection!(
 
 projection!(
     /// How a capture or refund would split across the session's payment methods.
-    AllocationsOut {
+    AllocationsOut from flex_api::Allocations {
     /// One entry per payment method.
     allocations: Vec<Allocation>,
 });
 
-/// A session projected, with the buyer's email filled in from wherever Flex put it.
-fn session(raw: &Value) -> Value {
-    let mut s: SessionOut = project(raw);
-    if s.customer_email.is_none() {
-        s.customer_email = customer_email(raw);
-    }
-    to_json(&s)
+/// The buyer's email: from the customer when Flex expanded it, else the prefilled defaults.
+fn session_email(s: &flex_api::CheckoutSession) -> Option<String> {
+    s.customer
+        .as_ref()
+        .and_then(Expandable::object)
+        .and_then(|c| c.email.clone())
+        .or_else(|| {
+            s.defaults
+                .as_ref()
+                .and_then(|d| d.get("email"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
 }
 
-async fn one_session(ctx: &ToolCtx, req: Request) -> Result<Value, ToolError> {
-    let body = ctx.api.send(req).await?;
-    Ok(session(super::rest::unwrap_one(
-        &body,
-        SessionOut::SINGULAR,
-    )))
-}
+/// Session reads expand the customer, so the result carries the buyer's email.
+const EXPAND_CUSTOMER: Expand = Expand {
+    expand: None,
+    expand_customer: Some(true),
+    expand_payment_intent: None,
+    expand_product: None,
+};
+
+/// Created-at bounds: the tool's flat names; `flex-api` sends them in the form it models.
+const CREATED_BOUNDS: [&str; 4] = ["created_gt", "created_gte", "created_lt", "created_lte"];
 
 /// Session status, for filtering.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
@@ -252,14 +261,14 @@ async fn list_checkout_sessions(ctx: ToolCtx, a: ListSessions) -> Result<Value, 
             "must be between 0 and 3650 days",
         ));
     }
-    let (req, limit) = list_request("/v1/checkout/sessions".into(), &a, &[]);
-    let body = ctx.api.send(req.query("expand_customer", true)).await?;
-    let mut page = super::rest::page::<SessionOut>(&body, limit);
-    // Re-project with the derived email (the generic page has no access to it).
-    if let Some(raw) = body.get("checkout_sessions").and_then(Value::as_array) {
-        page["checkout_sessions"] = Value::Array(raw.iter().map(session).collect());
-    }
-    Ok(page)
+    let mut q: flex_api::ListCheckoutSessions = query(&a, &CREATED_BOUNDS)?;
+    q.created_gt = a.created_gt;
+    q.created_gte = a.created_gte;
+    q.created_lt = a.created_lt;
+    q.created_lte = a.created_lte;
+    q.expand_customer = Some(true);
+    let page = ctx.api.checkout_sessions().list(&q).await?;
+    Ok(page_view::<SessionOut, _>(&page))
 }
 
 /// Arguments of `get_checkout_session`.
@@ -271,12 +280,12 @@ pub(crate) struct GetSession {
 }
 
 async fn get_checkout_session(ctx: ToolCtx, a: GetSession) -> Result<Value, ToolError> {
-    let req = Request::get(format!(
-        "/v1/checkout/sessions/{}",
-        a.checkout_session_id.seg()
-    ))
-    .query("expand_customer", true);
-    one_session(&ctx, req).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .retrieve_with(&a.checkout_session_id.0, &EXPAND_CUSTOMER)
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 /// Arguments of `list_checkout_session_line_items`.
@@ -295,11 +304,15 @@ async fn list_checkout_session_line_items(
     ctx: ToolCtx,
     a: ListLineItems,
 ) -> Result<Value, ToolError> {
-    let path = format!(
-        "/v1/checkout/sessions/{}/line_items",
-        a.checkout_session_id.seg()
-    );
-    list::<LineItemOut>(&ctx, list_request(path, &a, &["checkout_session_id"])).await
+    let page = ctx
+        .api
+        .checkout_sessions()
+        .list_line_items(
+            &a.checkout_session_id.0,
+            &query(&a, &["checkout_session_id"])?,
+        )
+        .await?;
+    Ok(page_view::<LineItemOut, _>(&page))
 }
 
 /// A price made up on the fly for one line.
@@ -433,8 +446,13 @@ async fn create_checkout_session(ctx: ToolCtx, a: CreateSession) -> Result<Value
             "must be an absolute URL starting with https://",
         ));
     }
-    let req = Request::post("/v1/checkout/sessions").json(wrapped("checkout_session", &a, &[]));
-    one_session(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 /// How much of one line to capture.
@@ -475,27 +493,29 @@ pub(crate) struct CaptureSession {
 }
 
 async fn capture_checkout_session(ctx: ToolCtx, a: CaptureSession) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/capture",
-        a.checkout_session_id.seg()
-    ))
-    .json(wrapped("checkout_session", &a, &["checkout_session_id"]));
-    one_session(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .capture(
+            &a.checkout_session_id.0,
+            &input(&a, &["checkout_session_id"])?,
+        )
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 async fn preview_capture_allocation(ctx: ToolCtx, a: CaptureSession) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/capture_allocation",
-        a.checkout_session_id.seg()
-    ))
-    .json(wrapped("checkout_session", &a, &["checkout_session_id"]));
-    allocations(&ctx, keyed(req, a.idempotency_key.as_ref())).await
-}
-
-async fn allocations(ctx: &ToolCtx, req: Request) -> Result<Value, ToolError> {
-    let body = ctx.api.send(req).await?;
-    let out: AllocationsOut = serde_json::from_value(body).unwrap_or_default();
-    Ok(to_json(&out))
+    let preview = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .capture_allocation(
+            &a.checkout_session_id.0,
+            &input(&a, &["checkout_session_id"])?,
+        )
+        .await?;
+    Ok(view::<AllocationsOut, _>(&preview))
 }
 
 /// Arguments of the session actions that take nothing but the session.
@@ -512,19 +532,23 @@ async fn cancel_checkout_session_authorization(
     ctx: ToolCtx,
     a: SessionAction,
 ) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/cancel",
-        a.checkout_session_id.seg()
-    ));
-    one_session(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.checkout_session_id.0)
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 async fn reauth_checkout_session(ctx: ToolCtx, a: SessionAction) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/reauth",
-        a.checkout_session_id.seg()
-    ));
-    one_session(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .reauth(&a.checkout_session_id.0)
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 /// How much of one line to refund.
@@ -593,27 +617,34 @@ async fn refund_checkout_session(ctx: ToolCtx, a: RefundSession) -> Result<Value
             "only `preview_refund_allocation` takes payment_methods; remove it here",
         ));
     }
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/refund",
-        a.checkout_session_id.seg()
-    ))
-    .json(wrapped("checkout_session", &a, &["checkout_session_id"]));
-    one_session(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let session = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .refund(
+            &a.checkout_session_id.0,
+            &input(&a, &["checkout_session_id"])?,
+        )
+        .await?;
+    Ok(view::<SessionOut, _>(&session))
 }
 
 async fn preview_refund_allocation(ctx: ToolCtx, a: RefundSession) -> Result<Value, ToolError> {
     check_refund_lines(&a)?;
-    let req = Request::post(format!(
-        "/v1/checkout/sessions/{}/refund_allocation",
-        a.checkout_session_id.seg()
-    ))
-    .json(wrapped("checkout_session", &a, &["checkout_session_id"]));
-    allocations(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let preview = ctx
+        .api
+        .checkout_sessions()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .refund_allocation(
+            &a.checkout_session_id.0,
+            &input(&a, &["checkout_session_id"])?,
+        )
+        .await?;
+    Ok(view::<AllocationsOut, _>(&preview))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_checkout_sessions",
+    tool!(list_checkout_sessions {
         group: Group::Support,
         title: "List checkout sessions",
         description: "List checkout sessions (`fcs_…`, Flex's orders), newest first, with status, \
@@ -623,10 +654,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListSessions>,
         output_schema: schema_out::<Page<SessionOut>>,
-        run: run!(list_checkout_sessions),
-    },
-    ToolDef {
-        name: "get_checkout_session",
+    }),
+    tool!(get_checkout_session {
         group: Group::Support,
         title: "Get checkout session",
         description: "Get one checkout session (`fcs_…`): status, amounts in integer cents USD \
@@ -635,10 +664,8 @@ cart), captures, refunds and disputes. Read-only. Use it before refunding or cap
         kind: Kind::Read,
         input_schema: schema_in::<GetSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(get_checkout_session),
-    },
-    ToolDef {
-        name: "list_checkout_session_line_items",
+    }),
+    tool!(list_checkout_session_line_items {
         group: Group::Support,
         title: "List checkout session line items",
         description: "List the cart of a checkout session (`fcs_…`): each line's price \
@@ -647,10 +674,8 @@ products/prices here for per-line refunds or captures.",
         kind: Kind::Read,
         input_schema: schema_in::<ListLineItems>,
         output_schema: schema_out::<Page<LineItemOut>>,
-        run: run!(list_checkout_session_line_items),
-    },
-    ToolDef {
-        name: "create_checkout_session",
+    }),
+    tool!(create_checkout_session {
         group: Group::Checkout,
         title: "Create checkout session",
         description: "Create a hosted checkout for a cart and return its `redirect_url`, the page \
@@ -661,10 +686,8 @@ is only authorized until `capture_checkout_session`. Creates a new session each 
         kind: Kind::Create,
         input_schema: schema_in::<CreateSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(create_checkout_session),
-    },
-    ToolDef {
-        name: "capture_checkout_session",
+    }),
+    tool!(capture_checkout_session {
         group: Group::Checkout,
         title: "Capture checkout session",
         description: "Capture the authorized money of a `paid` checkout session (`fcs_…`, manual \
@@ -675,10 +698,8 @@ refunded). With final_capture true (default) the uncaptured rest is released. Ch
         kind: Kind::Destructive,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(capture_checkout_session),
-    },
-    ToolDef {
-        name: "cancel_checkout_session_authorization",
+    }),
+    tool!(cancel_checkout_session_authorization {
         group: Group::Checkout,
         title: "Cancel checkout session authorization",
         description: "Void the authorization of a checkout session (`fcs_…`): its payment intents \
@@ -687,10 +708,8 @@ Gives up the sale; cannot be undone. No money is charged. Repeating it has no fu
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(cancel_checkout_session_authorization),
-    },
-    ToolDef {
-        name: "reauth_checkout_session",
+    }),
+    tool!(reauth_checkout_session {
         group: Group::Checkout,
         title: "Re-authorize checkout session",
         description: "Re-authorize a checkout session (`fcs_…`) whose card hold expired, placing \
@@ -699,10 +718,8 @@ a new hold for the same amount. No money is captured (capture it later with \
         kind: Kind::Create,
         input_schema: schema_in::<SessionAction>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(reauth_checkout_session),
-    },
-    ToolDef {
-        name: "refund_checkout_session",
+    }),
+    tool!(refund_checkout_session {
         group: Group::Refunds,
         title: "Refund checkout session",
         description: "Refund a `complete` checkout session (`fcs_…`): the main refund path. Give \
@@ -714,10 +731,8 @@ amount exceeds what remains (check `amount_total` − `amount_refunded` with \
         kind: Kind::Destructive,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<SessionOut>,
-        run: run!(refund_checkout_session),
-    },
-    ToolDef {
-        name: "preview_capture_allocation",
+    }),
+    tool!(preview_capture_allocation {
         group: Group::Checkout,
         title: "Preview capture allocation",
         description: "Preview how a capture of a checkout session (`fcs_…`) would split across \
@@ -726,10 +741,8 @@ effects, nothing is captured. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<CaptureSession>,
         output_schema: schema_out::<AllocationsOut>,
-        run: run!(preview_capture_allocation),
-    },
-    ToolDef {
-        name: "preview_refund_allocation",
+    }),
+    tool!(preview_refund_allocation {
         group: Group::Checkout,
         title: "Preview refund allocation",
         description: "Preview how a refund of a checkout session (`fcs_…`) would split across its \
@@ -739,6 +752,5 @@ refunded. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<RefundSession>,
         output_schema: schema_out::<AllocationsOut>,
-        run: run!(preview_refund_allocation),
-    },
+    }),
 ];

@@ -1,6 +1,5 @@
 //! Customers and their saved payment methods (`/v1/customers`).
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,13 +8,13 @@ use super::args::{
     CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata, PaymentMethodId,
 };
 use super::out::{Address, IdRef, Page, Timestamp, projection};
-use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{input, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// A customer, trimmed.
-    CustomerOut = "customer" / "customers", customer_id {
+    CustomerOut = "customers", customer_id from flex_api::Customer {
     /// Customer id (`fcus_…`).
     customer_id: String,
     /// First name.
@@ -40,7 +39,7 @@ projection!(
 
 projection!(
     /// Card details of a payment method (never the full number).
-    CardOut {
+    CardOut from flex_api::Card {
     /// Card brand (e.g. `visa`, `american_express`).
     brand: String,
     /// Last four digits.
@@ -55,7 +54,7 @@ projection!(
 
 projection!(
     /// A saved payment method, trimmed.
-    PaymentMethodOut = "payment_method" / "payment_methods", payment_method_id {
+    PaymentMethodOut = "payment_methods", payment_method_id from flex_api::PaymentMethod {
     /// Payment method id (`fpm_…`).
     payment_method_id: String,
     /// Owner (`fcus_…`).
@@ -103,7 +102,8 @@ pub(crate) struct ListCustomers {
 }
 
 async fn list_customers(ctx: ToolCtx, a: ListCustomers) -> Result<Value, ToolError> {
-    list::<CustomerOut>(&ctx, list_request("/v1/customers".into(), &a, &[])).await
+    let page = ctx.api.customers().list(&query(&a, &[])?).await?;
+    Ok(page_view::<CustomerOut, _>(&page))
 }
 
 /// Arguments of `get_customer`.
@@ -115,8 +115,8 @@ pub(crate) struct GetCustomer {
 }
 
 async fn get_customer(ctx: ToolCtx, a: GetCustomer) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/customers/{}", a.customer_id.seg()));
-    one::<CustomerOut>(&ctx, req).await
+    let customer = ctx.api.customers().retrieve(&a.customer_id.0).await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 /// Arguments of `create_customer`.
@@ -147,8 +147,13 @@ async fn create_customer(ctx: ToolCtx, a: CreateCustomer) -> Result<Value, ToolE
     if let Some(email) = &a.email {
         check_email(email)?;
     }
-    let req = Request::post("/v1/customers").json(wrapped("customer", &a, &[]));
-    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let customer = ctx
+        .api
+        .customers()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 fn check_email(email: &str) -> Result<(), ToolError> {
@@ -193,12 +198,13 @@ async fn update_customer(ctx: ToolCtx, a: UpdateCustomer) -> Result<Value, ToolE
     if let Some(email) = &a.email {
         check_email(email)?;
     }
-    let req = Request::patch(format!("/v1/customers/{}", a.customer_id.seg())).json(wrapped(
-        "customer",
-        &a,
-        &["customer_id"],
-    ));
-    one::<CustomerOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let customer = ctx
+        .api
+        .customers()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.customer_id.0, &input(&a, &["customer_id"])?)
+        .await?;
+    Ok(view::<CustomerOut, _>(&customer))
 }
 
 /// Arguments of `list_customer_payment_methods`.
@@ -217,8 +223,12 @@ async fn list_customer_payment_methods(
     ctx: ToolCtx,
     a: ListPaymentMethods,
 ) -> Result<Value, ToolError> {
-    let path = format!("/v1/customers/{}/payment_methods", a.customer_id.seg());
-    list::<PaymentMethodOut>(&ctx, list_request(path, &a, &["customer_id"])).await
+    let page = ctx
+        .api
+        .customers()
+        .list_payment_methods(&a.customer_id.0, &query(&a, &["customer_id"])?)
+        .await?;
+    Ok(page_view::<PaymentMethodOut, _>(&page))
 }
 
 /// Arguments of `get_customer_payment_method`.
@@ -235,17 +245,16 @@ async fn get_customer_payment_method(
     ctx: ToolCtx,
     a: GetPaymentMethod,
 ) -> Result<Value, ToolError> {
-    let req = Request::get(format!(
-        "/v1/customers/{}/payment_methods/{}",
-        a.customer_id.seg(),
-        a.payment_method_id.seg()
-    ));
-    one::<PaymentMethodOut>(&ctx, req).await
+    let pm = ctx
+        .api
+        .customers()
+        .retrieve_payment_method(&a.customer_id.0, &a.payment_method_id.0)
+        .await?;
+    Ok(view::<PaymentMethodOut, _>(&pm))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_customers",
+    tool!(list_customers {
         group: Group::Support,
         title: "List customers",
         description: "List customers (`fcus_…`), newest first; filter by exact `email` to find \
@@ -254,10 +263,8 @@ Read-only. Next: `list_payment_intents` or `list_checkout_sessions` with `custom
         kind: Kind::Read,
         input_schema: schema_in::<ListCustomers>,
         output_schema: schema_out::<Page<CustomerOut>>,
-        run: run!(list_customers),
-    },
-    ToolDef {
-        name: "get_customer",
+    }),
+    tool!(get_customer {
         group: Group::Support,
         title: "Get customer",
         description: "Get one customer by id (`fcus_…`): name, email, phone, shipping address, \
@@ -265,10 +272,8 @@ metadata. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(get_customer),
-    },
-    ToolDef {
-        name: "create_customer",
+    }),
+    tool!(create_customer {
         group: Group::Subscriptions,
         title: "Create customer",
         description: "Create a customer. Give first_name, last_name, email and phone when known. \
@@ -277,10 +282,8 @@ Creates a new object each call (pass `idempotency_key` to retry safely); no mone
         kind: Kind::Create,
         input_schema: schema_in::<CreateCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(create_customer),
-    },
-    ToolDef {
-        name: "update_customer",
+    }),
+    tool!(update_customer {
         group: Group::Subscriptions,
         title: "Update customer",
         description: "Change a customer's (`fcus_…`) name, email, phone, employer, shipping \
@@ -288,10 +291,8 @@ address or metadata. Only the fields given change. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateCustomer>,
         output_schema: schema_out::<CustomerOut>,
-        run: run!(update_customer),
-    },
-    ToolDef {
-        name: "list_customer_payment_methods",
+    }),
+    tool!(list_customer_payment_methods {
         group: Group::Support,
         title: "List customer payment methods",
         description: "List a customer's saved payment methods (`fpm_…`): card brand, last four \
@@ -300,10 +301,8 @@ Read-only; page with `next_cursor` → `starting_after`.",
         kind: Kind::Read,
         input_schema: schema_in::<ListPaymentMethods>,
         output_schema: schema_out::<Page<PaymentMethodOut>>,
-        run: run!(list_customer_payment_methods),
-    },
-    ToolDef {
-        name: "get_customer_payment_method",
+    }),
+    tool!(get_customer_payment_method {
         group: Group::Support,
         title: "Get customer payment method",
         description: "Get one saved payment method (`fpm_…`) of a customer (`fcus_…`): card \
@@ -311,6 +310,5 @@ brand, last four digits, expiry. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPaymentMethod>,
         output_schema: schema_out::<PaymentMethodOut>,
-        run: run!(get_customer_payment_method),
-    },
+    }),
 ];

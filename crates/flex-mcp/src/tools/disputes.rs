@@ -2,20 +2,19 @@
 //! `submit: true`, submits it for good; here that is two tools, so a model (and the policy)
 //! can tell the reversible save from the irreversible submission.
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::args::{DisputeId, IdempotencyKey, Limit};
 use super::out::{Page, Timestamp, projection};
-use super::rest::{fields, keyed, list, list_request, one};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{fields, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// Evidence deadline and state.
-    EvidenceDetails {
+    EvidenceDetails from flex_api::EvidenceDetails {
     /// Evidence must be submitted before this (ISO-8601).
     due_by: Timestamp,
     /// True once some evidence is saved.
@@ -28,7 +27,7 @@ projection!(
 
 projection!(
     /// A dispute, trimmed.
-    DisputeOut = "dispute" / "disputes", dispute_id {
+    DisputeOut = "disputes", dispute_id from flex_api::Dispute {
     /// Dispute id (`fdsp_…`).
     dispute_id: String,
     /// Disputed payment intent (`fpi_…`).
@@ -64,7 +63,8 @@ pub(crate) struct ListDisputes {
 }
 
 async fn list_disputes(ctx: ToolCtx, a: ListDisputes) -> Result<Value, ToolError> {
-    list::<DisputeOut>(&ctx, list_request("/v1/disputes".into(), &a, &[])).await
+    let page = ctx.api.disputes().list(&query(&a, &[])?).await?;
+    Ok(page_view::<DisputeOut, _>(&page))
 }
 
 /// Arguments of `get_dispute`.
@@ -76,11 +76,8 @@ pub(crate) struct GetDispute {
 }
 
 async fn get_dispute(ctx: ToolCtx, a: GetDispute) -> Result<Value, ToolError> {
-    one::<DisputeOut>(
-        &ctx,
-        Request::get(format!("/v1/disputes/{}", a.dispute_id.seg())),
-    )
-    .await
+    let dispute = ctx.api.disputes().retrieve(&a.dispute_id.0).await?;
+    Ok(view::<DisputeOut, _>(&dispute))
 }
 
 /// Evidence for a dispute. Text fields take plain text; `*_documentation`, `receipt`,
@@ -156,13 +153,29 @@ pub(crate) struct UpdateDispute {
     idempotency_key: Option<IdempotencyKey>,
 }
 
-fn dispute_body(evidence: Option<&Evidence>, submit: bool) -> Value {
-    let mut inner = Map::new();
-    if let Some(e) = evidence {
-        inner.insert("evidence".into(), Value::Object(fields(e, &[])));
+/// Flex's one update body: the evidence given (if any), and whether to submit it for good.
+fn dispute_body(evidence: Option<&Evidence>, submit: bool) -> flex_api::UpdateDispute {
+    flex_api::UpdateDispute {
+        evidence: evidence.map(|e| fields(e, &[])),
+        submit: Some(submit),
+        ..Default::default()
     }
-    inner.insert("submit".into(), Value::Bool(submit));
-    serde_json::json!({ "dispute": inner })
+}
+
+/// Sends the update and trims the dispute Flex answers with.
+async fn update(
+    ctx: &ToolCtx,
+    id: &DisputeId,
+    body: &flex_api::UpdateDispute,
+    idempotency_key: Option<&IdempotencyKey>,
+) -> Result<Value, ToolError> {
+    let dispute = ctx
+        .api
+        .disputes()
+        .with_idempotency_key_opt(key(idempotency_key))
+        .update(&id.0, body)
+        .await?;
+    Ok(view::<DisputeOut, _>(&dispute))
 }
 
 async fn update_dispute(ctx: ToolCtx, a: UpdateDispute) -> Result<Value, ToolError> {
@@ -172,9 +185,8 @@ async fn update_dispute(ctx: ToolCtx, a: UpdateDispute) -> Result<Value, ToolErr
             "give at least one evidence field to save",
         ));
     }
-    let req = Request::post(format!("/v1/disputes/{}", a.dispute_id.seg()))
-        .json(dispute_body(Some(&a.evidence), false));
-    one::<DisputeOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let body = dispute_body(Some(&a.evidence), false);
+    update(&ctx, &a.dispute_id, &body, a.idempotency_key.as_ref()).await
 }
 
 /// Arguments of `submit_dispute`.
@@ -208,9 +220,8 @@ fn submit_input() -> serde_json::Map<String, Value> {
 }
 
 async fn submit_dispute(ctx: ToolCtx, a: SubmitDispute) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/disputes/{}", a.dispute_id.seg()))
-        .json(dispute_body(a.evidence.as_ref(), true));
-    one::<DisputeOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let body = dispute_body(a.evidence.as_ref(), true);
+    update(&ctx, &a.dispute_id, &body, a.idempotency_key.as_ref()).await
 }
 
 /// Arguments of `close_dispute`.
@@ -224,13 +235,17 @@ pub(crate) struct CloseDispute {
 }
 
 async fn close_dispute(ctx: ToolCtx, a: CloseDispute) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/disputes/{}/close", a.dispute_id.seg()));
-    one::<DisputeOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let dispute = ctx
+        .api
+        .disputes()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .close(&a.dispute_id.0)
+        .await?;
+    Ok(view::<DisputeOut, _>(&dispute))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_disputes",
+    tool!(list_disputes {
         group: Group::Refunds,
         title: "List disputes",
         description: "List disputes (chargebacks, `fdsp_…`), newest first: amount in integer \
@@ -238,10 +253,8 @@ cents USD, status, reason and evidence deadline (`evidence_details.due_by`, `pas
         kind: Kind::Read,
         input_schema: schema_in::<ListDisputes>,
         output_schema: schema_out::<Page<DisputeOut>>,
-        run: run!(list_disputes),
-    },
-    ToolDef {
-        name: "get_dispute",
+    }),
+    tool!(get_dispute {
         group: Group::Refunds,
         title: "Get dispute",
         description: "Get one dispute (`fdsp_…`): disputed payment intent (`fpi_…`), amount in \
@@ -250,10 +263,8 @@ integer cents USD, status, reason, evidence deadline and submission count. Read-
         kind: Kind::Read,
         input_schema: schema_in::<GetDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(get_dispute),
-    },
-    ToolDef {
-        name: "update_dispute",
+    }),
+    tool!(update_dispute {
         group: Group::Refunds,
         title: "Save dispute evidence",
         description: "Save evidence on a dispute (`fdsp_…`) without submitting it; only the \
@@ -262,10 +273,8 @@ evidence is complete, call `submit_dispute`.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(update_dispute),
-    },
-    ToolDef {
-        name: "submit_dispute",
+    }),
+    tool!(submit_dispute {
         group: Group::Refunds,
         title: "Submit dispute evidence",
         description: "Submit a dispute's (`fdsp_…`) evidence to the card network, optionally \
@@ -275,10 +284,8 @@ whether the money stays with the merchant. Cannot be undone. Check the saved evi
         kind: Kind::Destructive,
         input_schema: submit_input,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(submit_dispute),
-    },
-    ToolDef {
-        name: "close_dispute",
+    }),
+    tool!(close_dispute {
         group: Group::Refunds,
         title: "Close dispute",
         description: "Accept a dispute (`fdsp_…`): the merchant forfeits the disputed money and \
@@ -287,6 +294,5 @@ effect. Only when the merchant chooses not to fight it.",
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CloseDispute>,
         output_schema: schema_out::<DisputeOut>,
-        run: run!(close_dispute),
-    },
+    }),
 ];

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,13 +16,13 @@ use super::args::{
 };
 use super::checkout::{CaptureMethod, LineItemArgs, check_line_items};
 use super::out::{IdRef, Page, Timestamp, projection};
-use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{input, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// One line of a payment link.
-    LinkLineOut {
+    LinkLineOut from flex_api::PaymentLinkLineItem {
     /// Price sold (`fprice_…`).
     price: IdRef,
     /// Quantity.
@@ -32,7 +31,7 @@ projection!(
 
 projection!(
     /// A payment link, trimmed.
-    PaymentLinkOut = "payment_link" / "payment_links", payment_link_id {
+    PaymentLinkOut = "payment_links", payment_link_id from flex_api::PaymentLink {
     /// Payment link id (`fplink_…`).
     payment_link_id: String,
     /// The shareable URL; every visit starts a new checkout session.
@@ -55,7 +54,7 @@ projection!(
 
 projection!(
     /// A setup intent (saving a card for later), trimmed. Its client secret is never returned.
-    SetupIntentOut = "setup_intent" / "setup_intents", setup_intent_id {
+    SetupIntentOut = "setup_intents", setup_intent_id from flex_api::SetupIntent {
     /// Setup intent id (`fsi_…`).
     setup_intent_id: String,
     /// `requires_payment_method`, `succeeded`, `canceled`, ….
@@ -76,11 +75,11 @@ projection!(
 
 projection!(
     /// An export job, trimmed.
-    ExportOut = "export" / "exports", export_id {
+    ExportOut = "exports", export_id from flex_api::Export {
     /// Export id.
     export_id: String,
     /// What is exported.
-    r#type: String,
+    r#type: String = export_kind,
     /// `created`, `processing`, `completed`, `canceled`, `failed`, ….
     status: String,
     /// Description.
@@ -97,7 +96,7 @@ projection!(
 
 projection!(
     /// An uploaded file, trimmed.
-    FileOut = "file" / "files", file_id {
+    FileOut = "files", file_id from flex_api::File {
     /// File id: use it in dispute evidence fields.
     file_id: String,
     /// Purpose (e.g. `dispute_evidence`).
@@ -107,7 +106,7 @@ projection!(
     /// Size in bytes.
     size: i64,
     /// File type (`pdf`, `png`, `jpg`).
-    r#type: String,
+    r#type: String = file_kind,
     /// When it was uploaded (ISO-8601).
     created_at: Timestamp,
     /// When it expires (ISO-8601).
@@ -116,7 +115,7 @@ projection!(
 
 projection!(
     /// A webhook event, trimmed.
-    EventOut = "event" / "events", event_id {
+    EventOut = "events", event_id from flex_api::Event {
     /// Event id.
     event_id: String,
     /// Event type (e.g. `checkout_session.completed`).
@@ -126,6 +125,16 @@ projection!(
     /// When it happened (ISO-8601).
     created_at: Timestamp,
 });
+
+/// The kind of export (Flex's `type`).
+fn export_kind(e: &flex_api::Export) -> Option<String> {
+    e.kind.clone()
+}
+
+/// The file's MIME type or kind (Flex's `type`).
+fn file_kind(f: &flex_api::File) -> Option<String> {
+    f.kind.clone()
+}
 
 /// Arguments of `list_payment_links`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -140,7 +149,8 @@ pub(crate) struct ListPaymentLinks {
 }
 
 async fn list_payment_links(ctx: ToolCtx, a: ListPaymentLinks) -> Result<Value, ToolError> {
-    list::<PaymentLinkOut>(&ctx, list_request("/v1/payment_links".into(), &a, &[])).await
+    let page = ctx.api.payment_links().list(&query(&a, &[])?).await?;
+    Ok(page_view::<PaymentLinkOut, _>(&page))
 }
 
 /// Arguments of `get_payment_link`.
@@ -152,8 +162,12 @@ pub(crate) struct GetPaymentLink {
 }
 
 async fn get_payment_link(ctx: ToolCtx, a: GetPaymentLink) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/payment_links/{}", a.payment_link_id.seg()));
-    one::<PaymentLinkOut>(&ctx, req).await
+    let link = ctx
+        .api
+        .payment_links()
+        .retrieve(&a.payment_link_id.0)
+        .await?;
+    Ok(view::<PaymentLinkOut, _>(&link))
 }
 
 /// How payments made through the link are captured.
@@ -236,8 +250,13 @@ async fn create_payment_link(ctx: ToolCtx, a: CreatePaymentLink) -> Result<Value
             "required when type is `redirect`: give {\"url\": \"https://…\"}",
         ));
     }
-    let req = Request::post("/v1/payment_links").json(wrapped("payment_link", &a, &[]));
-    one::<PaymentLinkOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let link = ctx
+        .api
+        .payment_links()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<PaymentLinkOut, _>(&link))
 }
 
 /// Arguments of `list_setup_intents`.
@@ -255,7 +274,8 @@ pub(crate) struct ListSetupIntents {
 }
 
 async fn list_setup_intents(ctx: ToolCtx, a: ListSetupIntents) -> Result<Value, ToolError> {
-    list::<SetupIntentOut>(&ctx, list_request("/v1/setup_intents".into(), &a, &[])).await
+    let page = ctx.api.setup_intents().list(&query(&a, &[])?).await?;
+    Ok(page_view::<SetupIntentOut, _>(&page))
 }
 
 /// Arguments of `create_setup_intent`.
@@ -271,8 +291,13 @@ pub(crate) struct CreateSetupIntent {
 }
 
 async fn create_setup_intent(ctx: ToolCtx, a: CreateSetupIntent) -> Result<Value, ToolError> {
-    let req = Request::post("/v1/setup_intents").json(wrapped("setup_intent", &a, &[]));
-    one::<SetupIntentOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let intent = ctx
+        .api
+        .setup_intents()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<SetupIntentOut, _>(&intent))
 }
 
 /// Arguments of `create_export`.
@@ -305,8 +330,13 @@ async fn create_export(ctx: ToolCtx, a: CreateExport) -> Result<Value, ToolError
              `checkout_session` or `product`",
         ));
     }
-    let req = Request::post("/v1/exports").json(wrapped("export", &a, &[]));
-    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let export = ctx
+        .api
+        .exports()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `get_export`.
@@ -318,11 +348,8 @@ pub(crate) struct GetExport {
 }
 
 async fn get_export(ctx: ToolCtx, a: GetExport) -> Result<Value, ToolError> {
-    one::<ExportOut>(
-        &ctx,
-        Request::get(format!("/v1/exports/{}", a.export_id.seg())),
-    )
-    .await
+    let export = ctx.api.exports().retrieve(&a.export_id.0).await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `cancel_export`.
@@ -336,8 +363,13 @@ pub(crate) struct CancelExport {
 }
 
 async fn cancel_export(ctx: ToolCtx, a: CancelExport) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/exports/{}/cancel", a.export_id.seg()));
-    one::<ExportOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let export = ctx
+        .api
+        .exports()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.export_id.0)
+        .await?;
+    Ok(view::<ExportOut, _>(&export))
 }
 
 /// Arguments of `list_files`.
@@ -356,7 +388,8 @@ pub(crate) struct ListFiles {
 }
 
 async fn list_files(ctx: ToolCtx, a: ListFiles) -> Result<Value, ToolError> {
-    list::<FileOut>(&ctx, list_request("/v1/files".into(), &a, &[])).await
+    let page = ctx.api.files().list(&query(&a, &[])?).await?;
+    Ok(page_view::<FileOut, _>(&page))
 }
 
 /// Arguments of `get_file`.
@@ -368,7 +401,8 @@ pub(crate) struct GetFile {
 }
 
 async fn get_file(ctx: ToolCtx, a: GetFile) -> Result<Value, ToolError> {
-    one::<FileOut>(&ctx, Request::get(format!("/v1/files/{}", a.file_id.seg()))).await
+    let file = ctx.api.files().retrieve(&a.file_id.0).await?;
+    Ok(view::<FileOut, _>(&file))
 }
 
 /// Arguments of `retry_event`.
@@ -384,17 +418,17 @@ pub(crate) struct RetryEvent {
 }
 
 async fn retry_event(ctx: ToolCtx, a: RetryEvent) -> Result<Value, ToolError> {
-    let req = Request::post(format!("/v1/events/{}/retry", a.event_id.seg())).json(wrapped(
-        "event",
-        &a,
-        &["event_id"],
-    ));
-    one::<EventOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let event = ctx
+        .api
+        .events()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .retry(&a.event_id.0, &input(&a, &["event_id"])?)
+        .await?;
+    Ok(view::<EventOut, _>(&event))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_payment_links",
+    tool!(list_payment_links {
         group: Group::Offers,
         title: "List payment links",
         description: "List payment links (`fplink_…`), newest first: URL, label, what each sells, \
@@ -402,10 +436,8 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListPaymentLinks>,
         output_schema: schema_out::<Page<PaymentLinkOut>>,
-        run: run!(list_payment_links),
-    },
-    ToolDef {
-        name: "get_payment_link",
+    }),
+    tool!(get_payment_link {
         group: Group::Offers,
         title: "Get payment link",
         description: "Get one payment link (`fplink_…`): its shareable URL, label, lines (price \
@@ -413,10 +445,8 @@ active flag. Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
-        run: run!(get_payment_link),
-    },
-    ToolDef {
-        name: "create_payment_link",
+    }),
+    tool!(create_payment_link {
         group: Group::Offers,
         title: "Create payment link",
         description: "Create a reusable payment link (`fplink_…`) for prices (`fprice_…`) or \
@@ -426,10 +456,8 @@ starts a new checkout session. No money moves until a buyer pays. Creates a new 
         kind: Kind::Create,
         input_schema: schema_in::<CreatePaymentLink>,
         output_schema: schema_out::<PaymentLinkOut>,
-        run: run!(create_payment_link),
-    },
-    ToolDef {
-        name: "list_setup_intents",
+    }),
+    tool!(list_setup_intents {
         group: Group::Subscriptions,
         title: "List setup intents",
         description: "List setup intents (`fsi_…`), the records of buyers saving a card for later \
@@ -437,10 +465,8 @@ charges, newest first; filter by `customer`. Client secrets are never shown. Pag
         kind: Kind::Read,
         input_schema: schema_in::<ListSetupIntents>,
         output_schema: schema_out::<Page<SetupIntentOut>>,
-        run: run!(list_setup_intents),
-    },
-    ToolDef {
-        name: "create_setup_intent",
+    }),
+    tool!(create_setup_intent {
         group: Group::Subscriptions,
         title: "Create setup intent",
         description: "Start saving a buyer's card for later off-session charges (`fsi_…`), for a \
@@ -449,10 +475,8 @@ checkout session (`fcs_…`). No money moves. Creates a new object each call (pa
         kind: Kind::Create,
         input_schema: schema_in::<CreateSetupIntent>,
         output_schema: schema_out::<SetupIntentOut>,
-        run: run!(create_setup_intent),
-    },
-    ToolDef {
-        name: "create_export",
+    }),
+    tool!(create_export {
         group: Group::Reporting,
         title: "Create export",
         description: "Start an asynchronous export of payments, subscriptions, customers, \
@@ -462,10 +486,8 @@ final.",
         kind: Kind::Create,
         input_schema: schema_in::<CreateExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(create_export),
-    },
-    ToolDef {
-        name: "get_export",
+    }),
+    tool!(get_export {
         group: Group::Reporting,
         title: "Get export",
         description: "Get an export job's status (`created`, `processing`, `completed`, …), type \
@@ -473,10 +495,8 @@ and timing. Read-only; use it to poll after `create_export`.",
         kind: Kind::Read,
         input_schema: schema_in::<GetExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(get_export),
-    },
-    ToolDef {
-        name: "cancel_export",
+    }),
+    tool!(cancel_export {
         group: Group::Reporting,
         title: "Cancel export",
         description: "Cancel a running export job. The job stops for good and cannot be resumed \
@@ -485,10 +505,8 @@ further effect.",
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelExport>,
         output_schema: schema_out::<ExportOut>,
-        run: run!(cancel_export),
-    },
-    ToolDef {
-        name: "list_files",
+    }),
+    tool!(list_files {
         group: Group::Reporting,
         title: "List files",
         description: "List uploaded files (PDF, PNG, JPEG), newest first, optionally by `purpose` \
@@ -496,10 +514,8 @@ further effect.",
         kind: Kind::Read,
         input_schema: schema_in::<ListFiles>,
         output_schema: schema_out::<Page<FileOut>>,
-        run: run!(list_files),
-    },
-    ToolDef {
-        name: "get_file",
+    }),
+    tool!(get_file {
         group: Group::Reporting,
         title: "Get file",
         description: "Get one uploaded file's details: purpose, name, size in bytes, type, \
@@ -507,10 +523,8 @@ expiry. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetFile>,
         output_schema: schema_out::<FileOut>,
-        run: run!(get_file),
-    },
-    ToolDef {
-        name: "retry_event",
+    }),
+    tool!(retry_event {
         group: Group::Webhooks,
         title: "Retry webhook event",
         description: "Deliver a webhook event again to one webhook endpoint, e.g. after the \
@@ -519,6 +533,5 @@ call sends another delivery (pass `idempotency_key` to retry safely).",
         kind: Kind::Create,
         input_schema: schema_in::<RetryEvent>,
         output_schema: schema_out::<EventOut>,
-        run: run!(retry_event),
-    },
+    }),
 ];

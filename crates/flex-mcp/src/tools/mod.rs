@@ -1,11 +1,20 @@
-//! The tool catalogue: one [`ToolDef`] per Flex operation, grouped one file per REST resource.
+//! The tool catalogue: one declaration per Flex operation (`tool!` → [`ToolDef`]), one file
+//! per area of the API, each tool's behaviour tests in `tests/tools/<file>.rs`.
 //!
+//! A declaration carries everything about its tool: name (its function's), group, [`Kind`]
+//! (the access class and the MCP hints follow from it), title, description, input and output
+//! schemas, and the code. The access table (`tests/golden/access.md`), the groups' tool lists
+//! and the golden `tools/list` are generated from the declarations, never written beside them.
 //! Tools are data, not macro-generated methods, so that the server can precompute `tools/list`
 //! once, check every call against the access table before it runs, and record it afterwards.
 //!
+//! Tools reach Flex only through `flex-api`'s typed resources (`ctx.api.refunds().create(..)`),
+//! so the contract tests between `flex-api` and `flex-sim` cover what the tools send, and each
+//! Flex object has one model (`flex-api`'s); a tool's result is a projection of it (`out`).
+//!
 //! Every tool follows the same shape, so a model learns it once:
-//! - arguments are a flat object (`deny_unknown_fields`); request bodies are unwrapped here and
-//!   wrapped into Flex's `{"<resource>": {...}}` envelope before sending;
+//! - arguments are a flat object (`deny_unknown_fields`), turned into `flex-api`'s typed body or
+//!   query (`rest`), which wraps it in Flex's `{"<resource>": {...}}` envelope;
 //! - results are a trimmed projection of the Flex object (ids, status, amounts in integer cents,
 //!   timestamps as ISO-8601 text, key relations), never the raw object;
 //! - list tools take `limit` (1–100, default 10) and `starting_after`, and return `has_more` and
@@ -429,6 +438,22 @@ fn drop_null(prop: &mut Map<String, Value>) {
         values.retain(|v| !v.is_null());
     }
 }
+
+/// Declares one tool: `tool!(list_refunds { group, title, description, kind, input_schema,
+/// output_schema })` is the [`ToolDef`] whose name is its function's name and whose `run` parses
+/// the arguments and calls that function, so name and code cannot drift apart. Everything else
+/// about the tool (its access class and hints, its group, the access table, its place in
+/// `tools/list`) follows from this one declaration.
+macro_rules! tool {
+    ($f:ident { $($field:ident: $value:expr),* $(,)? }) => {
+        $crate::tools::ToolDef {
+            name: stringify!($f),
+            $($field: $value,)*
+            run: $crate::tools::run!($f),
+        }
+    };
+}
+pub(crate) use tool;
 
 /// Adapts `async fn(ToolCtx, Args) -> Result<Value, ToolError>` to a [`RunFn`]: arguments are
 /// parsed (naming the field on error) before anything is sent.

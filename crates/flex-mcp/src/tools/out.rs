@@ -1,57 +1,23 @@
 //! Result projections: the few fields of a Flex object a model needs, typed so the output
 //! schema is generated from the same struct that writes the result.
 //!
-//! Reading is lenient on purpose: Flex may add fields or change a type (the docs say to parse
-//! permissively), and a successful call must never turn into an error because one field looked
-//! odd. Every projected field is optional and a value of an unexpected type is dropped.
+//! A projection is a view of one of `flex-api`'s models, never a second model of the object:
+//! it is built from the typed model (`From<&Model>`, field by field through [`Trim`]) and
+//! cannot read Flex's JSON itself. Reading stays lenient where the model is (Flex may add
+//! fields or change a type; a field of an unexpected type is `None` there, and left out here).
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
-
-/// Deserializes a field as `T`, or as `None` when it is absent, null or of another type.
-pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    let v = Value::deserialize(d)?;
-    Ok(serde_json::from_value(v).ok())
-}
 
 /// A point in time as ISO-8601 text. Flex sends ISO strings for most objects but integer epoch
 /// seconds on checkout sessions; both come out as text so a model compares like with like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub(crate) struct Timestamp(pub(crate) String);
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Timestamp(s)),
-            Value::Number(n) => {
-                let n = n
-                    .as_i64()
-                    .ok_or_else(|| serde::de::Error::custom("timestamp is not an integer"))?;
-                // Milliseconds if the number is too large to be seconds (after year 5138).
-                let dt = if n > 100_000_000_000 {
-                    chrono::DateTime::from_timestamp_millis(n)
-                } else {
-                    chrono::DateTime::from_timestamp(n, 0)
-                };
-                dt.map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
-                    .ok_or_else(|| serde::de::Error::custom("timestamp out of range"))
-            }
-            _ => Err(serde::de::Error::custom(
-                "timestamp is neither text nor a number",
-            )),
-        }
-    }
-}
 
 impl JsonSchema for Timestamp {
     fn schema_name() -> Cow<'static, str> {
@@ -71,18 +37,6 @@ impl JsonSchema for Timestamp {
 #[serde(transparent)]
 pub(crate) struct IdRef(pub(crate) String);
 
-impl<'de> Deserialize<'de> for IdRef {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(IdRef(s)),
-            Value::Object(o) => object_id(&o)
-                .map(|s| IdRef(s.to_owned()))
-                .ok_or_else(|| serde::de::Error::custom("expanded object has no id")),
-            _ => Err(serde::de::Error::custom("not an id")),
-        }
-    }
-}
-
 impl JsonSchema for IdRef {
     fn schema_name() -> Cow<'static, str> {
         Cow::Borrowed("IdRef")
@@ -95,49 +49,30 @@ impl JsonSchema for IdRef {
     }
 }
 
-/// The id of a Flex object: its `id`, or else its first string field named `*_id`.
-pub(crate) fn object_id(o: &Map<String, Value>) -> Option<&str> {
-    if let Some(Value::String(s)) = o.get("id") {
-        return Some(s);
-    }
-    o.iter()
-        .find(|(k, v)| k.ends_with("_id") && v.is_string())
-        .and_then(|(_, v)| v.as_str())
-}
-
-/// A Flex resource as the tools return it.
-pub(crate) trait Resource: DeserializeOwned + Serialize + JsonSchema {
-    /// Envelope key of one object (`"refund"`).
-    const SINGULAR: &'static str;
-    /// Envelope key of a list (`"refunds"`).
+/// A Flex resource as the tools return it: the projection a list tool pages through.
+pub(crate) trait Resource: Serialize + JsonSchema {
+    /// Envelope key of a list (`"refunds"`), and of the page a list tool returns.
     const PLURAL: &'static str;
     /// This object's id, used as the next page's cursor.
     fn id(&self) -> Option<&str>;
-    /// Fills derived fields from the raw object (e.g. a customer's email from an expanded
-    /// customer). Most resources have none.
-    fn finish(&mut self, _raw: &Value) {}
 }
 
-/// Projects a raw Flex object onto `R`. Never fails: a non-object yields an empty projection.
-pub(crate) fn project<R: Resource + Default>(raw: &Value) -> R {
-    let mut r: R = serde_json::from_value(raw.clone()).unwrap_or_default();
-    r.finish(raw);
-    r
-}
-
-/// Declares a projection struct: every field optional, read leniently, omitted when absent.
+/// Declares a projection struct: every field optional, omitted when absent.
 ///
-/// `projection!(Name = "singular" / "plurals", id_field { fields })` also implements
-/// [`Resource`]; `projection!(Name { fields })` declares a nested part.
+/// `projection!(Name = "plurals", id_field from flex_api::Model { fields })` is the
+/// view of one of `flex-api`'s models: it implements [`Resource`] and `From<&Model>`, taking each
+/// field from the model's field of the same name ([`Trim`]), or from `field: Type = function`
+/// (called with the model) for a field the model holds elsewhere. `projection!(Name from Model
+/// { fields })` declares a nested part; `projection!(Name { fields })` a result of our own
+/// (filled in by the tool).
 macro_rules! projection {
     (
         $(#[$m:meta])*
-        $name:ident = $singular:literal / $plural:literal, $idf:ident
-        { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
+        $name:ident = $plural:literal, $idf:ident $(from $model:path)?
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty $(= $src:path)? ),* $(,)? }
     ) => {
-        projection!($(#[$m])* $name { $( $(#[doc = $d])* $f : $t ),* });
+        projection!($(#[$m])* $name $(from $model)? { $( $(#[doc = $d])* $f : $t $(= $src)? ),* });
         impl $crate::tools::out::Resource for $name {
-            const SINGULAR: &'static str = $singular;
             const PLURAL: &'static str = $plural;
             fn id(&self) -> Option<&str> {
                 self.$idf.as_ref().map(|s| s.as_str())
@@ -146,26 +81,133 @@ macro_rules! projection {
     };
     (
         $(#[$m:meta])*
+        $name:ident from $model:path
+        { $( $(#[doc = $d:literal])* $f:ident : $t:ty $(= $src:path)? ),* $(,)? }
+    ) => {
+        projection!($(#[$m])* $name { $( $(#[doc = $d])* $f : $t ),* });
+        impl From<&$model> for $name {
+            fn from(m: &$model) -> $name {
+                $name { $( $f: projection!(@field m, $f $(, $src)?), )* }
+            }
+        }
+        impl $crate::tools::out::TrimValue<$name> for $model {
+            fn trim_value(&self) -> Option<$name> {
+                Some(self.into())
+            }
+        }
+    };
+    (@field $m:ident, $f:ident) => { $crate::tools::out::Trim::trimmed(&$m.$f) };
+    (@field $m:ident, $f:ident, $src:path) => { $src($m) };
+    (
+        $(#[$m:meta])*
         $name:ident
         { $( $(#[doc = $d:literal])* $f:ident : $t:ty ),* $(,)? }
     ) => {
         $(#[$m])*
-        #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        #[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
         #[allow(clippy::struct_field_names, reason = "field names are Flex's")]
         pub(crate) struct $name {
             $(
                 $(#[doc = $d])*
-                #[serde(
-                    default,
-                    deserialize_with = "crate::tools::out::lenient",
-                    skip_serializing_if = "Option::is_none"
-                )]
+                #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub(crate) $f: Option<$t>,
             )*
         }
     };
 }
 pub(crate) use projection;
+
+/// One field of a `flex-api` model as a projection holds it: an id (`String`, empty when Flex
+/// sent none) or an optional value, trimmed with [`TrimValue`].
+pub(crate) trait Trim<Out> {
+    /// The field as the projection holds it (`None`: left out of the result).
+    fn trimmed(&self) -> Option<Out>;
+}
+
+impl Trim<String> for String {
+    fn trimmed(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.clone())
+    }
+}
+
+impl<A: TrimValue<B>, B> Trim<B> for Option<A> {
+    fn trimmed(&self) -> Option<B> {
+        self.as_ref().and_then(TrimValue::trim_value)
+    }
+}
+
+/// A model's value in the form a result shows it: the same value, a related object's id, a
+/// timestamp as text, or a nested part's projection.
+pub(crate) trait TrimValue<Out> {
+    /// `None` when the value cannot be shown in that form (it is left out).
+    fn trim_value(&self) -> Option<Out>;
+}
+
+macro_rules! as_is {
+    ($($t:ty),*) => {$(
+        impl TrimValue<$t> for $t {
+            fn trim_value(&self) -> Option<$t> {
+                Some(self.clone())
+            }
+        }
+    )*};
+}
+as_is!(String, i64, f64, bool, Map<String, Value>);
+
+impl<T: TrimValue<U>, U> TrimValue<Vec<U>> for Vec<T> {
+    fn trim_value(&self) -> Option<Vec<U>> {
+        Some(self.iter().filter_map(TrimValue::trim_value).collect())
+    }
+}
+
+/// Small unsigned numbers (card expiry) as the integers results show.
+impl TrimValue<i64> for u32 {
+    fn trim_value(&self) -> Option<i64> {
+        Some(i64::from(*self))
+    }
+}
+
+/// Sizes (file bytes) as the integers results show.
+impl TrimValue<i64> for u64 {
+    fn trim_value(&self) -> Option<i64> {
+        i64::try_from(*self).ok()
+    }
+}
+
+/// Flex's metadata is string → string; a value of another type leaves it out, as when reading
+/// leniently.
+impl TrimValue<super::args::Metadata> for Map<String, Value> {
+    fn trim_value(&self) -> Option<super::args::Metadata> {
+        self.iter()
+            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+            .collect()
+    }
+}
+
+/// A related object the model holds by id only.
+impl TrimValue<IdRef> for String {
+    fn trim_value(&self) -> Option<IdRef> {
+        Some(IdRef(self.clone()))
+    }
+}
+
+impl<M: flex_api::FlexObject> TrimValue<IdRef> for flex_api::Expandable<M> {
+    fn trim_value(&self) -> Option<IdRef> {
+        let id = self.id();
+        (!id.is_empty()).then(|| IdRef(id.to_owned()))
+    }
+}
+
+impl TrimValue<Timestamp> for flex_api::Timestamp {
+    fn trim_value(&self) -> Option<Timestamp> {
+        match self {
+            flex_api::Timestamp::Text(s) => Some(Timestamp(s.clone())),
+            flex_api::Timestamp::Unix(_) => self
+                .to_datetime()
+                .map(|t| Timestamp(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
+        }
+    }
+}
 
 /// One page of a list, as list tools return it: `{"<plural>": [...], "has_more", "next_cursor"}`.
 /// Only its schema is used; the value is built in `rest::list`.
@@ -210,7 +252,7 @@ impl<R: Resource> JsonSchema for Page<R> {
 
 projection!(
     /// Address as Flex stores it on customers and sessions.
-    Address {
+    Address from flex_api::Address {
     /// Street line 1.
     line1: String,
     /// Street line 2.
@@ -224,14 +266,3 @@ projection!(
     /// Two-letter country code.
     country: String,
 });
-
-/// The buyer's email from a raw object: an expanded `customer`, else `customer_details` or the
-/// prefilled `defaults` (checkout sessions).
-pub(crate) fn customer_email(raw: &Value) -> Option<String> {
-    let from = |v: &Value| v.get("email").and_then(Value::as_str).map(str::to_owned);
-    raw.get("customer")
-        .filter(|c| c.is_object())
-        .and_then(from)
-        .or_else(|| raw.get("customer_details").and_then(from))
-        .or_else(|| raw.get("defaults").and_then(from))
-}

@@ -3,7 +3,7 @@
 //! reads the capture and refunds its items through `POST /v1/refunds`, one per payment intent,
 //! until the requested amount is covered.
 
-use flex_api::Request;
+use flex_api::{Expand, Expandable};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,14 +12,14 @@ use super::args::{
     CaptureId, Cents, CheckoutSessionId, CustomerId, IdempotencyKey, Limit, Metadata,
     PaymentIntentId, RefundId,
 };
-use super::out::{IdRef, Page, Resource, Timestamp, customer_email, project, projection};
-use super::rest::{keyed, list, list_request, one, page, to_json, unwrap_one, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::out::{IdRef, Page, Timestamp, projection};
+use super::rest::{input, key, page_view, query, to_json, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// Why the last payment attempt failed.
-    PaymentError {
+    PaymentError from flex_api::PaymentError {
     /// Error code (e.g. `card_declined`).
     code: String,
     /// Bank's decline code (e.g. `insufficient_funds`).
@@ -30,7 +30,7 @@ projection!(
 
 projection!(
     /// A payment intent, trimmed.
-    PaymentIntentOut = "payment_intent" / "payment_intents", payment_intent_id {
+    PaymentIntentOut = "payment_intents", payment_intent_id from flex_api::PaymentIntent {
     /// Payment intent id (`fpi_…`).
     payment_intent_id: String,
     /// `requires_payment_method`, `requires_capture`, `processing`, `succeeded`, `canceled`, ….
@@ -48,7 +48,7 @@ projection!(
     /// Buyer (`fcus_…`).
     customer: IdRef,
     /// Buyer's email (when Flex expanded the customer).
-    customer_email: String,
+    customer_email: String = intent_email,
     /// Payment method charged (`fpm_…` or a Stripe id).
     payment_method: IdRef,
     /// Invoice paid by it (`fin_…`).
@@ -69,7 +69,7 @@ projection!(
 
 projection!(
     /// One payment intent's part of a capture.
-    CaptureItemOut {
+    CaptureItemOut from flex_api::CaptureItem {
     /// Capture item id (`fcapi_…`).
     capture_item_id: String,
     /// Payment intent charged (`fpi_…`).
@@ -82,7 +82,7 @@ projection!(
 
 projection!(
     /// A capture, trimmed.
-    CaptureOut = "capture" / "captures", capture_id {
+    CaptureOut = "captures", capture_id from flex_api::Capture {
     /// Capture id (`fcap_…`).
     capture_id: String,
     /// Checkout session captured (`fcs_…`), when Flex says.
@@ -107,7 +107,7 @@ projection!(
 
 projection!(
     /// One payment intent's part of a refund (split carts).
-    RefundItemOut {
+    RefundItemOut from flex_api::RefundItem {
     /// Payment intent refunded (`fpi_…`).
     payment_intent: IdRef,
     /// Payment method credited (`fpm_…`).
@@ -118,7 +118,7 @@ projection!(
 
 projection!(
     /// A refund, trimmed.
-    RefundOut = "refund" / "refunds", refund_id {
+    RefundOut = "refunds", refund_id from flex_api::Refund {
     /// Refund id (`fre_…`).
     refund_id: String,
     /// Payment intent refunded (`fpi_…`).
@@ -147,12 +147,21 @@ projection!(
     created_at: Timestamp,
 });
 
-/// A payment intent projected, with the buyer's email when the customer was expanded.
-fn intent(raw: &Value) -> Value {
-    let mut pi: PaymentIntentOut = project(raw);
-    pi.customer_email = customer_email(raw);
-    to_json(&pi)
+/// The buyer's email, when Flex expanded the customer.
+fn intent_email(pi: &flex_api::PaymentIntent) -> Option<String> {
+    pi.customer
+        .as_ref()
+        .and_then(Expandable::object)
+        .and_then(|c| c.email.clone())
 }
+
+/// Payment intent reads expand the customer, so the result carries the buyer's email.
+const EXPAND_CUSTOMER: Expand = Expand {
+    expand: None,
+    expand_customer: Some(true),
+    expand_payment_intent: None,
+    expand_product: None,
+};
 
 /// Arguments of `list_payment_intents`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -181,13 +190,10 @@ async fn list_payment_intents(ctx: ToolCtx, a: ListIntents) -> Result<Value, Too
             "must be between 0 and 3650 days",
         ));
     }
-    let (req, limit) = list_request("/v1/payment_intents".into(), &a, &[]);
-    let body = ctx.api.send(req.query("expand_customer", true)).await?;
-    let mut out = page::<PaymentIntentOut>(&body, limit);
-    if let Some(raw) = body.get(PaymentIntentOut::PLURAL).and_then(Value::as_array) {
-        out[PaymentIntentOut::PLURAL] = Value::Array(raw.iter().map(intent).collect());
-    }
-    Ok(out)
+    let mut q: flex_api::ListPaymentIntents = query(&a, &[])?;
+    q.expand_customer = Some(true);
+    let page = ctx.api.payment_intents().list(&q).await?;
+    Ok(page_view::<PaymentIntentOut, _>(&page))
 }
 
 /// Arguments of `get_payment_intent`.
@@ -199,10 +205,12 @@ pub(crate) struct GetIntent {
 }
 
 async fn get_payment_intent(ctx: ToolCtx, a: GetIntent) -> Result<Value, ToolError> {
-    let req = Request::get(format!("/v1/payment_intents/{}", a.payment_intent_id.seg()))
-        .query("expand_customer", true);
-    let body = ctx.api.send(req).await?;
-    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+    let pi = ctx
+        .api
+        .payment_intents()
+        .retrieve_with(&a.payment_intent_id.0, &EXPAND_CUSTOMER)
+        .await?;
+    Ok(view::<PaymentIntentOut, _>(&pi))
 }
 
 /// Arguments of `cancel_payment_intent`.
@@ -216,12 +224,13 @@ pub(crate) struct CancelIntent {
 }
 
 async fn cancel_payment_intent(ctx: ToolCtx, a: CancelIntent) -> Result<Value, ToolError> {
-    let req = Request::post(format!(
-        "/v1/payment_intents/{}/cancel",
-        a.payment_intent_id.seg()
-    ));
-    let body = ctx.api.send(keyed(req, a.idempotency_key.as_ref())).await?;
-    Ok(intent(unwrap_one(&body, PaymentIntentOut::SINGULAR)))
+    let pi = ctx
+        .api
+        .payment_intents()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .cancel(&a.payment_intent_id.0)
+        .await?;
+    Ok(view::<PaymentIntentOut, _>(&pi))
 }
 
 /// Arguments of `list_captures`.
@@ -239,7 +248,8 @@ pub(crate) struct ListCaptures {
 }
 
 async fn list_captures(ctx: ToolCtx, a: ListCaptures) -> Result<Value, ToolError> {
-    list::<CaptureOut>(&ctx, list_request("/v1/captures".into(), &a, &[])).await
+    let page = ctx.api.captures().list(&query(&a, &[])?).await?;
+    Ok(page_view::<CaptureOut, _>(&page))
 }
 
 /// Arguments of `get_capture`.
@@ -251,11 +261,8 @@ pub(crate) struct GetCapture {
 }
 
 async fn get_capture(ctx: ToolCtx, a: GetCapture) -> Result<Value, ToolError> {
-    one::<CaptureOut>(
-        &ctx,
-        Request::get(format!("/v1/captures/{}", a.capture_id.seg())),
-    )
-    .await
+    let capture = ctx.api.captures().retrieve(&a.capture_id.0).await?;
+    Ok(view::<CaptureOut, _>(&capture))
 }
 
 /// Arguments of `update_capture`.
@@ -271,12 +278,13 @@ pub(crate) struct UpdateCapture {
 }
 
 async fn update_capture(ctx: ToolCtx, a: UpdateCapture) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/captures/{}", a.capture_id.seg())).json(wrapped(
-        "capture",
-        &a,
-        &["capture_id"],
-    ));
-    one::<CaptureOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let capture = ctx
+        .api
+        .captures()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.capture_id.0, &input(&a, &["capture_id"])?)
+        .await?;
+    Ok(view::<CaptureOut, _>(&capture))
 }
 
 /// Why a refund is made.
@@ -286,6 +294,15 @@ pub(crate) enum RefundReason {
     Duplicate,
     Fraudulent,
     RequestedByCustomer,
+}
+
+/// One refund `refund_capture` makes: a capture item's payment intent, its share of the amount.
+#[derive(Serialize)]
+struct ItemRefund<'a> {
+    payment_intent_id: &'a str,
+    amount: i64,
+    reason: Option<RefundReason>,
+    metadata: Option<&'a Metadata>,
 }
 
 /// Arguments of `refund_capture`.
@@ -325,20 +342,16 @@ pub(crate) struct RefundCaptureOut {
 }
 
 async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolError> {
-    let raw = ctx
-        .api
-        .send(Request::get(format!("/v1/captures/{}", a.capture_id.seg())))
-        .await?;
-    let capture: CaptureOut = project(unwrap_one(&raw, CaptureOut::SINGULAR));
+    let capture = ctx.api.captures().retrieve(&a.capture_id.0).await?;
     // (payment intent, refundable amount) per item, in the capture's order.
     let mut items: Vec<(String, i64)> = Vec::new();
     for item in capture.items.iter().flatten() {
         let (Some(pi), Some(captured)) = (&item.payment_intent, item.amount_captured) else {
             continue;
         };
-        if captured > 0 {
-            let left = unrefunded(&ctx, &pi.0).await?;
-            items.push((pi.0.clone(), captured.min(left)));
+        if captured > 0 && !pi.id().is_empty() {
+            let left = unrefunded(&ctx, pi.id()).await?;
+            items.push((pi.id().to_owned(), captured.min(left)));
         }
     }
     items.retain(|(_, amount)| *amount > 0);
@@ -372,25 +385,23 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
             break;
         }
         let amount = remaining.min(*item_amount);
-        let mut body = serde_json::Map::new();
-        body.insert(
-            "payment_intent_id".into(),
-            Value::from(payment_intent.as_str()),
+        let body: flex_api::CreateRefund = input(
+            &ItemRefund {
+                payment_intent_id: payment_intent,
+                amount,
+                reason: a.reason,
+                metadata: a.metadata.as_ref(),
+            },
+            &[],
+        )?;
+        let handle = ctx.api.refunds().with_idempotency_key_opt(
+            a.idempotency_key
+                .as_ref()
+                .map(|k| format!("{}-{}", k.0, n + 1)),
         );
-        body.insert("amount".into(), Value::from(amount));
-        if let Some(reason) = a.reason {
-            body.insert("reason".into(), to_json(&reason));
-        }
-        if let Some(m) = &a.metadata {
-            body.insert("metadata".into(), to_json(m));
-        }
-        let mut req = Request::post("/v1/refunds").json(serde_json::json!({ "refund": body }));
-        if let Some(k) = &a.idempotency_key {
-            req = req.idempotency_key(format!("{}-{}", k.0, n + 1));
-        }
-        match ctx.api.send(req).await {
-            Ok(resp) => {
-                let r: RefundOut = project(unwrap_one(&resp, RefundOut::SINGULAR));
+        match handle.create(&body).await {
+            Ok(refund) => {
+                let r = RefundOut::from(&refund);
                 remaining -= r.amount.unwrap_or(amount);
                 refunds.push(r);
             }
@@ -418,35 +429,22 @@ async fn refund_capture(ctx: ToolCtx, a: RefundCapture) -> Result<Value, ToolErr
 
 /// What remains unrefunded on a payment intent: received minus refunds that did not fail.
 async fn unrefunded(ctx: &ToolCtx, payment_intent: &str) -> Result<i64, ToolError> {
-    let seg = flex_api::path_segment(payment_intent);
-    let pi = ctx
-        .api
-        .send(Request::get(format!("/v1/payment_intents/{seg}")))
-        .await?;
-    let received = unwrap_one(&pi, PaymentIntentOut::SINGULAR)
-        .get("amount_received")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
+    let pi = ctx.api.payment_intents().retrieve(payment_intent).await?;
+    let received = pi.amount_received.unwrap_or(0);
     let refunds = ctx
         .api
-        .send(
-            Request::get("/v1/refunds")
-                .query("payment_intent", payment_intent)
-                .query("limit", 100),
-        )
+        .refunds()
+        .list(&flex_api::ListRefunds {
+            payment_intent: Some(payment_intent.to_owned()),
+            limit: Some(100),
+            ..Default::default()
+        })
         .await?;
     let refunded: i64 = refunds
-        .get(RefundOut::PLURAL)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|r| {
-            !matches!(
-                r.get("status").and_then(Value::as_str),
-                Some("failed" | "canceled")
-            )
-        })
-        .filter_map(|r| r.get("amount").and_then(Value::as_i64))
+        .items
+        .iter()
+        .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+        .filter_map(|r| r.amount)
         .sum();
     Ok((received - refunded).max(0))
 }
@@ -469,8 +467,13 @@ pub(crate) struct CreateRefund {
 }
 
 async fn create_refund(ctx: ToolCtx, a: CreateRefund) -> Result<Value, ToolError> {
-    let req = Request::post("/v1/refunds").json(wrapped("refund", &a, &[]));
-    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let refund = ctx
+        .api
+        .refunds()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 /// Refund status, for filtering.
@@ -503,7 +506,8 @@ pub(crate) struct ListRefunds {
 }
 
 async fn list_refunds(ctx: ToolCtx, a: ListRefunds) -> Result<Value, ToolError> {
-    list::<RefundOut>(&ctx, list_request("/v1/refunds".into(), &a, &[])).await
+    let page = ctx.api.refunds().list(&query(&a, &[])?).await?;
+    Ok(page_view::<RefundOut, _>(&page))
 }
 
 /// Arguments of `get_refund`.
@@ -515,11 +519,8 @@ pub(crate) struct GetRefund {
 }
 
 async fn get_refund(ctx: ToolCtx, a: GetRefund) -> Result<Value, ToolError> {
-    one::<RefundOut>(
-        &ctx,
-        Request::get(format!("/v1/refunds/{}", a.refund_id.seg())),
-    )
-    .await
+    let refund = ctx.api.refunds().retrieve(&a.refund_id.0).await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 /// Arguments of `update_refund`.
@@ -537,17 +538,17 @@ pub(crate) struct UpdateRefund {
 }
 
 async fn update_refund(ctx: ToolCtx, a: UpdateRefund) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/refunds/{}", a.refund_id.seg())).json(wrapped(
-        "refund",
-        &a,
-        &["refund_id"],
-    ));
-    one::<RefundOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let refund = ctx
+        .api
+        .refunds()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.refund_id.0, &input(&a, &["refund_id"])?)
+        .await?;
+    Ok(view::<RefundOut, _>(&refund))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_payment_intents",
+    tool!(list_payment_intents {
         group: Group::Support,
         title: "List payment intents",
         description: "List payment intents (`fpi_…`, individual card payments), newest first: \
@@ -557,10 +558,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListIntents>,
         output_schema: schema_out::<Page<PaymentIntentOut>>,
-        run: run!(list_payment_intents),
-    },
-    ToolDef {
-        name: "get_payment_intent",
+    }),
+    tool!(get_payment_intent {
         group: Group::Support,
         title: "Get payment intent",
         description: "Get one payment intent (`fpi_…`): status, amount, capturable and received \
@@ -570,10 +569,8 @@ refunds call `list_refunds` with `payment_intent`; for its session `list_checkou
         kind: Kind::Read,
         input_schema: schema_in::<GetIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
-        run: run!(get_payment_intent),
-    },
-    ToolDef {
-        name: "cancel_payment_intent",
+    }),
+    tool!(cancel_payment_intent {
         group: Group::Checkout,
         title: "Cancel payment intent",
         description: "Cancel a payment intent (`fpi_…`) that has not succeeded: the authorization \
@@ -583,10 +580,8 @@ charged. Repeating it has no further effect. For a whole order prefer \
         kind: Kind::DestructiveIdempotent,
         input_schema: schema_in::<CancelIntent>,
         output_schema: schema_out::<PaymentIntentOut>,
-        run: run!(cancel_payment_intent),
-    },
-    ToolDef {
-        name: "list_captures",
+    }),
+    tool!(list_captures {
         group: Group::Support,
         title: "List captures",
         description: "List captures (`fcap_…`), the records of money actually taken, newest \
@@ -596,10 +591,8 @@ Paged: pass `next_cursor` as `starting_after`. Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<ListCaptures>,
         output_schema: schema_out::<Page<CaptureOut>>,
-        run: run!(list_captures),
-    },
-    ToolDef {
-        name: "get_capture",
+    }),
+    tool!(get_capture {
         group: Group::Support,
         title: "Get capture",
         description: "Get one capture (`fcap_…`): total and parts captured in integer cents USD, \
@@ -608,10 +601,8 @@ and its items (payment intent `fpi_…` and amount each). Read-only. To refund i
         kind: Kind::Read,
         input_schema: schema_in::<GetCapture>,
         output_schema: schema_out::<CaptureOut>,
-        run: run!(get_capture),
-    },
-    ToolDef {
-        name: "update_capture",
+    }),
+    tool!(update_capture {
         group: Group::Checkout,
         title: "Update capture",
         description: "Replace the metadata of a capture (`fcap_…`), e.g. to record a fulfillment \
@@ -619,10 +610,8 @@ reference. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateCapture>,
         output_schema: schema_out::<CaptureOut>,
-        run: run!(update_capture),
-    },
-    ToolDef {
-        name: "refund_capture",
+    }),
+    tool!(refund_capture {
         group: Group::Refunds,
         title: "Refund capture",
         description: "Refund a capture (`fcap_…`). Flex has no capture-refund endpoint, so this \
@@ -636,10 +625,8 @@ refunds made. Pass `idempotency_key` so a retry never refunds twice.",
         kind: Kind::Destructive,
         input_schema: schema_in::<RefundCapture>,
         output_schema: schema_out::<RefundCaptureOut>,
-        run: run!(refund_capture),
-    },
-    ToolDef {
-        name: "create_refund",
+    }),
+    tool!(create_refund {
         group: Group::Refunds,
         title: "Create refund",
         description: "Refund a payment intent (`fpi_…`), fully or by `amount` in integer cents USD \
@@ -650,10 +637,8 @@ For an order as a whole prefer `refund_checkout_session`, which handles split ca
         kind: Kind::Destructive,
         input_schema: schema_in::<CreateRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(create_refund),
-    },
-    ToolDef {
-        name: "list_refunds",
+    }),
+    tool!(list_refunds {
         group: Group::Refunds,
         title: "List refunds",
         description: "List refunds (`fre_…`), newest first, with amounts in integer cents USD and \
@@ -661,10 +646,8 @@ status. Filter by `payment_intent`, `checkout_session` or `status`. Paged: pass 
         kind: Kind::Read,
         input_schema: schema_in::<ListRefunds>,
         output_schema: schema_out::<Page<RefundOut>>,
-        run: run!(list_refunds),
-    },
-    ToolDef {
-        name: "get_refund",
+    }),
+    tool!(get_refund {
         group: Group::Refunds,
         title: "Get refund",
         description: "Get one refund (`fre_…`): amount in integer cents USD, status, reason, and \
@@ -673,10 +656,8 @@ Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(get_refund),
-    },
-    ToolDef {
-        name: "update_refund",
+    }),
+    tool!(update_refund {
         group: Group::Refunds,
         title: "Update refund",
         description: "Change the reason or metadata of a refund (`fre_…`). The amount cannot \
@@ -684,6 +665,5 @@ change. No money moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateRefund>,
         output_schema: schema_out::<RefundOut>,
-        run: run!(update_refund),
-    },
+    }),
 ];

@@ -3,20 +3,19 @@
 //! Products carry the HSA/FSA eligibility Flex decides; prices put an amount on a product.
 //! Neither can be deleted: retire them with `active: false`.
 
-use flex_api::Request;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::args::{Cents, IdempotencyKey, Limit, Metadata, PriceId, ProductId};
 use super::out::{IdRef, Page, Timestamp, projection};
-use super::rest::{keyed, list, list_request, one, wrapped};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{input, key, page_view, query, view};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// A product, trimmed.
-    ProductOut = "product" / "products", product_id {
+    ProductOut = "products", product_id from flex_api::Product {
     /// Product id (`fprod_…`).
     product_id: String,
     /// Name shown to buyers.
@@ -48,7 +47,7 @@ projection!(
 
 projection!(
     /// Recurring terms of a price.
-    Recurring {
+    Recurring from flex_api::Recurring {
     /// Billing interval (`daily`, `weekly`, `monthly`, `yearly`).
     interval: String,
     /// Number of intervals between charges.
@@ -59,7 +58,7 @@ projection!(
 
 projection!(
     /// A price, trimmed.
-    PriceOut = "price" / "prices", price_id {
+    PriceOut = "prices", price_id from flex_api::Price {
     /// Price id (`fprice_…`).
     price_id: String,
     /// The product it prices (`fprod_…`).
@@ -67,7 +66,7 @@ projection!(
     /// Amount in integer cents USD (4999 = $49.99).
     unit_amount: i64,
     /// `one_time` or `recurring`.
-    r#type: String,
+    r#type: String = price_type,
     /// Present for subscription prices.
     recurring: Recurring,
     /// False once retired.
@@ -83,6 +82,11 @@ projection!(
     /// When it was created (ISO-8601).
     created_at: Timestamp,
 });
+
+/// `one_time` or `recurring` (Flex's `type`).
+fn price_type(p: &flex_api::Price) -> Option<String> {
+    p.kind.clone()
+}
 
 /// Arguments of `list_products`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -103,7 +107,8 @@ pub(crate) struct ListProducts {
 }
 
 async fn list_products(ctx: ToolCtx, a: ListProducts) -> Result<Value, ToolError> {
-    list::<ProductOut>(&ctx, list_request("/v1/products".into(), &a, &[])).await
+    let page = ctx.api.products().list(&query(&a, &[])?).await?;
+    Ok(page_view::<ProductOut, _>(&page))
 }
 
 /// Arguments of `get_product`.
@@ -115,11 +120,8 @@ pub(crate) struct GetProduct {
 }
 
 async fn get_product(ctx: ToolCtx, a: GetProduct) -> Result<Value, ToolError> {
-    one::<ProductOut>(
-        &ctx,
-        Request::get(format!("/v1/products/{}", a.product_id.seg())),
-    )
-    .await
+    let product = ctx.api.products().retrieve(&a.product_id.0).await?;
+    Ok(view::<ProductOut, _>(&product))
 }
 
 /// Arguments of `create_product`.
@@ -157,8 +159,13 @@ async fn create_product(ctx: ToolCtx, a: CreateProduct) -> Result<Value, ToolErr
             "must not be empty: give the product's name",
         ));
     }
-    let req = Request::post("/v1/products").json(wrapped("product", &a, &[]));
-    one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let product = ctx
+        .api
+        .products()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<ProductOut, _>(&product))
 }
 
 /// Arguments of `update_product`.
@@ -188,12 +195,13 @@ pub(crate) struct UpdateProduct {
 }
 
 async fn update_product(ctx: ToolCtx, a: UpdateProduct) -> Result<Value, ToolError> {
-    let req = Request::patch(format!("/v1/products/{}", a.product_id.seg())).json(wrapped(
-        "product",
-        &a,
-        &["product_id"],
-    ));
-    one::<ProductOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let product = ctx
+        .api
+        .products()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.product_id.0, &input(&a, &["product_id"])?)
+        .await?;
+    Ok(view::<ProductOut, _>(&product))
 }
 
 /// Arguments of `list_prices`.
@@ -213,7 +221,8 @@ pub(crate) struct ListPrices {
 }
 
 async fn list_prices(ctx: ToolCtx, a: ListPrices) -> Result<Value, ToolError> {
-    list::<PriceOut>(&ctx, list_request("/v1/prices".into(), &a, &[])).await
+    let page = ctx.api.prices().list(&query(&a, &[])?).await?;
+    Ok(page_view::<PriceOut, _>(&page))
 }
 
 /// Arguments of `get_price`.
@@ -225,11 +234,8 @@ pub(crate) struct GetPrice {
 }
 
 async fn get_price(ctx: ToolCtx, a: GetPrice) -> Result<Value, ToolError> {
-    one::<PriceOut>(
-        &ctx,
-        Request::get(format!("/v1/prices/{}", a.price_id.seg())),
-    )
-    .await
+    let price = ctx.api.prices().retrieve(&a.price_id.0).await?;
+    Ok(view::<PriceOut, _>(&price))
 }
 
 /// Billing interval of a recurring price.
@@ -289,8 +295,13 @@ async fn create_price(ctx: ToolCtx, a: CreatePrice) -> Result<Value, ToolError> 
             ));
         }
     }
-    let req = Request::post("/v1/prices").json(wrapped("price", &a, &[]));
-    one::<PriceOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let price = ctx
+        .api
+        .prices()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .create(&input(&a, &[])?)
+        .await?;
+    Ok(view::<PriceOut, _>(&price))
 }
 
 /// Arguments of `update_price`.
@@ -308,18 +319,17 @@ pub(crate) struct UpdatePrice {
 }
 
 async fn update_price(ctx: ToolCtx, a: UpdatePrice) -> Result<Value, ToolError> {
-    // Flex updates prices with POST, not PATCH.
-    let req = Request::post(format!("/v1/prices/{}", a.price_id.seg())).json(wrapped(
-        "price",
-        &a,
-        &["price_id"],
-    ));
-    one::<PriceOut>(&ctx, keyed(req, a.idempotency_key.as_ref())).await
+    let price = ctx
+        .api
+        .prices()
+        .with_idempotency_key_opt(key(a.idempotency_key.as_ref()))
+        .update(&a.price_id.0, &input(&a, &["price_id"])?)
+        .await?;
+    Ok(view::<PriceOut, _>(&price))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_products",
+    tool!(list_products {
         group: Group::Catalogue,
         title: "List products",
         description: "List the merchant's products, newest first, with their HSA/FSA eligibility. \
@@ -327,10 +337,8 @@ Use it to find a product id (`fprod_…`) by name, reference or metadata. Paged:
         kind: Kind::Read,
         input_schema: schema_in::<ListProducts>,
         output_schema: schema_out::<Page<ProductOut>>,
-        run: run!(list_products),
-    },
-    ToolDef {
-        name: "get_product",
+    }),
+    tool!(get_product {
         group: Group::Catalogue,
         title: "Get product",
         description: "Get one product by id (`fprod_…`): name, active flag, HSA/FSA eligibility \
@@ -339,10 +347,8 @@ Flex decided, UPC/GTIN and metadata. Read-only. To see its prices call `list_pri
         kind: Kind::Read,
         input_schema: schema_in::<GetProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(get_product),
-    },
-    ToolDef {
-        name: "create_product",
+    }),
+    tool!(create_product {
         group: Group::Catalogue,
         title: "Create product",
         description: "Create a product. Flex then decides its HSA/FSA eligibility: give a UPC or \
@@ -353,10 +359,8 @@ give it an amount.",
         kind: Kind::Create,
         input_schema: schema_in::<CreateProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(create_product),
-    },
-    ToolDef {
-        name: "update_product",
+    }),
+    tool!(update_product {
         group: Group::Catalogue,
         title: "Update product",
         description: "Change a product (`fprod_…`): description, UPC/GTIN, URL, categories, \
@@ -365,10 +369,8 @@ moves.",
         kind: Kind::Update,
         input_schema: schema_in::<UpdateProduct>,
         output_schema: schema_out::<ProductOut>,
-        run: run!(update_product),
-    },
-    ToolDef {
-        name: "list_prices",
+    }),
+    tool!(list_prices {
         group: Group::Catalogue,
         title: "List prices",
         description: "List prices (`fprice_…`), newest first, optionally of one product. Amounts \
@@ -376,10 +378,8 @@ are integer cents USD. Paged: pass `next_cursor` as `starting_after`. Read-only.
         kind: Kind::Read,
         input_schema: schema_in::<ListPrices>,
         output_schema: schema_out::<Page<PriceOut>>,
-        run: run!(list_prices),
-    },
-    ToolDef {
-        name: "get_price",
+    }),
+    tool!(get_price {
         group: Group::Catalogue,
         title: "Get price",
         description: "Get one price by id (`fprice_…`): amount in integer cents USD, one-time or \
@@ -387,10 +387,8 @@ recurring terms, its product (`fprod_…`). Read-only.",
         kind: Kind::Read,
         input_schema: schema_in::<GetPrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(get_price),
-    },
-    ToolDef {
-        name: "create_price",
+    }),
+    tool!(create_price {
         group: Group::Catalogue,
         title: "Create price",
         description: "Create a one-time or recurring price for a product (`fprod_…`). \
@@ -400,10 +398,8 @@ the price id (`fprice_…`) in `create_checkout_session` or `create_payment_link
         kind: Kind::Create,
         input_schema: schema_in::<CreatePrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(create_price),
-    },
-    ToolDef {
-        name: "update_price",
+    }),
+    tool!(update_price {
         group: Group::Catalogue,
         title: "Update price",
         description: "Change a price's description or `active` flag (false stops new checkouts \
@@ -411,6 +407,5 @@ with it). The amount cannot change: create a new price instead. No money moves."
         kind: Kind::Update,
         input_schema: schema_in::<UpdatePrice>,
         output_schema: schema_out::<PriceOut>,
-        run: run!(update_price),
-    },
+    }),
 ];

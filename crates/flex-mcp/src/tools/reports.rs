@@ -6,17 +6,17 @@ use serde_json::Value;
 
 use super::args::{BalanceTransactionId, Limit, PayoutId};
 use super::out::{Page, Timestamp, projection};
-use super::rest::{list, list_request};
-use super::{Kind, ToolCtx, ToolDef, ToolError, run, schema_in, schema_out};
+use super::rest::{page_view, query};
+use super::{Kind, ToolCtx, ToolDef, ToolError, schema_in, schema_out, tool};
 use crate::groups::Group;
 
 projection!(
     /// A balance transaction, trimmed.
-    BalanceTransactionOut = "balance_transaction" / "balance_transactions", balance_transaction_id {
+    BalanceTransactionOut = "balance_transactions", balance_transaction_id from flex_api::BalanceTransaction {
     /// Balance transaction id (`fbt_…`).
     balance_transaction_id: String,
     /// What it is (e.g. `charge`, `refund`, `payout`).
-    r#type: String,
+    r#type: String = transaction_kind,
     /// Reporting category.
     reporting_category: String,
     /// Gross amount, integer cents USD (negative for money out).
@@ -45,7 +45,7 @@ projection!(
 
 projection!(
     /// A payout, trimmed.
-    PayoutOut = "payout" / "payouts", payout_id {
+    PayoutOut = "payouts", payout_id from flex_api::Payout {
     /// Payout id (`fpo_…`).
     payout_id: String,
     /// `paid`, `in_transit`, `pending`, `failed` or `canceled`.
@@ -61,6 +61,11 @@ projection!(
     /// When it was created (ISO-8601).
     created_at: Timestamp,
 });
+
+/// `charge`, `refund`, `payout`, … (Flex's `type`).
+fn transaction_kind(t: &flex_api::BalanceTransaction) -> Option<String> {
+    t.kind.clone()
+}
 
 /// Arguments of `list_balance_transactions`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -82,11 +87,12 @@ async fn list_balance_transactions(
     ctx: ToolCtx,
     a: ListBalanceTransactions,
 ) -> Result<Value, ToolError> {
-    list::<BalanceTransactionOut>(
-        &ctx,
-        list_request("/v1/balance_transactions".into(), &a, &[]),
-    )
-    .await
+    let page = ctx
+        .api
+        .balance_transactions()
+        .list(&query(&a, &[])?)
+        .await?;
+    Ok(page_view::<BalanceTransactionOut, _>(&page))
 }
 
 /// Arguments of `list_payouts`.
@@ -124,12 +130,12 @@ fn check_date(field: &str, value: Option<&String>) -> Result<(), ToolError> {
 async fn list_payouts(ctx: ToolCtx, a: ListPayouts) -> Result<Value, ToolError> {
     check_date("start_date", a.start_date.as_ref())?;
     check_date("end_date", a.end_date.as_ref())?;
-    list::<PayoutOut>(&ctx, list_request("/v1/payouts".into(), &a, &[])).await
+    let page = ctx.api.payouts().list(&query(&a, &[])?).await?;
+    Ok(page_view::<PayoutOut, _>(&page))
 }
 
 pub(super) const TOOLS: &[ToolDef] = &[
-    ToolDef {
-        name: "list_balance_transactions",
+    tool!(list_balance_transactions {
         group: Group::Reporting,
         title: "List balance transactions",
         description: "List balance transactions (`fbt_…`): each money movement with gross \
@@ -138,10 +144,8 @@ Filter by `payout_id` to see what made up one bank deposit (reconciliation). Pag
         kind: Kind::Read,
         input_schema: schema_in::<ListBalanceTransactions>,
         output_schema: schema_out::<Page<BalanceTransactionOut>>,
-        run: run!(list_balance_transactions),
-    },
-    ToolDef {
-        name: "list_payouts",
+    }),
+    tool!(list_payouts {
         group: Group::Reporting,
         title: "List payouts",
         description: "List payouts (`fpo_…`) to the merchant's bank, newest first: amount in \
@@ -150,6 +154,5 @@ integer cents USD, status and arrival date. Filter by `start_date` / `end_date` 
         kind: Kind::Read,
         input_schema: schema_in::<ListPayouts>,
         output_schema: schema_out::<Page<PayoutOut>>,
-        run: run!(list_payouts),
-    },
+    }),
 ];
