@@ -101,6 +101,11 @@ fn initialize(command: &str, args: &[String], timeout: Duration) -> Result<Strin
     let _ = child.kill();
     let _ = child.wait();
     if let Some(Err(e)) = sent {
+        // A broken pipe means the program had already exited: the same fault as an exit without
+        // a word, which of the two is seen depends only on scheduling.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Err("exited without answering the MCP handshake".to_string());
+        }
         return Err(format!("stopped before reading the handshake ({e})"));
     }
     let line = match answer {
