@@ -23,6 +23,11 @@ const COMMANDS: &[&str] = &[
     "approval_answer",
     "confirmation_pending",
     "confirmation_answer",
+    "flex_sign_in_start",
+    "flex_sign_in_finish",
+    "flex_sign_in_cancel",
+    "sign_in_state",
+    "flex_sign_out",
 ];
 
 fn main() {

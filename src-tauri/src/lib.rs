@@ -12,6 +12,7 @@ mod approvals;
 mod bindings;
 mod commands;
 mod error;
+mod flex_sign_in;
 mod forward;
 mod tray;
 
@@ -73,7 +74,12 @@ pub fn run() {
             approvals::approvals_pending,
             approvals::approval_answer,
             approvals::confirmation_pending,
-            approvals::confirmation_answer
+            approvals::confirmation_answer,
+            flex_sign_in::flex_sign_in_start,
+            flex_sign_in::flex_sign_in_finish,
+            flex_sign_in::flex_sign_in_cancel,
+            flex_sign_in::sign_in_state,
+            flex_sign_in::flex_sign_out
         ])
         .setup(move |app| {
             if let Some(instance) = instance {
@@ -121,6 +127,7 @@ pub fn run() {
             let view = tray::create(app.handle(), state, assistants)?;
             app.manage(view);
             app.manage(account::AppState::new(connected));
+            app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
         })

@@ -16,6 +16,10 @@ import type { StoredKey } from './bindings/StoredKey';
 import type { Mode } from './bindings/Mode';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Working } from './bindings/Working';
+import type { SignInLink } from './bindings/SignInLink';
+import type { FlexSignedIn } from './bindings/FlexSignedIn';
+import type { FlexSignedOut } from './bindings/FlexSignedOut';
+import type { SignInState } from './bindings/SignInState';
 
 export type {
   ActivityRow,
@@ -30,6 +34,10 @@ export type {
   SettingsView,
   StoredKey,
   Working,
+  SignInLink,
+  FlexSignedIn,
+  FlexSignedOut,
+  SignInState,
 };
 
 /** Mode, demo flag, API base and key status of the running app. */
@@ -77,6 +85,28 @@ export const accountKeys = (): Promise<StoredKey[]> => invoke('account_keys');
 
 /** Sign out of one mode (as `flex-mcp logout --mode`); resolves with the keys left. */
 export const signOut = (mode: Mode): Promise<StoredKey[]> => invoke('sign_out', { mode });
+
+/**
+ * "Sign in with Flex": opens the browser at Flex's sign-in page (`openBrowser: false`: only the
+ * link) and resolves at once with the link; then call flexSignInFinish to wait for the browser.
+ */
+export const flexSignInStart = (openBrowser: boolean): Promise<SignInLink> =>
+  invoke('flex_sign_in_start', { openBrowser });
+
+/**
+ * Wait for the started sign-in to come back from the browser. Rejects with a CommandError whose
+ * message says what to do (`cancelled` after flexSignInCancel).
+ */
+export const flexSignInFinish = (): Promise<FlexSignedIn> => invoke('flex_sign_in_finish');
+
+/** Cancel the sign-in in progress; `false` when none was. */
+export const flexSignInCancel = (): Promise<boolean> => invoke('flex_sign_in_cancel');
+
+/** Per mode what serves it (API key by its last 4, Flex sign-in, nothing), and the Flex sign-in. */
+export const signInState = (): Promise<SignInState> => invoke('sign_in_state');
+
+/** Sign out of Flex: revoked at Flex, then removed from the keychain (as `flex-mcp logout`). */
+export const flexSignOut = (): Promise<FlexSignedOut> => invoke('flex_sign_out');
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>

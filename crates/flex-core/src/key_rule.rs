@@ -32,6 +32,8 @@ pub enum KeySource {
     Environment,
     /// The key saved for the current mode in the OS keychain (`flex-mcp login`).
     Keychain,
+    /// No API key: the Flex sign-in serves the current mode (tools via Flex's hosted MCP).
+    FlexSignIn,
 }
 
 /// Why no usable key could be chosen. Messages never contain the key.
