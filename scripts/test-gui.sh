@@ -286,8 +286,8 @@ if live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-
 echo "== WebDriver: Sign in with Flex in the window (headless Chromium through flex-sim's pages), Sign out revoking"
 flex_sign_in_test() {
   local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
-  local email="owner@clinic.test" password="correct horse battery"
-  "$sim_bin" --port 0 --oauth-user "$email:$password" >"$WORK/sim-flex.out" 2>"$FLEX_GUI_ARTIFACTS/sim-flex.log" &
+  local email="owner@clinic.test" password="correct horse battery" key="fsk_test_gui_choice_key_9z8y"
+  "$sim_bin" --port 0 --oauth-user "$email:$password" --api-key "$key" >"$WORK/sim-flex.out" 2>"$FLEX_GUI_ARTIFACTS/sim-flex.log" &
   local sim=$!
   PIDS+=($sim)
   for _ in $(seq 100); do [[ -s "$WORK/sim-flex.out" ]] && break; sleep 0.1; done
@@ -305,7 +305,7 @@ flex_sign_in_test() {
   local rc=0
   # Its own keychain service and state folder, like the key sign-in test.
   XDG_CURRENT_DESKTOP="" DESKTOP_SESSION="" XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$data" BROWSER="$browser" \
-    FLEX_MCP_URL="$base" FLEX_MCP_HOME="$WORK/flex-oauth" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-flex-$$" \
+    FLEX_MCP_URL="$base" FLEX_API_BASE="$base" FLEX_TEST_API_KEY="$key" FLEX_MCP_HOME="$WORK/flex-oauth" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-flex-$$" \
     FLEX_TEST_BROWSER_ACTION_FILE="$WORK/browser-action" FLEX_TEST_BROWSER_LOG="$FLEX_GUI_ARTIFACTS/browser-flex-sign-in.log" \
     FLEX_TEST_EMAIL="$email" FLEX_TEST_PASSWORD="$password" \
     FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \

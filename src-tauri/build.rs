@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "flex_sign_in_cancel",
     "sign_in_state",
     "flex_sign_out",
+    "sign_in_choose",
 ];
 
 fn main() {

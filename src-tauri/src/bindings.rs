@@ -25,5 +25,6 @@ fn export_bindings() {
     flex_core::browser_sign_in::FlexSignedIn::export_all(&cfg).expect("FlexSignedIn");
     flex_core::browser_sign_in::FlexSignedOut::export_all(&cfg).expect("FlexSignedOut");
     flex_core::sign_in_state::SignInState::export_all(&cfg).expect("SignInState");
+    flex_core::key_rule::SignInChoice::export_all(&cfg).expect("SignInChoice");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
 }

@@ -9,6 +9,7 @@ use flex_core::app_status;
 use flex_core::browser_sign_in::Browser;
 use flex_core::browser_sign_in::{self, BrowserSignIn, FlexSignedIn, FlexSignedOut, SignInLink};
 use flex_core::host::HostHandle;
+use flex_core::key_rule::SignInChoice;
 use flex_core::sign_in_state::{self, SignInState};
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
 
@@ -87,6 +88,24 @@ pub(crate) async fn flex_sign_out(
     let out = browser_sign_in::sign_out(&flex_core::credentials::keychain()?, &paths).await?;
     sign_in_changed(&app, &state, &host).await;
     Ok(out)
+}
+
+/// When both an API key and the Flex sign-in exist for `mode`: which one serves it (saved in
+/// settings through the host, which uses it from the next call); answers the new state.
+#[tauri::command]
+pub(crate) async fn sign_in_choose(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    host: State<'_, HostHandle>,
+    mode: flex_api::Mode,
+    choice: SignInChoice,
+) -> Result<SignInState, CommandError> {
+    host.set_sign_in(mode, choice)
+        .map_err(|e| CommandError::unknown(format!("{e:#}")))?;
+    sign_in_changed(&app, &state, &host).await;
+    let c = state.current();
+    let store = flex_core::credentials::keychain()?;
+    Ok(sign_in_state::read_in(&store, c.paths()?, &c.settings))
 }
 
 /// The host decides again which sign-in serves each mode and restarts its refresher; the window's

@@ -79,7 +79,8 @@ pub fn run() {
             flex_sign_in::flex_sign_in_finish,
             flex_sign_in::flex_sign_in_cancel,
             flex_sign_in::sign_in_state,
-            flex_sign_in::flex_sign_out
+            flex_sign_in::flex_sign_out,
+            flex_sign_in::sign_in_choose
         ])
         .setup(move |app| {
             if let Some(instance) = instance {

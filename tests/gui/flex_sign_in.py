@@ -4,11 +4,13 @@ browser (scripts/oauth-browser.py, registered as this test's default browser, dr
 flex-sim's sign-in and consent pages); while it is out the window says "Waiting for your browser…" with Cancel
 and the link to copy; Cancel and Deny each end in one sentence with nothing stored; Allow ends signed in, the
 Account page says the Flex sign-in serves both modes, and an MCP call from the official Python SDK through
-`flex-mcp stdio` reaches Flex's hosted MCP through the app's host without a restart; Sign out of Flex revokes
+`flex-mcp stdio` reaches Flex's hosted MCP through the app's host without a restart; with an API key pasted too,
+the key serves test mode until the person chooses the Flex sign-in there; Sign out of Flex revokes
 at flex-sim (its revoked count goes up) and deletes the sign-in, and the app falls back to the demo.
 
 Environment (scripts/test-gui.sh): FLEX_MCP_URL (the simulator), FLEX_TEST_BROWSER_ACTION_FILE (what the
-"browser" does next), FLEX_TEST_BROWSER_LOG, FLEX_MCP_BIN, FLEX_MCP_HOME.
+"browser" does next), FLEX_TEST_BROWSER_LOG, FLEX_TEST_API_KEY (a test key the simulator knows), FLEX_API_BASE,
+FLEX_MCP_BIN, FLEX_MCP_HOME.
 """
 
 import json
@@ -130,11 +132,33 @@ def run(driver, args):
         how = driver.screenshot(args.screenshot)
         print(f"ok - screenshot of the Account page signed in ({how}) saved to {args.screenshot}")
 
+    # Both an API key and the Flex sign-in for test mode: the key serves until the person chooses.
+    key = os.environ["FLEX_TEST_API_KEY"]
+    field = driver.find("#api-key")
+    driver.call("POST", driver.s(f"/element/{field}/value"), {"text": key})
+    click(driver, "#sign-in")
+    wait_for("the key to be saved", lambda: driver.find_all("#sign-in-result"))
+    wait_for("test mode to be served by the key",
+             lambda: driver.attribute("#serves-test", "data-serves") == "api_key")
+    check(f"…{key[-4:]}" in driver.text("#serves-test") and "no other choice" in driver.text("#serves-test"),
+          f"with both, the page says the API key is used until a choice is made ({driver.text('#serves-test')!r})")
+    check(driver.attribute("#serves-live", "data-serves") == "flex", "live mode stays with the Flex sign-in")
+    click(driver, "#sign-in-choice-test option[value='flex']")
+    wait_for("the choice to apply", lambda: driver.attribute("#serves-test", "data-serves") == "flex")
+    check("you chose the Flex sign-in" in driver.text("#serves-test"), "the choice is said in plain words")
+    wait_for("the app to use the Flex sign-in again",
+             lambda: driver.invoke("app_status")["keySource"] == "flex_sign_in")
+
     # The host uses it at once: an assistant's call through the bridge goes to Flex's hosted MCP.
     result = result_of(sdk_call("list_products", {}))
     check(not result["error"], f"list_products through the bridge succeeds ({result['text'][:200]!r})")
     tool = wait_for("the call's record", last_tool_recorded)
     check(tool == "hosted:list_products", f"the call went through the gateway to the hosted MCP ({tool!r})")
+
+    # The key's Sign out removes the key only; the Flex sign-in stays.
+    click(driver, "#sign-out-test")
+    wait_for("the key to go", lambda: "No key stored" in driver.text("#stored-key-test"))
+    check(driver.invoke("sign_in_state")["flex"] is not None, "signing out of the key leaves the Flex sign-in")
 
     # 4. Sign out of Flex: revoked at flex-sim, then deleted; the app falls back to the demo.
     before = sim_counters()["revoked_families"]

@@ -20,6 +20,7 @@ import type { SignInLink } from './bindings/SignInLink';
 import type { FlexSignedIn } from './bindings/FlexSignedIn';
 import type { FlexSignedOut } from './bindings/FlexSignedOut';
 import type { SignInState } from './bindings/SignInState';
+import type { SignInChoice } from './bindings/SignInChoice';
 
 export type {
   ActivityRow,
@@ -38,6 +39,7 @@ export type {
   FlexSignedIn,
   FlexSignedOut,
   SignInState,
+  SignInChoice,
 };
 
 /** Mode, demo flag, API base and key status of the running app. */
@@ -104,6 +106,10 @@ export const flexSignInCancel = (): Promise<boolean> => invoke('flex_sign_in_can
 
 /** Per mode what serves it (API key by its last 4, Flex sign-in, nothing), and the Flex sign-in. */
 export const signInState = (): Promise<SignInState> => invoke('sign_in_state');
+
+/** When both an API key and the Flex sign-in exist for a mode: which one serves it (saved). */
+export const signInChoose = (mode: Mode, choice: SignInChoice): Promise<SignInState> =>
+  invoke('sign_in_choose', { mode, choice });
 
 /** Sign out of Flex: revoked at Flex, then removed from the keychain (as `flex-mcp logout`). */
 export const flexSignOut = (): Promise<FlexSignedOut> => invoke('flex_sign_out');

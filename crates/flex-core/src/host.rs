@@ -176,6 +176,22 @@ impl HostHandle {
         Ok(())
     }
 
+    /// The person's choice of which sign-in serves `mode` when both an API key and the Flex
+    /// sign-in exist (`Settings.sign_in`; the Account page). Saved, and every session uses it
+    /// from its next call.
+    pub fn set_sign_in(
+        &self,
+        mode: Mode,
+        choice: crate::key_rule::SignInChoice,
+    ) -> anyhow::Result<()> {
+        self.shared.context.change_by_person(|s| match mode {
+            Mode::Test => s.sign_in.test = Some(choice),
+            Mode::Live => s.sign_in.live = Some(choice),
+        })?;
+        self.shared.context.sign_in_changed();
+        Ok(())
+    }
+
     /// "Pause assistants" (`true`) or resume (`false`).
     pub fn set_paused(&self, paused: bool) -> anyhow::Result<()> {
         self.shared

@@ -6,6 +6,7 @@ import {
   accountKeys,
   errorMessage,
   flexSignOut,
+  signInChoose,
   signInState,
   signOut,
   type AppStatus,
@@ -99,6 +100,24 @@ function SignIns({ status }: { status: AppStatus }) {
             <dd>
               {m.line}
               {m.choice && <span className="hint choice"> {m.choice}</span>}
+              {m.choice && (
+                <label className="choice">
+                  Use for {MODE_WORDS[m.mode].toLowerCase()}:{' '}
+                  <select
+                    id={`sign-in-choice-${m.mode}`}
+                    value={m.serves === 'flex' ? 'flex' : 'api_key'}
+                    onChange={(e) =>
+                      signInChoose(m.mode, e.target.value === 'flex' ? 'flex' : 'api_key').then(
+                        setState,
+                        (err: unknown) => setError(errorMessage(err)),
+                      )
+                    }
+                  >
+                    <option value="api_key">the API key …{m.keyLast4}</option>
+                    <option value="flex">the Flex sign-in (tools via Flex's hosted MCP)</option>
+                  </select>
+                </label>
+              )}
             </dd>
           </div>
         ))}
