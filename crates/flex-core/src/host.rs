@@ -380,6 +380,13 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     });
     let handle = HostHandle { shared };
     tokio::spawn(watch_settings(handle.clone()));
+    if let Some(flex) = handle.shared.context.flex_sign_in() {
+        tokio::spawn(notice_sign_in_ended(
+            flex.refresher().ended(),
+            handle.shared.notices.clone(),
+            handle.shared.stop.subscribe(),
+        ));
+    }
     tokio::spawn(endpoint::accept(listener, server, handle.clone(), lock));
     tracing::info!(socket = %socket.display(), "Flex MCP host listening");
     Ok(handle)
@@ -408,6 +415,32 @@ async fn watch_settings(handle: HostHandle) {
         tokio::select! {
             _ = tick.tick() => { let _ = handle.shared.context.settings_now(); }
             _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Tell the person once, through the notice hub (the window and the tray), when the Flex sign-in
+/// ended: the refresher stops at the first refused refresh and opens no browser by itself, so this
+/// is where "sign in again" reaches a person rather than only the assistant.
+async fn notice_sign_in_ended(
+    mut ended: tokio::sync::watch::Receiver<Option<String>>,
+    notices: Arc<Notices>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            changed = ended.changed() => if changed.is_err() { return },
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let reason = ended.borrow_and_update().clone();
+        if let Some(reason) = reason {
+            notices.publish(Notice::new(
+                crate::notice::NoticeCode::SignInEnded,
+                format!(
+                    "Your Flex sign-in has ended ({reason}), so assistants cannot reach Flex \
+                     through it. Sign in again with \"Sign in with Flex\" on the Account page."
+                ),
+            ));
         }
     }
 }

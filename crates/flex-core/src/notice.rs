@@ -36,6 +36,8 @@ pub enum NoticeCode {
     ActivityNotSaved,
     /// Saving call records works again.
     ActivitySavedAgain,
+    /// The Flex sign-in ended (Flex refused to renew it): sign in again.
+    SignInEnded,
 }
 
 impl NoticeCode {
@@ -48,6 +50,7 @@ impl NoticeCode {
             NoticeCode::EntryRestoreFailed => "entry_restore_failed",
             NoticeCode::ActivityNotSaved => "activity_not_saved",
             NoticeCode::ActivitySavedAgain => "activity_saved_again",
+            NoticeCode::SignInEnded => "sign_in_ended",
         }
     }
 
@@ -59,6 +62,7 @@ impl NoticeCode {
                 | NoticeCode::ConfigUnparsable
                 | NoticeCode::EntryRestoreFailed
                 | NoticeCode::ActivityNotSaved
+                | NoticeCode::SignInEnded
         )
     }
 }

@@ -273,3 +273,48 @@ async fn with_a_key_and_the_flex_sign_in_the_person_s_choice_decides_at_the_next
     );
     h.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refresh_gives_the_person_one_sign_in_again_notice() {
+    // Issued with 30 s, inside the refresher's margin: the first call refreshes, and Flex refuses.
+    let h = start(Settings::default(), 30).await;
+    sign_in::controls(&h.sim, json!({"fail_next_refresh": true})).await;
+    let c = client(&h).await;
+    for _ in 0..3 {
+        let r = call(&c, "list_products", json!({})).await;
+        assert_eq!(r.is_error, Some(true), "{}", text(&r));
+    }
+    let ended = |h: &Harness| {
+        h.host
+            .notices()
+            .recent()
+            .into_iter()
+            .filter(|n| n.code == flex_core::notice::NoticeCode::SignInEnded)
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if !ended(&h).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let notices = ended(&h);
+    assert_eq!(
+        notices.len(),
+        1,
+        "one notice, not one per call: {notices:?}"
+    );
+    assert!(notices[0].needs_action);
+    assert!(
+        notices[0].message.contains("Sign in again"),
+        "{}",
+        notices[0].message
+    );
+    let counts = sign_in::controls(&h.sim, Value::Null).await;
+    assert_eq!(
+        (&counts["refresh_failures"], &counts["refresh_count"]),
+        (&json!(1), &json!(0)),
+        "one refused attempt at Flex, no retry loop: {counts}"
+    );
+    h.sim.shutdown().await;
+}
