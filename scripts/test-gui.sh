@@ -297,14 +297,15 @@ flex_sign_in_test() {
   # $BROWSER only as a last resort, so this test's own XDG dirs make scripts/oauth-browser.py the default
   # browser for http(s); BROWSER names it too, for the no-display path.
   local config="$WORK/config-flex" data="$WORK/data-flex" browser="$ROOT/scripts/oauth-browser.py"
-  mkdir -p "$config" "$data/applications"
+  mkdir -p "$config" "$data/applications" "$WORK/home-flex"
   printf '[Desktop Entry]\nType=Application\nName=Test browser (headless Chromium)\nExec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\n' \
     "$browser" >"$data/applications/flex-test-browser.desktop"
   printf '[Default Applications]\nx-scheme-handler/http=flex-test-browser.desktop\nx-scheme-handler/https=flex-test-browser.desktop\n' \
     >"$config/mimeapps.list"
   local rc=0
-  # Its own keychain service and state folder, like the key sign-in test.
-  XDG_CURRENT_DESKTOP="" DESKTOP_SESSION="" XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$data" BROWSER="$browser" \
+  # Its own keychain service, state folder and home (no assistant connected by an earlier test, so the
+  # Home page still offers the first launch).
+  HOME="$WORK/home-flex" XDG_CURRENT_DESKTOP="" DESKTOP_SESSION="" XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$data" BROWSER="$browser" \
     FLEX_MCP_URL="$base" FLEX_API_BASE="$base" FLEX_TEST_API_KEY="$key" FLEX_MCP_HOME="$WORK/flex-oauth" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-flex-$$" \
     FLEX_TEST_BROWSER_ACTION_FILE="$WORK/browser-action" FLEX_TEST_BROWSER_LOG="$FLEX_GUI_ARTIFACTS/browser-flex-sign-in.log" \
     FLEX_TEST_EMAIL="$email" FLEX_TEST_PASSWORD="$password" \
