@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A "browser" for the OAuth sign-in tests, started by `open` (xdg-open runs $BROWSER URL).
 
-FLEX_TEST_BROWSER_ACTION picks what it does with the sign-in link:
+FLEX_TEST_BROWSER_ACTION picks what it does with the sign-in link (or, when FLEX_TEST_BROWSER_ACTION_FILE names
+a file, its first line: a test that starts one app for several sign-ins changes it between them):
   approve / deny  drive real headless Chromium through chromedriver's WebDriver HTTP API:
                   sign in with FLEX_TEST_EMAIL / FLEX_TEST_PASSWORD, then press Allow or Deny,
                   and wait for the app's "You can close this tab" page;
@@ -129,6 +130,10 @@ def forge(url, which):
 def main():
     url = sys.argv[1]
     action = os.environ.get("FLEX_TEST_BROWSER_ACTION", "approve")
+    action_file = os.environ.get("FLEX_TEST_BROWSER_ACTION_FILE")
+    if action_file and os.path.exists(action_file):
+        with open(action_file, encoding="utf-8") as f:
+            action = f.readline().strip() or action
     log(f"opened: {action}")
     try:
         if action in ("approve", "deny"):

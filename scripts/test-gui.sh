@@ -338,6 +338,38 @@ live_feed_test() {
   return $rc
 }
 if live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
+echo "== WebDriver: Sign in with Flex in the window (headless Chromium through flex-sim's pages), Sign out revoking"
+flex_sign_in_test() {
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  local email="owner@clinic.test" password="correct horse battery" key="fsk_test_gui_choice_key_9z8y"
+  "$sim_bin" --port 0 --oauth-user "$email:$password" --api-key "$key" >"$WORK/sim-flex.out" 2>"$FLEX_GUI_ARTIFACTS/sim-flex.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-flex.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-flex.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  # With a display, xdg-open (which the app's `open` runs) opens the default browser's desktop entry and uses
+  # $BROWSER only as a last resort, so this test's own XDG dirs make scripts/oauth-browser.py the default
+  # browser for http(s); BROWSER names it too, for the no-display path.
+  local config="$WORK/config-flex" data="$WORK/data-flex" browser="$ROOT/scripts/oauth-browser.py"
+  mkdir -p "$config" "$data/applications" "$WORK/home-flex"
+  printf '[Desktop Entry]\nType=Application\nName=Test browser (headless Chromium)\nExec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\n' \
+    "$browser" >"$data/applications/flex-test-browser.desktop"
+  printf '[Default Applications]\nx-scheme-handler/http=flex-test-browser.desktop\nx-scheme-handler/https=flex-test-browser.desktop\n' \
+    >"$config/mimeapps.list"
+  local rc=0
+  # Its own keychain service, state folder and home (no assistant connected by an earlier test, so the
+  # Home page still offers the first launch).
+  HOME="$WORK/home-flex" XDG_CURRENT_DESKTOP="" DESKTOP_SESSION="" XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$data" BROWSER="$browser" \
+    FLEX_MCP_URL="$base" FLEX_API_BASE="$base" FLEX_TEST_API_KEY="$key" FLEX_MCP_HOME="$WORK/flex-oauth" FLEX_MCP_KEYCHAIN_SERVICE="com.withflex.mcp.gui-flex-$$" \
+    FLEX_TEST_BROWSER_ACTION_FILE="$WORK/browser-action" FLEX_TEST_BROWSER_LOG="$FLEX_GUI_ARTIFACTS/browser-flex-sign-in.log" \
+    FLEX_TEST_EMAIL="$email" FLEX_TEST_PASSWORD="$password" \
+    FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
+    GUI_SCRIPT=flex_sign_in.py webdriver_test flex-sign-in || rc=$?
+  kill "$sim" 2>/dev/null || true
+  return $rc
+}
+if flex_sign_in_test; then echo "test-gui: Flex sign-in test passed"; else echo "test-gui: Flex sign-in test FAILED"; FAILED=1; fi
 
 for t in "${WINDOW_TESTS[@]}"; do
   echo "== WebDriver: $t"

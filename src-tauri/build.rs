@@ -33,6 +33,12 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "start_at_login_set",
     "notices_recent",
+    "flex_sign_in_start",
+    "flex_sign_in_finish",
+    "flex_sign_in_cancel",
+    "sign_in_state",
+    "flex_sign_out",
+    "sign_in_choose",
 ];
 
 fn main() {

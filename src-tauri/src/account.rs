@@ -86,6 +86,11 @@ pub(crate) async fn connect() -> Connected {
         None => (Settings::default(), None),
     };
     let env_key = flex_core::key_rule::env_key();
+    if let Some(p) = &paths
+        && flex_serves(p, &settings)
+    {
+        return flex_sign_in(p.clone(), settings, notice);
+    }
     let stored_key = |mode| match &paths {
         Some(p) => flex_core::credentials::api_key(p, mode),
         None => Ok(None),
@@ -93,6 +98,30 @@ pub(crate) async fn connect() -> Connected {
     let mut connected = connect_with(env_key.as_deref(), stored_key, &settings, notice).await;
     connected.paths = paths;
     connected
+}
+
+/// Whether the Flex sign-in serves the current mode, by the one rule (`key_rule::sign_in_for`).
+fn flex_serves(paths: &Paths, settings: &Settings) -> bool {
+    flex_core::credentials::keychain().is_ok_and(|store| {
+        flex_core::sign_in_state::serves_in(&store, paths, settings, settings.mode)
+            == flex_core::sign_in_state::Serves::Flex
+    })
+}
+
+/// The account when the Flex sign-in serves the current mode: the host's gateway serves the
+/// assistants; the window has no REST client (the tokens are for the hosted MCP only) and no demo.
+fn flex_sign_in(paths: Paths, settings: Settings, notice: Option<String>) -> Connected {
+    let account = Account::flex_sign_in(settings.mode, &settings.effective_mcp_url());
+    let client =
+        flex_core::app_status::api_client(&account).map_err(|e| flex_core::Code::message(&e));
+    Connected {
+        account,
+        notice,
+        client,
+        demo: None,
+        paths: Some(paths),
+        settings,
+    }
 }
 
 /// [`connect`] with its inputs passed in, so tests need neither environment variables nor a

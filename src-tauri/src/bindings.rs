@@ -21,6 +21,11 @@ fn export_bindings() {
     flex_core::settings_change::SettingsChange::export_all(&cfg).expect("SettingsChange");
     flex_core::account_keys::StoredKey::export_all(&cfg).expect("StoredKey");
     flex_core::assistant_preview::Preview::export_all(&cfg).expect("Preview");
+    flex_core::browser_sign_in::SignInLink::export_all(&cfg).expect("SignInLink");
+    flex_core::browser_sign_in::FlexSignedIn::export_all(&cfg).expect("FlexSignedIn");
+    flex_core::browser_sign_in::FlexSignedOut::export_all(&cfg).expect("FlexSignedOut");
+    flex_core::sign_in_state::SignInState::export_all(&cfg).expect("SignInState");
+    flex_core::key_rule::SignInChoice::export_all(&cfg).expect("SignInChoice");
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
     flex_core::events::HostEvent::export_all(&cfg).expect("HostEvent");
     flex_core::approvals::PendingApproval::export_all(&cfg).expect("PendingApproval");

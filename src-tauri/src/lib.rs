@@ -14,6 +14,7 @@ mod assistant_backups;
 mod bindings;
 mod commands;
 mod error;
+mod flex_sign_in;
 mod forward;
 mod notices;
 mod save_dialog;
@@ -88,7 +89,13 @@ pub fn run() {
             assistant_backups::assistant_open_install_link,
             start_at_login::start_at_login,
             start_at_login::start_at_login_set,
-            notices::notices_recent
+            notices::notices_recent,
+            flex_sign_in::flex_sign_in_start,
+            flex_sign_in::flex_sign_in_finish,
+            flex_sign_in::flex_sign_in_cancel,
+            flex_sign_in::sign_in_state,
+            flex_sign_in::flex_sign_out,
+            flex_sign_in::sign_in_choose
         ])
         .setup(move |app| {
             if let Some(instance) = instance {
@@ -136,6 +143,7 @@ pub fn run() {
             let view = tray::create(app.handle(), state, assistants)?;
             app.manage(view);
             app.manage(account::AppState::new(connected));
+            app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
         })

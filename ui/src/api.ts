@@ -27,6 +27,11 @@ import type { PageCursor } from './bindings/PageCursor';
 import type { RowsPage } from './bindings/RowsPage';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Working } from './bindings/Working';
+import type { SignInLink } from './bindings/SignInLink';
+import type { FlexSignedIn } from './bindings/FlexSignedIn';
+import type { FlexSignedOut } from './bindings/FlexSignedOut';
+import type { SignInState } from './bindings/SignInState';
+import type { SignInChoice } from './bindings/SignInChoice';
 
 export type {
   ActivityFilter,
@@ -52,6 +57,11 @@ export type {
   StartAtLogin,
   StoredKey,
   Working,
+  SignInLink,
+  FlexSignedIn,
+  FlexSignedOut,
+  SignInState,
+  SignInChoice,
 };
 
 /** Mode, demo flag, API base and key status of the running app. */
@@ -124,6 +134,31 @@ export const startAtLoginSet = (on: boolean): Promise<StartAtLogin> => invoke('s
 
 /** What the host told the person recently (the guardian's notices), oldest first. */
 export const noticesRecent = (): Promise<Notice[]> => invoke('notices_recent');
+/**
+ * "Sign in with Flex": opens the browser at Flex's sign-in page (`openBrowser: false`: only the
+ * link) and resolves at once with the link; then call flexSignInFinish to wait for the browser.
+ */
+export const flexSignInStart = (openBrowser: boolean): Promise<SignInLink> =>
+  invoke('flex_sign_in_start', { openBrowser });
+
+/**
+ * Wait for the started sign-in to come back from the browser. Rejects with a CommandError whose
+ * message says what to do (`cancelled` after flexSignInCancel).
+ */
+export const flexSignInFinish = (): Promise<FlexSignedIn> => invoke('flex_sign_in_finish');
+
+/** Cancel the sign-in in progress; `false` when none was. */
+export const flexSignInCancel = (): Promise<boolean> => invoke('flex_sign_in_cancel');
+
+/** Per mode what serves it (API key by its last 4, Flex sign-in, nothing), and the Flex sign-in. */
+export const signInState = (): Promise<SignInState> => invoke('sign_in_state');
+
+/** When both an API key and the Flex sign-in exist for a mode: which one serves it (saved). */
+export const signInChoose = (mode: Mode, choice: SignInChoice): Promise<SignInState> =>
+  invoke('sign_in_choose', { mode, choice });
+
+/** Sign out of Flex: revoked at Flex, then removed from the keychain (as `flex-mcp logout`). */
+export const flexSignOut = (): Promise<FlexSignedOut> => invoke('flex_sign_out');
 
 /** The newest `limit` calls the assistants made, newest first. */
 export const activityRecent = (limit: number): Promise<ActivityRow[]> =>

@@ -30,7 +30,7 @@ pub struct StoredKey {
 }
 
 /// The last 4 characters of `secret` (all of it when shorter: such a key is refused at sign-in).
-fn last4(secret: &str) -> String {
+pub(crate) fn last4(secret: &str) -> String {
     let n = secret.chars().count();
     secret.chars().skip(n.saturating_sub(4)).collect()
 }
@@ -70,8 +70,10 @@ pub fn list_in(store: &dyn SecretStore, paths: &Paths) -> anyhow::Result<Vec<Sto
         .collect())
 }
 
-/// Sign out of `mode`: remove its key (and any OAuth items) from the keychain and its metadata.
-/// Returns what was removed (empty: nothing was stored).
+/// Sign out of `mode`'s API key: remove it from the keychain and its metadata. Returns what was
+/// removed (empty: nothing was stored). The Flex sign-in is not touched: it reaches both modes
+/// and is ended only by revoking it first (`browser_sign_in::sign_out`, which `flex-mcp logout`
+/// runs before this for live mode).
 ///
 /// # Errors
 /// When the keychain or the metadata file cannot be changed.
@@ -80,7 +82,11 @@ pub fn sign_out_in(
     paths: &Paths,
     mode: Mode,
 ) -> anyhow::Result<Vec<SecretKind>> {
-    credentials::delete_in(store, paths, mode)
+    Ok(if credentials::delete_api_key_in(store, paths, mode)? {
+        vec![SecretKind::ApiKey]
+    } else {
+        Vec::new()
+    })
 }
 
 #[cfg(test)]
@@ -122,5 +128,33 @@ mod tests {
         );
         assert!(list_in(&store, &paths).unwrap()[0].last4.is_none());
         assert!(sign_out_in(&store, &paths, Mode::Test).unwrap().is_empty());
+    }
+
+    #[test]
+    fn signing_out_of_the_live_key_leaves_the_flex_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path(), dir.path());
+        let store = MemoryStore::new();
+        let key = ApiKey::parse("fsk_live_account_page_wxyz").unwrap();
+        credentials::save_api_key_in(&store, &paths, &key, &Verification::Accepted, "http://x")
+            .unwrap();
+        let refresh = flex_auth::oauth::slot(SecretKind::OauthRefresh);
+        store
+            .save(
+                refresh,
+                &flex_auth::Sensitive::new("a refresh token".to_owned()),
+            )
+            .unwrap();
+        credentials::record_flex_sign_in(&paths, "http://issuer");
+        assert_eq!(
+            sign_out_in(&store, &paths, Mode::Live).unwrap(),
+            vec![SecretKind::ApiKey]
+        );
+        assert!(
+            store.load(refresh).unwrap().is_some(),
+            "the Flex sign-in shares the live slots but is not the key: it stays"
+        );
+        assert!(credentials::flex_signed_in_at(&paths).is_some());
+        assert!(list_in(&store, &paths).unwrap()[1].last4.is_none());
     }
 }

@@ -96,6 +96,18 @@ impl Account {
         }
     }
 
+    /// The Flex sign-in serving `mode` through the hosted MCP at `mcp_url` (a bare host gets
+    /// `/api/mcp/oauth`): no API key, so the window has no REST client (the tokens are only for
+    /// the hosted MCP).
+    pub fn flex_sign_in(mode: Mode, mcp_url: &str) -> Account {
+        Account {
+            api_key: String::new(),
+            mode,
+            api_base: flex_auth::oauth::oauth_endpoint(mcp_url),
+            source: KeySource::FlexSignIn,
+        }
+    }
+
     /// The secret key, for building the API client. Never log or display it.
     pub fn api_key(&self) -> &str {
         &self.api_key
@@ -148,6 +160,11 @@ pub fn status(account: &Account, notice: Option<String>) -> AppStatus {
             "Connected with the {} key saved in this computer's keychain.",
             account.mode
         ),
+        KeySource::FlexSignIn => format!(
+            "Signed in with Flex: your assistants reach your Flex account in {} mode through \
+             Flex's hosted MCP.",
+            account.mode
+        ),
     };
     AppStatus {
         mode: account.mode,
@@ -155,7 +172,7 @@ pub fn status(account: &Account, notice: Option<String>) -> AppStatus {
         demo,
         api_base: account.api_base.clone(),
         key_source: account.source,
-        key_stored: !account.api_key.is_empty(),
+        key_stored: !account.api_key.is_empty() || account.source == KeySource::FlexSignIn,
         key_summary,
         tray_label: tray_label(account.mode, demo),
         notice,
@@ -278,6 +295,14 @@ pub fn payment_rows(body: &serde_json::Value, limit: usize) -> anyhow::Result<Ve
 
 /// A Flex API client for `account` (one connection pool; clone it freely). No request is sent.
 pub fn api_client(account: &Account) -> anyhow::Result<flex_api::Client> {
+    if account.source == KeySource::FlexSignIn {
+        // Its tokens are for the hosted MCP only (audience-bound): never sent to the REST API.
+        return Err(anyhow::Error::new(Code::NotSignedIn).context(
+            "You are signed in with Flex, whose access is for Flex's hosted MCP only, so this \
+             window cannot list payments itself. Ask your assistant \"Show my five latest \
+             payments\", or paste an API key on the Account page to see them here too.",
+        ));
+    }
     flex_api::Client::new(
         flex_api::ClientConfig::new(account.api_key()).with_base_url(account.api_base.clone()),
     )
@@ -395,6 +420,24 @@ mod tests {
         assert_eq!(s.mode_label, "Live");
         assert_eq!(s.tray_label, "Mode: Live");
         assert_eq!(s.notice.as_deref(), Some("note"));
+    }
+
+    #[test]
+    fn the_flex_sign_in_is_not_the_demo_and_has_no_rest_client() {
+        let a = Account::flex_sign_in(Mode::Live, "https://mcp.withflex.com");
+        assert_eq!(a.api_base, "https://mcp.withflex.com/api/mcp/oauth");
+        let s = status(&a, None);
+        assert!(!s.demo && s.key_stored);
+        assert_eq!(s.key_source, KeySource::FlexSignIn);
+        assert_eq!(s.tray_label, "Mode: Live");
+        assert!(
+            s.key_summary.contains("Signed in with Flex"),
+            "{}",
+            s.key_summary
+        );
+        let err = api_client(&a).unwrap_err();
+        assert_eq!(Code::of(&err), Code::NotSignedIn);
+        assert!(Code::message(&err).contains("paste an API key"), "{err:#}");
     }
 
     #[test]

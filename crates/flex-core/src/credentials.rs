@@ -280,6 +280,74 @@ pub fn delete_in(
     Ok(removed)
 }
 
+/// Remove only the API key of `mode` (and its record), leaving a Flex sign-in that uses the same
+/// keychain mode's slots alone: signing out of a key on the Account page must not end the
+/// browser sign-in (which reaches both modes and is ended by revoking it first). Returns
+/// whether a key was removed.
+///
+/// # Errors
+/// When the keychain or the metadata file cannot be changed.
+pub fn delete_api_key_in(
+    store: &dyn SecretStore,
+    paths: &Paths,
+    mode: Mode,
+) -> anyhow::Result<bool> {
+    let slot = Slot::api_key(mode);
+    let removed = store.delete(slot).map_err(|e| auth_error(&e))?;
+    let mut meta = load_metadata(paths).unwrap_or_default();
+    if meta.slots.remove(&slot.account()).is_some() || removed {
+        save_metadata(paths, &meta)?;
+    }
+    Ok(removed)
+}
+
+/// The metadata slot that records when the Flex sign-in was made (the tokens themselves stay in
+/// the keychain; neither they nor the client ID are written here).
+fn flex_record_slot() -> Slot {
+    flex_auth::oauth::slot(SecretKind::OauthAccess)
+}
+
+/// Record that a Flex sign-in with `issuer` was just made (for "signed in … since" on the Account
+/// page). A metadata file that cannot be written only loses that date, never the sign-in.
+pub fn record_flex_sign_in(paths: &Paths, issuer: &str) {
+    let mut meta = load_metadata(paths).unwrap_or_default();
+    let now = Utc::now();
+    meta.slots.insert(
+        flex_record_slot().account(),
+        SlotRecord {
+            mode: Mode::Live,
+            kind: SecretKind::OauthAccess.as_str().to_string(),
+            stored_at: now,
+            last_verified_at: Some(now),
+            verified_at_base_url: Some(issuer.trim_end_matches('/').to_string()),
+            missing_scopes: Vec::new(),
+        },
+    );
+    if let Err(e) = save_metadata(paths, &meta) {
+        tracing::warn!("could not record when the Flex sign-in was made: {e:#}");
+    }
+}
+
+/// When the Flex sign-in was made, if recorded.
+pub fn flex_signed_in_at(paths: &Paths) -> Option<DateTime<Utc>> {
+    load_metadata(paths)
+        .ok()?
+        .get(flex_record_slot())
+        .map(|r| r.stored_at)
+}
+
+/// Forget the record of the Flex sign-in (after signing out of it).
+pub fn forget_flex_sign_in(paths: &Paths) {
+    let Ok(mut meta) = load_metadata(paths) else {
+        return;
+    };
+    if meta.slots.remove(&flex_record_slot().account()).is_some()
+        && let Err(e) = save_metadata(paths, &meta)
+    {
+        tracing::warn!("could not update the credentials record after signing out: {e:#}");
+    }
+}
+
 /// One slot as status and doctor show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotStatus {

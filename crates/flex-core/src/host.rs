@@ -176,6 +176,22 @@ impl HostHandle {
         Ok(())
     }
 
+    /// The person's choice of which sign-in serves `mode` when both an API key and the Flex
+    /// sign-in exist (`Settings.sign_in`; the Account page). Saved, and every session uses it
+    /// from its next call.
+    pub fn set_sign_in(
+        &self,
+        mode: Mode,
+        choice: crate::key_rule::SignInChoice,
+    ) -> anyhow::Result<()> {
+        self.shared.context.change_by_person(|s| match mode {
+            Mode::Test => s.sign_in.test = Some(choice),
+            Mode::Live => s.sign_in.live = Some(choice),
+        })?;
+        self.shared.context.sign_in_changed();
+        Ok(())
+    }
+
     /// "Pause assistants" (`true`) or resume (`false`).
     pub fn set_paused(&self, paused: bool) -> anyhow::Result<()> {
         self.shared
@@ -364,6 +380,13 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     });
     let handle = HostHandle { shared };
     tokio::spawn(watch_settings(handle.clone()));
+    if let Some(flex) = handle.shared.context.flex_sign_in() {
+        tokio::spawn(notice_sign_in_ended(
+            flex.refresher().ended(),
+            handle.shared.notices.clone(),
+            handle.shared.stop.subscribe(),
+        ));
+    }
     tokio::spawn(endpoint::accept(listener, server, handle.clone(), lock));
     tracing::info!(socket = %socket.display(), "Flex MCP host listening");
     Ok(handle)
@@ -392,6 +415,32 @@ async fn watch_settings(handle: HostHandle) {
         tokio::select! {
             _ = tick.tick() => { let _ = handle.shared.context.settings_now(); }
             _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Tell the person once, through the notice hub (the window and the tray), when the Flex sign-in
+/// ended: the refresher stops at the first refused refresh and opens no browser by itself, so this
+/// is where "sign in again" reaches a person rather than only the assistant.
+async fn notice_sign_in_ended(
+    mut ended: tokio::sync::watch::Receiver<Option<String>>,
+    notices: Arc<Notices>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            changed = ended.changed() => if changed.is_err() { return },
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let reason = ended.borrow_and_update().clone();
+        if let Some(reason) = reason {
+            notices.publish(Notice::new(
+                crate::notice::NoticeCode::SignInEnded,
+                format!(
+                    "Your Flex sign-in has ended ({reason}), so assistants cannot reach Flex \
+                     through it. Sign in again with \"Sign in with Flex\" on the Account page."
+                ),
+            ));
         }
     }
 }

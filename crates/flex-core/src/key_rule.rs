@@ -32,6 +32,8 @@ pub enum KeySource {
     Environment,
     /// The key saved for the current mode in the OS keychain (`flex-mcp login`).
     Keychain,
+    /// No API key: the Flex sign-in serves the current mode (tools via Flex's hosted MCP).
+    FlexSignIn,
 }
 
 /// Why no usable key could be chosen. Messages never contain the key.
@@ -120,6 +122,7 @@ pub fn key_for(
 /// Which sign-in the person wants to serve a mode when both exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SignInChoice {
     /// The API key saved for the mode (`flex-mcp login --api-key`).
     ApiKey,

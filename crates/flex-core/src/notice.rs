@@ -37,6 +37,8 @@ pub enum NoticeCode {
     ActivityNotSaved,
     /// Saving call records works again.
     ActivitySavedAgain,
+    /// The Flex sign-in ended (Flex refused to renew it): sign in again.
+    SignInEnded,
 }
 
 impl NoticeCode {
@@ -49,6 +51,7 @@ impl NoticeCode {
             NoticeCode::EntryRestoreFailed => "entry_restore_failed",
             NoticeCode::ActivityNotSaved => "activity_not_saved",
             NoticeCode::ActivitySavedAgain => "activity_saved_again",
+            NoticeCode::SignInEnded => "sign_in_ended",
         }
     }
 
@@ -60,6 +63,7 @@ impl NoticeCode {
                 | NoticeCode::ConfigUnparsable
                 | NoticeCode::EntryRestoreFailed
                 | NoticeCode::ActivityNotSaved
+                | NoticeCode::SignInEnded
         )
     }
 }

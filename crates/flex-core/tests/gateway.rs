@@ -33,6 +33,11 @@ struct Harness {
 /// A signed-in host (no API key stored) over a fresh simulator. `ttl` is the lifetime of the
 /// access token issued at sign-in.
 async fn start(settings: Settings, ttl: u64) -> Harness {
+    start_with(settings, ttl, Arc::new(|_: &Paths, _: Mode| Ok(None))).await
+}
+
+/// [`start`] with stored API keys from `lookup` beside the Flex sign-in.
+async fn start_with(settings: Settings, ttl: u64, lookup: flex_core::serve::KeyLookup) -> Harness {
     let sim = sign_in::sim().await;
     let store = Arc::new(MemoryStore::new());
     sign_in::controls(&sim, json!({"access_token_ttl_secs": ttl})).await;
@@ -49,7 +54,7 @@ async fn start(settings: Settings, ttl: u64) -> Harness {
     .unwrap();
     let host = flex_core::host::start(HostOptions {
         paths: paths.clone(),
-        lookup: Arc::new(|_: &Paths, _: Mode| Ok(None)),
+        lookup,
         desktop_approvals: false,
         oauth_store: Some(store),
         guardian_program: None,
@@ -229,5 +234,87 @@ async fn a_hosted_tool_we_do_not_know_is_treated_as_destructive() {
     assert_eq!(record.access, Some(flex_mcp::Access::Destructive));
     assert_eq!(record.error_code.as_deref(), Some("approval_required"));
     assert!(text(&r).contains("destructive"), "{}", text(&r));
+    h.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_key_and_the_flex_sign_in_the_person_s_choice_decides_at_the_next_call() {
+    const KEY: &str = "fsk_test_gateway_choice_key";
+    let h = start_with(
+        Settings::default(),
+        3600,
+        Arc::new(|_: &Paths, mode: Mode| Ok((mode == Mode::Test).then(|| KEY.to_owned()))),
+    )
+    .await;
+    h.sim.sim().add_key(KEY, Vec::new());
+    let c = client(&h).await;
+    let r = call(&c, "list_products", json!({})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    assert_eq!(
+        last_record(&h).tool,
+        "list_products",
+        "no choice saved: the API key serves test mode (local tools, REST)"
+    );
+
+    h.host
+        .set_sign_in(Mode::Test, flex_core::key_rule::SignInChoice::Flex)
+        .unwrap();
+    let r = call(&c, "list_products", json!({})).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    assert_eq!(
+        last_record(&h).tool,
+        "hosted:list_products",
+        "chosen in the app: the Flex sign-in serves it from the next call, no restart"
+    );
+    assert_eq!(
+        Settings::load(&h.paths).unwrap().sign_in.test,
+        Some(flex_core::key_rule::SignInChoice::Flex),
+        "the choice is saved"
+    );
+    h.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refresh_gives_the_person_one_sign_in_again_notice() {
+    // Issued with 30 s, inside the refresher's margin: the first call refreshes, and Flex refuses.
+    let h = start(Settings::default(), 30).await;
+    sign_in::controls(&h.sim, json!({"fail_next_refresh": true})).await;
+    let c = client(&h).await;
+    for _ in 0..3 {
+        let r = call(&c, "list_products", json!({})).await;
+        assert_eq!(r.is_error, Some(true), "{}", text(&r));
+    }
+    let ended = |h: &Harness| {
+        h.host
+            .notices()
+            .recent()
+            .into_iter()
+            .filter(|n| n.code == flex_core::notice::NoticeCode::SignInEnded)
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if !ended(&h).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let notices = ended(&h);
+    assert_eq!(
+        notices.len(),
+        1,
+        "one notice, not one per call: {notices:?}"
+    );
+    assert!(notices[0].needs_action);
+    assert!(
+        notices[0].message.contains("Sign in again"),
+        "{}",
+        notices[0].message
+    );
+    let counts = sign_in::controls(&h.sim, Value::Null).await;
+    assert_eq!(
+        (&counts["refresh_failures"], &counts["refresh_count"]),
+        (&json!(1), &json!(0)),
+        "one refused attempt at Flex, no retry loop: {counts}"
+    );
     h.sim.shutdown().await;
 }

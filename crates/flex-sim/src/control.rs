@@ -1,12 +1,14 @@
 //! The `/__sim` control API (see /work/notes/sim-contract.md): keys, faults, the request journal,
 //! reset, and the test-only hooks that stand in for a buyer (checkout completion) and a card network
-//! (disputes). Not part of Flex; no auth except where a hook needs to pick the store.
+//! (disputes). Not part of Flex; no auth except where a hook needs to pick the store. The hooks call
+//! the routes' domain functions (`routes::complete_checkout`, `routes::open_dispute`), never their
+//! handlers, so the routes know nothing of this module.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::body::{Loc, parse_json};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::Kind;
+use crate::routes;
 use crate::state::{Armed, Sim, key_is_test};
 
 pub(crate) fn routes() -> Router<Arc<Sim>> {
@@ -25,11 +29,8 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         )
         .route("/requests", get(journal).delete(clear_journal))
         .route("/reset", post(reset))
-        .route(
-            "/checkout_sessions/{id}/complete",
-            post(crate::routes::complete_checkout_hook),
-        )
-        .route("/disputes", post(crate::routes::create_dispute_hook))
+        .route("/checkout_sessions/{id}/complete", post(complete_checkout))
+        .route("/disputes", post(create_dispute))
         .nest("/oauth", crate::oauth::control_routes())
 }
 
@@ -186,4 +187,75 @@ pub(crate) fn hook_mode(sim: &Sim, headers: &HeaderMap) -> ApiResult<bool> {
         return Err(ApiError::unauthorized("invalid API key provided"));
     }
     Ok(key_is_test(key))
+}
+
+/// `POST /__sim/checkout_sessions/{id}/complete {"card": "4242…"}`.
+async fn complete_checkout(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let test = hook_mode(&sim, &headers)?;
+    let card = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match crate::body::parse_json(&body)? {
+            Value::Object(m) => match m.get("card") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        &["card"],
+                        "string_type",
+                        "`card` must be a string such as \"4242424242424242\"",
+                    ));
+                }
+            },
+            _ => {
+                return Err(ApiError::invalid(
+                    &["body"],
+                    "dict_type",
+                    "body must be a JSON object like {\"card\": \"4242424242424242\"}",
+                ));
+            }
+        }
+    };
+    let mut stores = sim.stores.write();
+    let store = stores.of_mut(test);
+    routes::complete_checkout(
+        store,
+        &id,
+        Some(card.as_deref().unwrap_or("4242424242424242")),
+    )?;
+    Ok(routes::ok(
+        Kind::CheckoutSession,
+        routes::rendered_session(store, &id)?,
+    ))
+}
+
+/// `POST /__sim/disputes {"payment_intent_id", "amount", "reason"}`.
+async fn create_dispute(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let test = hook_mode(&sim, &headers)?;
+    let Value::Object(map) = crate::body::parse_json(&body)? else {
+        return Err(ApiError::invalid(
+            &["body"],
+            "dict_type",
+            "body must be {\"payment_intent_id\": \"fpi_…\", \"amount\": 1234, \"reason\": \"fraudulent\"}",
+        ));
+    };
+    let loc = Loc(Vec::new());
+    let b = loc.on(&map);
+    let pi = b.str_req("payment_intent_id")?;
+    let amount = b.int_opt("amount", 1)?;
+    let reason = b
+        .enum_opt("reason", &routes::DISPUTE_REASONS)?
+        .unwrap_or_else(|| "general".into());
+    let mut stores = sim.stores.write();
+    let dispute = routes::open_dispute(stores.of_mut(test), &pi, amount, &reason)?;
+    Ok(routes::created(Kind::Dispute, dispute))
 }

@@ -6,6 +6,7 @@
 //! both are written from the reference, not from each other. See the README for every choice made
 //! where the reference is silent.
 
+pub mod app;
 pub mod body;
 pub mod control;
 pub mod edge;
@@ -114,7 +115,7 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
     sim.set_base_url(format!("http://{addr}"));
-    let app = routes::router(sim.clone());
+    let app = app::router(sim.clone());
     if config.seed == Some(Seed::Demo) {
         sim.add_key(DEMO_TEST_KEY, Vec::new());
         sim.add_key(DEMO_LIVE_KEY, Vec::new());

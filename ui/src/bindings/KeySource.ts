@@ -3,4 +3,4 @@
 /**
  * Where the key in use comes from.
  */
-export type KeySource = "demo" | "environment" | "keychain";
+export type KeySource = "demo" | "environment" | "keychain" | "flex_sign_in";

@@ -1,6 +1,7 @@
 // First launch: Welcome + sign in (demo), connect the assistants found here, then what is left to do
 // in each. On the demo path that is two clicks from here: "Try the demo first", "Connect".
 import { useEffect, useState } from 'react';
+import { FlexSignInButton } from './FlexSignInButton';
 import { KeyForm } from './KeyForm';
 import {
   assistantConnect,
@@ -65,6 +66,7 @@ export function FirstLaunch({ status, done }: { status: AppStatus | null; done: 
             Try the demo first
           </button>
         </div>
+        <FlexSignInButton onSignedIn={() => setStep('connect')} />
         <KeyForm onSignedIn={(s) => s.activeNow && setStep('connect')} />
         {status?.demo && <p className="hint">The demo needs no account.</p>}
       </section>

@@ -35,13 +35,19 @@ pub(crate) async fn controls(sim: &flex_sim::SimHandle, body: Value) -> Value {
         .unwrap()
 }
 
-/// What a person does in the browser, as form posts.
+/// What a person does in the browser, as form posts: sign in, then Allow.
 async fn approve(link: String, base: String) {
+    answer(&link, &base, "approve").await;
+}
+
+/// Sign in on the page at `link`, then answer the consent page with `decision` (`approve` or
+/// `deny`) and follow the redirect back to the app's loopback listener.
+pub(crate) async fn answer(link: &str, base: &str, decision: &str) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let html = http.get(&link).send().await.unwrap().text().await.unwrap();
+    let html = http.get(link).send().await.unwrap().text().await.unwrap();
     let marker = "name=\"request\" value=\"";
     let start = html.find(marker).unwrap() + marker.len();
     let request = html[start..].split('"').next().unwrap().to_owned();
@@ -56,7 +62,7 @@ async fn approve(link: String, base: String) {
         .unwrap();
     let back = http
         .post(format!("{base}/oauth/authorize/consent"))
-        .form(&[("request", request.as_str()), ("decision", "approve")])
+        .form(&[("request", request.as_str()), ("decision", decision)])
         .send()
         .await
         .unwrap();

@@ -31,7 +31,7 @@ fn logout(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     // then removed, whenever live mode (or everything) is signed out.
     let mut removed_any = false;
     if args.mode.is_none_or(|m| m == Mode::Live) {
-        removed_any |= super::oauth::logout()?;
+        removed_any |= super::oauth::logout(paths)?;
     }
     for mode in modes {
         let removed = account_keys::sign_out_in(&store, paths, mode)?;

@@ -2,50 +2,26 @@
 //! `logout`, and the sign-in lines of `status` and `doctor`. Never prints a token.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use flex_auth::SecretStore as _;
-use flex_auth::oauth::{self, Browser, Link, LoginOptions, SignInStatus};
-use flex_core::{Paths, Settings, credentials};
-
-/// Shorter sign-in timeout, in seconds (tests); the default is five minutes.
-pub(crate) const TIMEOUT_ENV: &str = "FLEX_MCP_OAUTH_TIMEOUT_SECS";
-/// A fixed loopback port instead of an ephemeral one (machines whose firewall allows one port).
-pub(crate) const PORT_ENV: &str = "FLEX_MCP_OAUTH_PORT";
-
-fn env_number<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("{name} must be a number (got '{}')", v.trim())),
-        _ => Ok(None),
-    }
-}
+use flex_auth::oauth::{self, Browser, Link, SignInStatus};
+use flex_core::{Paths, Settings, browser_sign_in, credentials};
 
 fn oauth_failure(e: &oauth::OauthError) -> anyhow::Error {
     let code = e.code();
     anyhow::anyhow!("{e} (code: {code})")
 }
 
-/// `flex-mcp login --oauth [--no-browser]`.
+/// `flex-mcp login --oauth [--no-browser]`: the same sign-in as the app's "Sign in with Flex"
+/// (flex-core `browser_sign_in`), with the link printed.
 pub(crate) fn login(paths: &Paths, no_browser: bool) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(paths)?;
-    let mcp_url = oauth::oauth_endpoint(&settings.effective_mcp_url());
     let store = credentials::keychain()?;
-    let mut options = LoginOptions::new(mcp_url);
-    options.browser = if no_browser {
+    let browser = if no_browser {
         Browser::LinkOnly
     } else {
         Browser::Open
     };
-    if let Some(secs) = env_number::<u64>(TIMEOUT_ENV)? {
-        options.timeout = Duration::from_secs(secs);
-    }
-    if let Some(port) = env_number::<u16>(PORT_ENV)? {
-        options.port = port;
-    }
+    let options = browser_sign_in::login_options(&settings, browser)?;
     let on_link = |link: &Link| match link {
         Link::Opened(url) => println!(
             "Your browser was opened to sign in with Flex. If it did not open, open this link:\n{url}"
@@ -65,7 +41,7 @@ pub(crate) fn login(paths: &Paths, no_browser: bool) -> anyhow::Result<ExitCode>
                 cancel.cancel();
             }
         });
-        oauth::login(&store, &options, &on_link).await
+        browser_sign_in::sign_in(&store, paths, &options, &on_link).await
     });
     let signed_in = result.map_err(|e| oauth_failure(&e))?;
     println!(
@@ -77,29 +53,15 @@ pub(crate) fn login(paths: &Paths, no_browser: bool) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// Revoke and remove the Flex sign-in; prints what happened. `Ok(true)` when there was one.
-pub(crate) fn logout() -> anyhow::Result<bool> {
+/// Revoke and remove the Flex sign-in (flex-core `browser_sign_in::sign_out`, as the app's
+/// Account page does); prints what happened. `Ok(true)` when there was one.
+pub(crate) fn logout(paths: &Paths) -> anyhow::Result<bool> {
     let store = credentials::keychain()?;
-    let had = matches!(oauth::status(&store), Ok(SignInStatus::SignedIn { .. }))
-        || matches!(
-            store.load(oauth::slot(flex_auth::SecretKind::OauthClient)),
-            Ok(Some(_))
-        );
-    if !had {
-        return Ok(false);
+    let out = super::login::runtime()?.block_on(browser_sign_in::sign_out(&store, paths))?;
+    if out.was_signed_in {
+        println!("{}", out.sentence);
     }
-    let out = super::login::runtime()?
-        .block_on(oauth::sign_out(&store))
-        .map_err(|e| oauth_failure(&e))?;
-    if out.revoked {
-        println!("Flex sign-in: revoked at Flex and removed from the keychain.");
-    } else {
-        println!(
-            "Flex sign-in: removed from the keychain. Flex could not be reached to revoke it; it \
-             ends by itself when its tokens expire, or revoke it in the Flex Dashboard."
-        );
-    }
-    Ok(true)
+    Ok(out.was_signed_in)
 }
 
 /// The sign-in in one line for `status` and `doctor`: `(signed_in, text)`.

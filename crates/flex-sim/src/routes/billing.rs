@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Months, TimeDelta, Utc};
 
-use super::checkout::{balance_tx, fee, new_payment_intent, record_refund, refundable};
+use super::ledger::{balance_tx, fee, new_payment_intent, record_refund, refundable};
 use super::prelude::*;
 use crate::query::parse_time;
 

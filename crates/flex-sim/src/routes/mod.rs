@@ -3,6 +3,7 @@
 mod billing;
 mod catalog;
 mod checkout;
+mod ledger;
 mod misc;
 mod money;
 
@@ -12,12 +13,11 @@ use axum::Router;
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{FromRequest, Path, Request};
 use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use serde_json::{Map, Value};
 
-use crate::edge::{self, Ctx, MAX_BODY};
+use crate::edge::{Ctx, MAX_BODY};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::Kind;
 use crate::query::{Page, Query, list_body};
@@ -187,8 +187,8 @@ pub(crate) fn get_by_id(kind: Kind) -> MethodRouter<Arc<Sim>> {
     get(move |Path(id): Path<String>, call: Call| async move { get_one(kind, &id, &call) })
 }
 
-/// Every `/v1` route with the JSON fallbacks, before any layer.
-fn v1_routes() -> Router<Arc<Sim>> {
+/// Every `/v1` route with the JSON fallbacks, before any layer (`crate::app` adds the layers).
+pub(crate) fn v1_routes() -> Router<Arc<Sim>> {
     Router::new()
         .merge(catalog::routes())
         .merge(checkout::routes())
@@ -207,33 +207,6 @@ fn v1_routes() -> Router<Arc<Sim>> {
         )
 }
 
-/// Every `/v1` route plus the `/__sim` control routes, with the edge/auth/idempotency layers on
-/// `/v1`; the authorization server; and the hosted MCP endpoints, whose tools call `/v1` in
-/// process (behind the key check for `/api/mcp`, with the signed-in user's context for
-/// `/api/mcp/oauth`).
-pub fn router(sim: Arc<Sim>) -> Router {
-    let v1 = v1_routes()
-        .layer(from_fn_with_state(sim.clone(), edge::idempotency))
-        .layer(from_fn_with_state(sim.clone(), edge::auth))
-        .layer(from_fn_with_state(sim.clone(), edge::edge));
-    let keyed = v1_routes()
-        .layer(from_fn_with_state(sim.clone(), edge::idempotency))
-        .layer(from_fn_with_state(sim.clone(), edge::auth))
-        .with_state(sim.clone());
-    let direct = v1_routes()
-        .layer(from_fn_with_state(sim.clone(), edge::idempotency))
-        .with_state(sim.clone());
-    let hosted =
-        crate::hosted_mcp::routes(crate::hosted_mcp::Hosted::new(sim.clone(), keyed, direct));
-    Router::new()
-        .nest("/__sim", crate::control::routes())
-        .merge(crate::oauth::routes())
-        .merge(v1)
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(sim)
-        .merge(hosted)
-}
-
 /// Shared by route modules.
 pub(crate) mod prelude {
     pub(crate) use super::{Call, created, get_by_id, list, ok, render};
@@ -250,5 +223,6 @@ pub(crate) mod prelude {
     pub(crate) use std::sync::Arc;
 }
 
-pub(crate) use checkout::complete_checkout_hook;
-pub(crate) use money::create_dispute_hook;
+// The domain functions the `/__sim` hooks call (crate::control).
+pub(crate) use checkout::{complete as complete_checkout, rendered_session};
+pub(crate) use money::{REASONS as DISPUTE_REASONS, open_dispute};

@@ -1,11 +1,7 @@
 //! Balance transactions, payouts and disputes (§3.12–3.13, §9). Disputes are opened by the
 //! `/__sim/disputes` hook, standing in for the card network.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-
-use super::checkout::balance_tx;
+use super::ledger::balance_tx;
 use super::prelude::*;
 use crate::query::parse_time;
 
@@ -96,7 +92,7 @@ pub(crate) const EVIDENCE_FIELDS: [&str; 27] = [
     "uncategorized_text",
 ];
 
-const REASONS: [&str; 13] = [
+pub(crate) const REASONS: [&str; 13] = [
     "bank_cannot_process",
     "credit_not_processed",
     "customer_initiated",
@@ -224,32 +220,6 @@ pub(crate) fn open_dispute(
     store.emit("charge.dispute.created", Kind::Dispute, &dispute);
     store.emit("charge.dispute.funds_withdrawn", Kind::Dispute, &dispute);
     Ok(dispute)
-}
-
-/// `POST /__sim/disputes {"payment_intent_id", "amount", "reason"}`.
-pub(crate) async fn create_dispute_hook(
-    State(sim): State<Arc<Sim>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let test = crate::control::hook_mode(&sim, &headers)?;
-    let Value::Object(map) = crate::body::parse_json(&body)? else {
-        return Err(ApiError::invalid(
-            &["body"],
-            "dict_type",
-            "body must be {\"payment_intent_id\": \"fpi_…\", \"amount\": 1234, \"reason\": \"fraudulent\"}",
-        ));
-    };
-    let loc = Loc(Vec::new());
-    let b = loc.on(&map);
-    let pi = b.str_req("payment_intent_id")?;
-    let amount = b.int_opt("amount", 1)?;
-    let reason = b
-        .enum_opt("reason", &REASONS)?
-        .unwrap_or_else(|| "general".into());
-    let mut stores = sim.stores.write();
-    let dispute = open_dispute(stores.of_mut(test), &pi, amount, &reason)?;
-    Ok(created(Kind::Dispute, dispute))
 }
 
 async fn update_dispute(Path(id): Path<String>, call: Call) -> ApiResult<Response> {
