@@ -141,11 +141,7 @@ pub(crate) async fn sign_in_with_key(
     drop(key);
     if done.active_now {
         state.replace(crate::account::connect().await);
-        let c = state.current();
-        let status = app_status::status(&c.account, c.notice.clone());
-        if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
-            view.show(crate::tray::state_of(&status));
-        }
+        crate::tray::refresh(&app);
         // The window reloads its header and pages on this event.
         let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     }
@@ -196,11 +192,7 @@ pub(crate) async fn sign_out(
     let store = flex_core::credentials::keychain()?;
     account_keys::sign_out_in(&store, &paths, mode)?;
     state.replace(crate::account::connect().await);
-    let c = state.current();
-    let status = app_status::status(&c.account, c.notice.clone());
-    if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
-        view.show(crate::tray::state_of(&status));
-    }
+    crate::tray::refresh(&app);
     let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     Ok(account_keys::list_in(&store, &paths)?)
 }

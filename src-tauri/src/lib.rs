@@ -11,9 +11,11 @@ mod approvals;
 #[cfg(test)]
 mod bindings;
 mod commands;
+mod confirm;
 mod error;
 mod forward;
 mod tray;
+mod windows;
 
 use tauri::{Manager as _, RunEvent};
 
@@ -81,7 +83,7 @@ pub fn run() {
                 instance.on_show(move || {
                     tracing::info!("another copy was started: showing the window");
                     let inner = handle.clone();
-                    let _ = handle.run_on_main_thread(move || tray::open_main_window(&inner));
+                    let _ = handle.run_on_main_thread(move || windows::open_main(&inner));
                 });
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
@@ -98,6 +100,7 @@ pub fn run() {
             }) {
                 Ok(host) => {
                     forward::start(app.handle(), &host);
+                    tray::follow(app.handle(), &host);
                     app.manage(host);
                 }
                 Err(e) => {
@@ -113,14 +116,8 @@ pub fn run() {
             }
             let connected = tauri::async_runtime::block_on(account::connect());
             let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
-            let state = tray::state_of(&status);
-            let assistants = connected
-                .assistants_context()
-                .ok()
-                .map(|(paths, bin)| (paths.clone(), bin));
-            let view = tray::create(app.handle(), state, assistants)?;
-            app.manage(view);
             app.manage(account::AppState::new(connected));
+            tray::create(app.handle())?;
             tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
             Ok(())
         })

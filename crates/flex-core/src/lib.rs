@@ -26,6 +26,7 @@ pub mod settings;
 pub mod settings_change;
 pub mod single_instance;
 pub mod toolset;
+pub mod tray_menu;
 pub mod working;
 
 pub use error::Code;
