@@ -294,7 +294,12 @@ echo "== two processes: tray + host without a web view, the window in its own pr
 # (an approval answered in the window process reaches the host in the tray process), no WebKit left after
 # closing, and the memory of each state (memory-two-process.json).
 two_process_test() {
-  if ! have_tray_tools || ! python3 -c 'import Xlib' 2>/dev/null; then
+  # python3-xlib is a Debian package: the system python3 has it even when another python3 comes first in PATH.
+  local py="" candidate
+  for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import Xlib' 2>/dev/null; then py="$candidate"; break; fi
+  done
+  if ! have_tray_tools || [[ -z "$py" ]]; then
     echo "test-gui: SKIP two-process test (needs trayer, xdotool and python3-xlib)"
     return 0
   fi
@@ -315,7 +320,7 @@ two_process_test() {
   PIDS+=($app)
   FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" \
     FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
-    python3 "$ROOT/tests/gui/two_process.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
+    "$py" "$ROOT/tests/gui/two_process.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
     ${FLEX_TWO_PROCESS_IDLE:+--idle "$FLEX_TWO_PROCESS_IDLE"} || rc=$?
   if [[ $rc -eq 0 ]]; then
     for _ in $(seq 100); do exited "$app" && break; sleep 0.1; done

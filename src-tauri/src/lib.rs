@@ -2,22 +2,58 @@
 //! Flex: the account, the words and the numbers come from `flex-core`, so this crate only wires
 //! them to Tauri.
 //!
-//! Lifecycle: the app lives in the tray. Closing the window destroys it (freeing the web view)
-//! but not the app (`ExitRequested` without a code is prevented); "Open Flex MCP" builds it again
-//! from `tauri.conf.json`; "Quit" exits with status 0.
+//! Processes (issue 8 §6, `role.rs`): `flex-mcp-desktop` is the tray process — tray, menu and
+//! host, and never a web view (no window is created from `tauri.conf.json`), so WebKit is never
+//! initialised there. "Open Flex MCP", an approval or a tray "latest call" start
+//! `flex-mcp-desktop --window` with a private channel on its stdin (`channel.rs`): that process
+//! holds the web view and ends when its last window closes. `--window` without a channel (as
+//! WebDriver starts it) is the one-process app: tray, host and window together.
+//!
+//! Lifecycle: the app lives in the tray. Closing the window destroys it; in the one-process app
+//! `ExitRequested` without a code is prevented; "Quit" exits with status 0.
 
 mod account;
 mod approvals;
 #[cfg(test)]
 mod bindings;
+#[cfg(unix)]
+mod channel;
 mod commands;
 mod confirm;
 mod error;
 mod forward;
+mod host_link;
+mod role;
 mod tray;
 mod windows;
 
-use tauri::{Manager as _, RunEvent};
+use tauri::{Manager as _, RunEvent, Wry};
+
+use role::Role;
+
+/// The app's commands, one list for every process that holds a web view.
+fn with_commands(builder: tauri::Builder<Wry>) -> tauri::Builder<Wry> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_status,
+        commands::recent_payments,
+        commands::assistants_list,
+        commands::assistant_connect,
+        commands::assistant_disconnect,
+        commands::assistant_repair,
+        commands::assistant_check,
+        commands::activity_recent,
+        commands::sign_in_with_key,
+        commands::settings_view,
+        commands::settings_change,
+        commands::account_keys,
+        commands::sign_out,
+        commands::assistant_preview,
+        approvals::approvals_pending,
+        approvals::approval_answer,
+        approvals::confirmation_pending,
+        approvals::confirmation_answer
+    ])
+}
 
 /// Start the app and block until the user quits.
 pub fn run() {
@@ -40,6 +76,13 @@ pub fn run() {
         std::process::exit(1);
     }
 
+    let role = Role::of_this_process();
+    #[cfg(unix)]
+    if let Role::Window(channel) = role {
+        window_process(channel);
+        return;
+    }
+
     // One copy per user, settled before Tauri builds anything: a second start shows the running
     // copy's window and exits without a second tray icon or demo simulator.
     let instance = match flex_core::Paths::from_env().map(|p| flex_core::single_instance::claim(&p))
@@ -55,28 +98,9 @@ pub fn run() {
         }
         None => None,
     };
+    let tray_process = matches!(role, Role::Tray);
 
-    let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::recent_payments,
-            commands::assistants_list,
-            commands::assistant_connect,
-            commands::assistant_disconnect,
-            commands::assistant_repair,
-            commands::assistant_check,
-            commands::activity_recent,
-            commands::sign_in_with_key,
-            commands::settings_view,
-            commands::settings_change,
-            commands::account_keys,
-            commands::sign_out,
-            commands::assistant_preview,
-            approvals::approvals_pending,
-            approvals::approval_answer,
-            approvals::confirmation_pending,
-            approvals::confirmation_answer
-        ])
+    let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
             if let Some(instance) = instance {
                 let handle = app.handle().clone();
@@ -85,6 +109,11 @@ pub fn run() {
                     let inner = handle.clone();
                     let _ = handle.run_on_main_thread(move || windows::open_main(&inner));
                 });
+            }
+            // The tray process opens its windows in a window process (windows.rs asks for this).
+            #[cfg(unix)]
+            if tray_process {
+                app.manage(channel::WindowProcess::default());
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
             // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
@@ -95,12 +124,11 @@ pub fn run() {
                         .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
                 },
             );
-            match tauri::async_runtime::block_on(async {
-                flex_core::host::start_in_app(program)
-            }) {
+            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app(program) }) {
                 Ok(host) => {
                     forward::start(app.handle(), &host);
                     tray::follow(app.handle(), &host);
+                    app.manage(host_link::HostLink::InProcess(host.clone()));
                     app.manage(host);
                 }
                 Err(e) => {
@@ -108,17 +136,21 @@ pub fn run() {
                     std::process::exit(3);
                 }
             }
-            // `--hidden` (started by a bridge, or at login): tray only, no window.
-            if std::env::args().any(|a| a == "--hidden")
-                && let Some(window) = app.get_webview_window("main")
-            {
-                let _ = window.close();
-            }
             let connected = tauri::async_runtime::block_on(account::connect());
-            let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
+            let status =
+                flex_core::app_status::status(&connected.account, connected.notice.clone());
             app.manage(account::AppState::new(connected));
             tray::create(app.handle())?;
-            tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
+            // `--hidden` (started by a bridge, or at login): tray only, no window.
+            if !role::hidden() {
+                windows::open_main(app.handle());
+            }
+            tracing::info!(
+                tray = %status.tray_label,
+                api_base = %status.api_base,
+                two_process = tray_process,
+                "Flex MCP started"
+            );
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -139,4 +171,29 @@ pub fn run() {
             api.prevent_exit();
         }
     });
+}
+
+/// The window process: the web view and the commands, the host reached over `channel`; its
+/// own account (the demo, when it runs, is its own seeded simulator). Ends with its last window
+/// or when the tray goes away.
+#[cfg(unix)]
+fn window_process(channel: std::os::unix::net::UnixStream) {
+    let app = with_commands(tauri::Builder::default())
+        .setup(move |app| {
+            let client = channel::connect(app.handle(), channel)?;
+            app.manage(host_link::HostLink::Channel(client));
+            let connected = tauri::async_runtime::block_on(account::connect());
+            app.manage(account::AppState::new(connected));
+            tracing::info!("Flex MCP window process started");
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        // The last window closed (or the tray quit): this process, and WebKit's with it, ends.
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("Flex MCP could not open its window: {e}");
+            std::process::exit(1);
+        }
+    }
 }

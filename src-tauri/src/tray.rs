@@ -445,7 +445,7 @@ pub(crate) fn follow(app: &AppHandle, host: &HostHandle) {
                         state.replace(crate::account::connect().await);
                     }
                     refresh(&handle);
-                    let _ = tauri::Emitter::emit(&handle, crate::forward::STATUS_CHANGED, ());
+                    crate::forward::send(&handle, crate::forward::STATUS_CHANGED, ());
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => refresh(&handle),
                 Err(RecvError::Closed) => return,

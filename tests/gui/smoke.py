@@ -62,7 +62,9 @@ class WebDriver:
         raise AssertionError("unreachable")
 
     def start(self, app):
-        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}
+        # `--window` without a channel is the one-process app (tray, host and window), the process that owns
+        # the web view WebDriver drives; the two-process path is tests/gui/two_process.py.
+        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app, "args": ["--window"]}}}}
         # Not retried: a retry could start a second copy of the app.
         value = self.call("POST", "/session", caps, timeout=120, retries=0)
         self.session = value["sessionId"]
