@@ -140,10 +140,18 @@ fn start(
 ) -> std::io::Result<mpsc::UnboundedSender<ToWindow>> {
     let (ours, theirs) = UnixStream::pair()?;
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .arg(crate::role::WINDOW_ARG)
-        .stdin(Stdio::from(OwnedFd::from(theirs)))
-        .spawn()?;
+        .stdin(Stdio::from(OwnedFd::from(theirs)));
+    // The web view draws with GL: give back what the tray turned off for itself.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(crate::role::GL_OFF_BY_US).is_some() {
+        command
+            .env_remove("GDK_GL")
+            .env_remove(crate::role::GL_OFF_BY_US);
+    }
+    let mut child = command.spawn()?;
     let pid = child.id();
     tracing::info!(pid, "window process started");
     // Reap it when it ends (the stream's end tells the rest).

@@ -77,6 +77,10 @@ pub fn run() {
     }
 
     let role = Role::of_this_process();
+    #[cfg(target_os = "linux")]
+    if matches!(role, Role::Tray) {
+        role::tray_without_gl();
+    }
     #[cfg(unix)]
     if let Role::Window(channel) = role {
         window_process(channel);
