@@ -324,3 +324,54 @@ async fn event(app: &AppHandle, name: &str, payload: Value) {
         let _ = app.emit(crate::forward::STATUS_CHANGED, ());
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    /// The lines the docs show are what the two ends write and read.
+    #[test]
+    fn messages_are_the_documented_json_lines() {
+        let call = ToTray::Call {
+            id: 3,
+            request: HostCommand::ApprovalAnswer {
+                id: 7,
+                answer: "approve".into(),
+            },
+        };
+        let line = serde_json::to_string(&call).unwrap();
+        assert_eq!(
+            line,
+            r#"{"type":"call","id":3,"request":{"command":"approval_answer","id":7,"answer":"approve"}}"#
+        );
+        let ToTray::Call { id, request } = serde_json::from_str(&line).unwrap();
+        assert_eq!(id, 3);
+        assert!(matches!(request, HostCommand::ApprovalAnswer { id: 7, .. }));
+
+        let show = serde_json::to_string(&ToWindow::Show {
+            page: Page::Activity { id: "01J".into() },
+        })
+        .unwrap();
+        assert_eq!(
+            show,
+            r#"{"type":"show","page":{"page":"activity","id":"01J"}}"#
+        );
+    }
+
+    #[test]
+    fn an_error_reply_keeps_its_code_and_sentence() {
+        let reply = ToWindow::Reply {
+            id: 1,
+            result: Err(CommandError::unknown("The call no longer waits.")),
+        };
+        let line = serde_json::to_string(&reply).unwrap();
+        let Ok(ToWindow::Reply { id, result }) = serde_json::from_str::<ToWindow>(&line) else {
+            panic!("not a reply: {line}");
+        };
+        assert_eq!(id, 1);
+        let err = serde_json::to_value(result.unwrap_err()).unwrap();
+        assert_eq!(err["code"], "unknown");
+        assert_eq!(err["message"], "The call no longer waits.");
+    }
+}
