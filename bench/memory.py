@@ -99,6 +99,7 @@ def main():
         "",
         f"Tray \"Open Flex MCP\" → window on screen: first {cell([s['open_s'] for s in samples], 's', 2)}, "
         f"reopen {cell([s['reopen_s'] for s in samples], 's', 2)}.",
+        f"CPU of the tray process while idle: {cell([s['idle_cpu_percent'] for s in samples], '%', 2)}.",
     ])
     print(table)
     out = os.path.join(ROOT, "bench", "results", f"memory-{stamp}")

@@ -101,6 +101,13 @@ def summary(procs):
     return f"{total:.1f} MiB, {total - gl:.1f} MiB without the software GL driver ({names})"
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of one process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def webkit(root):
     return [(pid, name) for pid, name, _ in owned(root) if name.startswith("WebKit")]
 
@@ -185,9 +192,11 @@ def run(app_pid, app_log, artifacts, idle):
     if not alive(app_pid):
         raise Failure("closing the window ended the tray process")
     print("ok - closing the windows ends the window process and every WebKit process; the tray lives on")
+    before = cpu_seconds(app_pid)
     time.sleep(idle)
+    idle_cpu = (cpu_seconds(app_pid) - before) / idle * 100
     idle_procs = memory(app_pid)
-    print(f"note: idle in the tray {idle:.0f} s after closing: PSS {summary(idle_procs)}")
+    print(f"note: idle in the tray {idle:.0f} s after closing: PSS {summary(idle_procs)}; CPU {idle_cpu:.2f} %")
 
     reopened = open_from_tray(app_pid, app_log)
     print(f"ok - Open again starts a new window process ({reopened:.1f} s to the window)")
@@ -195,7 +204,7 @@ def run(app_pid, app_log, artifacts, idle):
 
     with open(os.path.join(artifacts, "memory-two-process.json"), "w") as f:
         json.dump({"tray_only": tray_only, "window_open": window_open, "idle_after_close": idle_procs,
-                   "idle_seconds": idle, "open_s": shown, "reopen_s": reopened}, f, indent=1)
+                   "idle_seconds": idle, "idle_cpu_percent": idle_cpu, "open_s": shown, "reopen_s": reopened}, f, indent=1)
 
     choose(app_log, "quit", then=["Return"])
     print("ok - chose Quit from the tray menu")
