@@ -66,8 +66,9 @@ def owned(root):
     return out
 
 
-def pss(pid):
-    """(PSS, PSS of the software GL mappings) of one process in KiB, from /proc/PID/smaps."""
+def pss(pid, by_mapping=None):
+    """(PSS, PSS of the software GL mappings) of one process in KiB, from /proc/PID/smaps; `by_mapping`
+    (a dict) also gets the PSS of each mapping's file name ([heap], [anon], libwebkit2gtk…)."""
     total = gl = 0
     path = ""
     try:
@@ -81,6 +82,9 @@ def pss(pid):
                     total += kib
                     if GL_MAPPING.search(path):
                         gl += kib
+                    if by_mapping is not None:
+                        name = path.rsplit("/", 1)[-1] or "[anon]"
+                        by_mapping[name] = by_mapping.get(name, 0) + kib
     except OSError:
         pass
     return total, gl
@@ -89,8 +93,11 @@ def pss(pid):
 def memory(root):
     procs = []
     for pid, name, cmd in owned(root):
-        total, gl = pss(pid)
-        procs.append({"pid": pid, "name": name, "window": "--window" in cmd, "pss_kib": total, "gl_pss_kib": gl})
+        parts = {}
+        total, gl = pss(pid, parts)
+        top = dict(sorted(parts.items(), key=lambda kv: -kv[1])[:8])
+        procs.append({"pid": pid, "name": name, "window": "--window" in cmd, "pss_kib": total, "gl_pss_kib": gl,
+                      "top_mappings_kib": top})
     return procs
 
 
