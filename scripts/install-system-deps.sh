@@ -24,8 +24,9 @@ BUILD=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-
 # chromium and its driver are the real browser of the sign-in test.
 TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 dunst
   chromium chromium-driver)
-# Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot.
-OPTIONAL=(trayer xdotool)
+# Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot; python3-xlib
+# closes the two-process test's window the way a window manager's close button does (WM_DELETE_WINDOW).
+OPTIONAL=(trayer xdotool python3-xlib)
 
 missing() {
   local pkg

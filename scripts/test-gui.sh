@@ -12,6 +12,9 @@
 # it started. Environment:
 #   FLEX_APP_BIN=path         test this binary instead of building target/debug/flex-mcp-desktop
 #   FLEX_GUI_ARTIFACTS=dir    where screenshots and logs go (default target/gui-test)
+#   FLEX_GUI_ONLY="a b"       run only these tests (demo live unreachable first-launch tray sign-in settings
+#                             live-feed two-process flex-sign-in confirmation activity assistants_extras
+#                             start_at_login notifications)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,6 +83,8 @@ print(a.getsockname()[1], b.getsockname()[1])'
 }
 
 FAILED=0
+# FLEX_GUI_ONLY="tray two-process" runs only the named tests (names as in the "test-gui: NAME test passed" lines).
+want() { [[ -z "${FLEX_GUI_ONLY:-}" || " $FLEX_GUI_ONLY " == *" $1 "* ]]; }
 
 # True once a child process has ended (an exited child stays a zombie, state Z, until waited for).
 exited() { [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo gone)" =~ ^(Z|gone)$ ]]; }
@@ -200,8 +205,9 @@ tray_test() {
   "$FLEX_APP_BIN" >"$log" 2>&1 &
   local app=$!
   PIDS+=($app)
-  if ! python3 "$ROOT/tests/gui/tray.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
-    --app "$FLEX_APP_BIN"; then
+  # The tray test drives the mode and pause through the menu and checks them with flex-mcp and the SDK.
+  if ! FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" python3 "$ROOT/tests/gui/tray.py" \
+    --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" --app "$FLEX_APP_BIN"; then
     return 1
   fi
   # Quit must end the app, with status 0.
@@ -226,8 +232,7 @@ tray_test() {
   echo "ok - Quit from the tray menu exits the app with status 0"
 }
 
-# The window's own pages and dialogs (issue 8). Defined before the run list so that
-# FLEX_GUI_ONLY="confirmation ..." runs just those (a quicker loop while working on one page).
+# The window's own pages and dialogs (issue 8); FLEX_GUI_ONLY="confirmation ..." runs just those named.
 # Each gets its own state root, home and config folder, so the assistants and files another test
 # connected or wrote are not on its "computer".
 gui_page_test() {
@@ -273,26 +278,19 @@ notifications_test() {
   return $rc
 }
 WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications)
-if [[ -n "${FLEX_GUI_ONLY:-}" ]]; then
-  for t in $FLEX_GUI_ONLY; do
-    echo "== WebDriver: $t (FLEX_GUI_ONLY)"
-    if "${t}_test"; then echo "test-gui: $t test passed"; else echo "test-gui: $t test FAILED"; FAILED=1; fi
-  done
-  exit $FAILED
-fi
 
 echo "== WebDriver: the window on the built-in demo, close, reopen from the tray"
-if webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
+if ! want demo; then echo "test-gui: demo test not selected (FLEX_GUI_ONLY)"; elif webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window on a live key"
-if live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
+if ! want live; then echo "test-gui: live test not selected (FLEX_GUI_ONLY)"; elif live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
 echo "== WebDriver: the window when Flex cannot be reached"
-if unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
+if ! want unreachable; then echo "test-gui: unreachable test not selected (FLEX_GUI_ONLY)"; elif unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
 echo "== WebDriver: first launch on the demo, connecting Cursor in at most 3 clicks"
 # Cursor counts as installed when its folder exists; no other client is on this "computer".
 mkdir -p "$HOME/.cursor"
-if GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
+if ! want first-launch; then echo "test-gui: first-launch test not selected (FLEX_GUI_ONLY)"; elif GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
 echo "== tray menu"
-if tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
+if ! want tray; then echo "test-gui: tray test not selected (FLEX_GUI_ONLY)"; elif tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
 echo "== WebDriver: sign in by pasting a key (rejected, other mode, good)"
 signin_test() {
   local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
@@ -310,12 +308,12 @@ signin_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
+if ! want sign-in; then echo "test-gui: sign-in test not selected (FLEX_GUI_ONLY)"; elif signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
 echo "== WebDriver: Settings (allow/ask/deny, retention, local HTTP endpoint) saved to settings.json"
 settings_test() {
   FLEX_MCP_HOME="$WORK/flex-settings" GUI_SCRIPT=settings.py webdriver_test settings
 }
-if settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
+if ! want settings; then echo "test-gui: settings test not selected (FLEX_GUI_ONLY)"; elif settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
 echo "== WebDriver: a Python SDK call through the bridge in Activity; a live ask approved and denied in the approval window"
 live_feed_test() {
   local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
@@ -337,7 +335,51 @@ live_feed_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
+if ! want live-feed; then echo "test-gui: live-feed test not selected (FLEX_GUI_ONLY)"; elif live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
+echo "== two processes: tray + host without a web view, the window in its own process (xdotool, no WebDriver)"
+# The one-process app the WebDriver tests drive (`--window` without a channel) is the same window code; this
+# test covers what they cannot: the tray process starting and ending the window process, the private channel
+# (an approval answered in the window process reaches the host in the tray process), no WebKit left after
+# closing, and the memory of each state (memory-two-process.json).
+two_process_test() {
+  # python3-xlib is a Debian package: the system python3 has it even when another python3 comes first in PATH.
+  local py="" candidate
+  for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import Xlib' 2>/dev/null; then py="$candidate"; break; fi
+  done
+  if ! have_tray_tools || [[ -z "$py" ]]; then
+    echo "test-gui: SKIP two-process test (needs trayer, xdotool and python3-xlib)"
+    return 0
+  fi
+  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
+  "$sim_bin" --port 0 --seed demo >"$WORK/sim-two.out" 2>"$FLEX_GUI_ARTIFACTS/sim-two.log" &
+  local sim=$!
+  PIDS+=($sim)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-two.out" ]] && break; sleep 0.1; done
+  base="$(head -n1 "$WORK/sim-two.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  local home="$WORK/flex-two"
+  mkdir -p "$home/config"
+  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$home/config/settings.json"
+  start_trayer
+  local log="$FLEX_GUI_ARTIFACTS/app-two-process.log" rc=0
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" "$FLEX_APP_BIN" --hidden >"$log" 2>&1 &
+  local app=$!
+  PIDS+=($app)
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" \
+    FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
+    "$py" "$ROOT/tests/gui/two_process.py" --app-pid "$app" --app-log "$log" --artifacts "$FLEX_GUI_ARTIFACTS" \
+    ${FLEX_TWO_PROCESS_IDLE:+--idle "$FLEX_TWO_PROCESS_IDLE"} || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    for _ in $(seq 100); do exited "$app" && break; sleep 0.1; done
+    if ! exited "$app"; then echo "not ok - the app is still running 10 s after Quit"; rc=1; fi
+  fi
+  [[ $rc -eq 0 ]] && { wait "$app" || { echo "not ok - the app exited with $? after Quit"; rc=1; }; }
+  kill "$app" "$sim" "$TRAYER_PID" 2>/dev/null || true
+  wait "$TRAYER_PID" 2>/dev/null || true
+  return $rc
+}
+if ! want two-process; then echo "test-gui: two-process test not selected (FLEX_GUI_ONLY)"; elif two_process_test; then echo "test-gui: two-process test passed"; else echo "test-gui: two-process test FAILED"; FAILED=1; fi
 echo "== WebDriver: Sign in with Flex in the window (headless Chromium through flex-sim's pages), Sign out revoking"
 flex_sign_in_test() {
   local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
@@ -369,9 +411,10 @@ flex_sign_in_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if flex_sign_in_test; then echo "test-gui: Flex sign-in test passed"; else echo "test-gui: Flex sign-in test FAILED"; FAILED=1; fi
+if ! want flex-sign-in; then echo "test-gui: Flex sign-in test not selected (FLEX_GUI_ONLY)"; elif flex_sign_in_test; then echo "test-gui: Flex sign-in test passed"; else echo "test-gui: Flex sign-in test FAILED"; FAILED=1; fi
 
 for t in "${WINDOW_TESTS[@]}"; do
+  want "$t" || { echo "test-gui: $t test not selected (FLEX_GUI_ONLY)"; continue; }
   echo "== WebDriver: $t"
   if "${t}_test"; then echo "test-gui: $t test passed"; else echo "test-gui: $t test FAILED"; FAILED=1; fi
 done

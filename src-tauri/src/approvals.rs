@@ -1,77 +1,56 @@
 //! The approval window's commands (issue 7 §4, issue 8 §4): calls held for the person and
-//! settings changes waiting for their confirmation, answered through the host's control API in
-//! this process (never over the socket, so an assistant cannot answer its own call).
+//! settings changes waiting for their confirmation, answered by the host — in this process, or
+//! in the tray process over the private channel (`host_link.rs`), never over the MCP socket, so
+//! an assistant cannot answer its own call.
 
-use flex_core::approvals::{Answer, PendingApproval};
-use flex_core::host::HostHandle;
-use serde::Serialize;
-use tauri::State;
+use serde_json::Value;
+use tauri::{AppHandle, State};
 
 use crate::error::CommandError;
+use crate::host_link::{HostCommand, HostLink};
 
-/// Calls waiting for the person, oldest first (the window shows the first, the rest queue).
-#[allow(clippy::needless_pass_by_value)]
+/// Calls waiting for the person, oldest first (`PendingApproval[]`; the window shows the first,
+/// the rest queue).
 #[tauri::command]
-pub(crate) fn approvals_pending(host: State<'_, HostHandle>) -> Vec<PendingApproval> {
-    host.pending_approvals()
+pub(crate) async fn approvals_pending(
+    app: AppHandle,
+    link: State<'_, HostLink>,
+) -> Result<Value, CommandError> {
+    link.call(&app, HostCommand::ApprovalsPending).await
 }
 
 /// Answer call `id` with `approve`, `deny` or `allow_for_a_while`. `false`: it no longer waits
 /// (expired, or its assistant went away) or that answer is not offered for it.
-#[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
-pub(crate) fn approval_answer(
-    host: State<'_, HostHandle>,
+pub(crate) async fn approval_answer(
+    app: AppHandle,
+    link: State<'_, HostLink>,
     id: u64,
     answer: String,
-) -> Result<bool, CommandError> {
-    let answer = match answer.as_str() {
-        "approve" => Answer::Approve,
-        "deny" => Answer::Deny,
-        "allow_for_a_while" => Answer::AllowForAWhile,
-        other => {
-            return Err(CommandError::unknown(format!(
-                "the window sent an answer Flex MCP does not know ({other}); the call still waits"
-            )));
-        }
-    };
-    Ok(host.answer(id, answer))
+) -> Result<Value, CommandError> {
+    link.call(&app, HostCommand::ApprovalAnswer { id, answer })
+        .await
 }
 
-/// A change that loosens the guard (live mode from the CLI or the file, pause lifted, a class
-/// towards allow), waiting for the person: one plain sentence each; empty when none waits.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub(crate) struct ConfirmationPending {
-    sentences: Vec<String>,
-}
-
-/// What waits for confirmation.
-#[allow(clippy::needless_pass_by_value)]
+/// What waits for confirmation: `{sentences}`, one plain sentence per loosening (live mode from
+/// the CLI or the file, pause lifted, a class towards allow); empty when none waits.
 #[tauri::command]
-pub(crate) fn confirmation_pending(host: State<'_, HostHandle>) -> ConfirmationPending {
-    ConfirmationPending {
-        sentences: host
-            .waiting_confirmation()
-            .iter()
-            .map(flex_core::guard::Loosening::describe)
-            .collect(),
-    }
+pub(crate) async fn confirmation_pending(
+    app: AppHandle,
+    link: State<'_, HostLink>,
+) -> Result<Value, CommandError> {
+    link.call(&app, HostCommand::ConfirmationPending).await
 }
 
 /// Confirm (`true`) or refuse (`false`, the file is set back) the waiting change.
-#[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
-pub(crate) fn confirmation_answer(
-    host: State<'_, HostHandle>,
+pub(crate) async fn confirmation_answer(
+    app: AppHandle,
+    link: State<'_, HostLink>,
     confirm: bool,
-) -> Result<bool, CommandError> {
-    if confirm {
-        Ok(host.confirm_pending())
-    } else {
-        host.reject_pending()
-            .map_err(|e| CommandError::unknown(format!("{e:#}")))
-    }
+) -> Result<Value, CommandError> {
+    link.call(&app, HostCommand::ConfirmationAnswer { confirm })
+        .await
 }
 
 /// The approval window's label (its capability is `capabilities/approval.json`).

@@ -141,11 +141,7 @@ pub(crate) async fn sign_in_with_key(
     drop(key);
     if done.active_now {
         state.replace(crate::account::connect().await);
-        let c = state.current();
-        let status = app_status::status(&c.account, c.notice.clone());
-        if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
-            view.show(crate::tray::state_of(&status));
-        }
+        crate::host_link::account_changed(&app).await;
         // The window reloads its header and pages on this event.
         let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     }
@@ -160,19 +156,19 @@ pub(crate) fn settings_view(state: State<'_, AppState>) -> Result<SettingsView, 
     settings_change::view(c.paths()?).map_err(|e| CommandError::unknown(e.to_string()))
 }
 
-/// One change on the Settings page, through flex-core's single settings function.
-#[allow(clippy::needless_pass_by_value)]
+/// One change on the Settings page, through flex-core's single settings function, applied by the
+/// host (`SettingsView` as saved).
 #[tauri::command]
-pub(crate) fn settings_change(
-    host: State<'_, flex_core::host::HostHandle>,
+pub(crate) async fn settings_change(
+    app: tauri::AppHandle,
+    link: State<'_, crate::host_link::HostLink>,
     change: SettingsChange,
-) -> Result<SettingsView, CommandError> {
-    // Through the host, so the person's own change applies at once (a file edit would wait for
-    // the guard's confirmation).
-    let applied = host
-        .change_settings(change)
-        .map_err(|e| CommandError::unknown(e.to_string()))?;
-    Ok(SettingsView::of(&applied.settings, applied.loosening))
+) -> Result<serde_json::Value, CommandError> {
+    link.call(
+        &app,
+        crate::host_link::HostCommand::SettingsChange { change },
+    )
+    .await
 }
 
 /// Per mode the stored key (last 4 only), when verified, missing scopes.
@@ -196,11 +192,7 @@ pub(crate) async fn sign_out(
     let store = flex_core::credentials::keychain()?;
     account_keys::sign_out_in(&store, &paths, mode)?;
     state.replace(crate::account::connect().await);
-    let c = state.current();
-    let status = app_status::status(&c.account, c.notice.clone());
-    if let Some(view) = tauri::Manager::try_state::<crate::tray::TrayView>(&app) {
-        view.show(crate::tray::state_of(&status));
-    }
+    crate::host_link::account_changed(&app).await;
     let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
     Ok(account_keys::list_in(&store, &paths)?)
 }

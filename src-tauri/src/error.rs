@@ -1,10 +1,10 @@
 //! What a failed command sends to the window: a stable code to switch on and a sentence to show.
 
 use flex_core::Code;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A command failure as the front end receives it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct CommandError {
     code: Code,

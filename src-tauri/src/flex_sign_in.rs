@@ -5,16 +5,15 @@
 
 use std::sync::Arc;
 
-use flex_core::app_status;
 use flex_core::browser_sign_in::Browser;
 use flex_core::browser_sign_in::{self, BrowserSignIn, FlexSignedIn, FlexSignedOut, SignInLink};
-use flex_core::host::HostHandle;
 use flex_core::key_rule::SignInChoice;
 use flex_core::sign_in_state::{self, SignInState};
-use tauri::{AppHandle, Emitter as _, Manager as _, State};
+use tauri::{AppHandle, Emitter as _, State};
 
 use crate::account::AppState;
 use crate::error::CommandError;
+use crate::host_link::{HostCommand, HostLink};
 
 /// Start signing in: the browser opens at Flex's sign-in page (`open_browser: false`: only the
 /// link, for "Copy the link"); resolves at once with the link while the sign-in waits.
@@ -46,7 +45,6 @@ pub(crate) async fn flex_sign_in_finish(
     app: AppHandle,
     state: State<'_, AppState>,
     flow: State<'_, BrowserSignIn>,
-    host: State<'_, HostHandle>,
 ) -> Result<FlexSignedIn, CommandError> {
     let c = state.current();
     let done = flow
@@ -56,7 +54,7 @@ pub(crate) async fn flex_sign_in_finish(
             &c.settings,
         )
         .await?;
-    sign_in_changed(&app, &state, &host).await;
+    sign_in_changed(&app, &state).await;
     Ok(done)
 }
 
@@ -82,11 +80,10 @@ pub(crate) fn sign_in_state(state: State<'_, AppState>) -> Result<SignInState, C
 pub(crate) async fn flex_sign_out(
     app: AppHandle,
     state: State<'_, AppState>,
-    host: State<'_, HostHandle>,
 ) -> Result<FlexSignedOut, CommandError> {
     let paths = state.current().paths()?.clone();
     let out = browser_sign_in::sign_out(&flex_core::credentials::keychain()?, &paths).await?;
-    sign_in_changed(&app, &state, &host).await;
+    sign_in_changed(&app, &state).await;
     Ok(out)
 }
 
@@ -96,13 +93,13 @@ pub(crate) async fn flex_sign_out(
 pub(crate) async fn sign_in_choose(
     app: AppHandle,
     state: State<'_, AppState>,
-    host: State<'_, HostHandle>,
+    link: State<'_, HostLink>,
     mode: flex_api::Mode,
     choice: SignInChoice,
 ) -> Result<SignInState, CommandError> {
-    host.set_sign_in(mode, choice)
-        .map_err(|e| CommandError::unknown(format!("{e:#}")))?;
-    sign_in_changed(&app, &state, &host).await;
+    link.call(&app, HostCommand::SetSignIn { mode, choice })
+        .await?;
+    sign_in_changed(&app, &state).await;
     let c = state.current();
     let store = flex_core::credentials::keychain()?;
     Ok(sign_in_state::read_in(&store, c.paths()?, &c.settings))
@@ -110,13 +107,8 @@ pub(crate) async fn sign_in_choose(
 
 /// The host decides again which sign-in serves each mode and restarts its refresher; the window's
 /// account, the tray's title and icon follow.
-async fn sign_in_changed(app: &AppHandle, state: &AppState, host: &HostHandle) {
-    host.sign_in_changed().await;
+async fn sign_in_changed(app: &AppHandle, state: &AppState) {
     state.replace(crate::account::connect().await);
-    let c = state.current();
-    let status = app_status::status(&c.account, c.notice.clone());
-    if let Some(view) = app.try_state::<crate::tray::TrayView>() {
-        view.show(crate::tray::state_of(&status));
-    }
+    crate::host_link::account_changed(app).await;
     let _ = app.emit(crate::account::STATUS_CHANGED, ());
 }

@@ -26,14 +26,14 @@ pub(crate) fn start(app: &AppHandle, host: &HostHandle) {
         async move { flex_core::desktop_notifications::start(&host) }
     });
     relay(app.clone(), host.subscribe(), |app, event: HostEvent| {
-        let _ = app.emit(HOST_EVENT, &event);
+        send(app, HOST_EVENT, &event);
         if matches!(event, HostEvent::ApprovalPending { .. }) {
-            crate::approvals::show_window(app);
+            crate::windows::open_approval(app);
         }
         // A loosening from outside the window waits for the person: show it at once.
         if matches!(event, HostEvent::ConfirmationPending { .. }) {
             let handle = app.clone();
-            let _ = app.run_on_main_thread(move || crate::tray::open_main_window(&handle));
+            let _ = app.run_on_main_thread(move || crate::windows::open_main(&handle));
         }
         if matches!(
             event,
@@ -41,15 +41,28 @@ pub(crate) fn start(app: &AppHandle, host: &HostHandle) {
                 | HostEvent::PauseChanged { .. }
                 | HostEvent::ConfirmationResolved { .. }
         ) {
-            let _ = app.emit(STATUS_CHANGED, ());
+            send(app, STATUS_CHANGED, ());
         }
     });
     relay(app.clone(), host.subscribe_activity(), |app, record| {
-        let _ = app.emit(ACTIVITY_ADDED, ActivityRow::from(record));
+        send(app, ACTIVITY_ADDED, ActivityRow::from(record));
     });
     relay(app.clone(), host.subscribe_notices(), |app, notice| {
-        let _ = app.emit(NOTICE, &notice);
+        send(app, NOTICE, &notice);
     });
+}
+
+/// Emit `name` to this process's windows, or, in the tray process, hand it to the window process
+/// (none running: dropped; a window reads the current state when it opens).
+pub(crate) fn send(app: &AppHandle, name: &str, payload: impl serde::Serialize + Clone) {
+    #[cfg(unix)]
+    if let Some(window_process) = tauri::Manager::try_state::<crate::channel::WindowProcess>(app) {
+        if let Ok(payload) = serde_json::to_value(payload) {
+            window_process.send_event(name, payload);
+        }
+        return;
+    }
+    let _ = app.emit(name, payload);
 }
 
 /// Hand every message of `rx` to `each` until the sender goes away. A lagging receiver skips

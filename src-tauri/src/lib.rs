@@ -2,9 +2,15 @@
 //! Flex: the account, the words and the numbers come from `flex-core`, so this crate only wires
 //! them to Tauri.
 //!
-//! Lifecycle: the app lives in the tray. Closing the window destroys it (freeing the web view)
-//! but not the app (`ExitRequested` without a code is prevented); "Open Flex MCP" builds it again
-//! from `tauri.conf.json`; "Quit" exits with status 0.
+//! Processes (issue 8 §6, `role.rs`): `flex-mcp-desktop` is the tray process — tray, menu and
+//! host, and never a web view (no window is created from `tauri.conf.json`), so WebKit is never
+//! initialised there. "Open Flex MCP", an approval or a tray "latest call" start
+//! `flex-mcp-desktop --window` with a private channel on its stdin (`channel.rs`): that process
+//! holds the web view and ends when its last window closes. `--window` without a channel (as
+//! WebDriver starts it) is the one-process app: tray, host and window together.
+//!
+//! Lifecycle: the app lives in the tray. Closing the window destroys it; in the one-process app
+//! `ExitRequested` without a code is prevented; "Quit" exits with status 0.
 
 mod account;
 mod activity;
@@ -12,16 +18,64 @@ mod approvals;
 mod assistant_backups;
 #[cfg(test)]
 mod bindings;
+#[cfg(unix)]
+mod channel;
 mod commands;
+mod confirm;
 mod error;
 mod flex_sign_in;
 mod forward;
+mod host_link;
 mod notices;
+mod role;
 mod save_dialog;
 mod start_at_login;
 mod tray;
+mod windows;
 
-use tauri::{Manager as _, RunEvent};
+use tauri::{Manager as _, RunEvent, Wry};
+
+use role::Role;
+
+/// The app's commands, one list for every process that holds a web view.
+fn with_commands(builder: tauri::Builder<Wry>) -> tauri::Builder<Wry> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_status,
+        commands::recent_payments,
+        commands::assistants_list,
+        commands::assistant_connect,
+        commands::assistant_disconnect,
+        commands::assistant_repair,
+        commands::assistant_check,
+        commands::activity_recent,
+        commands::sign_in_with_key,
+        commands::settings_view,
+        commands::settings_change,
+        commands::account_keys,
+        commands::sign_out,
+        commands::assistant_preview,
+        approvals::approvals_pending,
+        approvals::approval_answer,
+        approvals::confirmation_pending,
+        approvals::confirmation_answer,
+        activity::activity_page,
+        activity::activity_assistants,
+        activity::activity_export,
+        assistant_backups::assistant_backups,
+        assistant_backups::assistant_restore,
+        assistant_backups::assistant_install_link,
+        assistant_backups::assistant_open_install_link,
+        start_at_login::start_at_login,
+        start_at_login::start_at_login_set,
+        notices::notices_recent,
+        flex_sign_in::flex_sign_in_start,
+        flex_sign_in::flex_sign_in_finish,
+        flex_sign_in::flex_sign_in_cancel,
+        flex_sign_in::sign_in_state,
+        flex_sign_in::flex_sign_out,
+        flex_sign_in::sign_in_choose
+    ])
+}
 
 /// Start the app and block until the user quits.
 pub fn run() {
@@ -44,6 +98,17 @@ pub fn run() {
         std::process::exit(1);
     }
 
+    let role = Role::of_this_process();
+    #[cfg(target_os = "linux")]
+    if matches!(role, Role::Tray) {
+        role::tray_without_gl();
+    }
+    #[cfg(unix)]
+    if let Role::Window(channel) = role {
+        window_process(channel);
+        return;
+    }
+
     // One copy per user, settled before Tauri builds anything: a second start shows the running
     // copy's window and exits without a second tray icon or demo simulator.
     let instance = match flex_core::Paths::from_env().map(|p| flex_core::single_instance::claim(&p))
@@ -59,52 +124,22 @@ pub fn run() {
         }
         None => None,
     };
+    let tray_process = matches!(role, Role::Tray);
 
-    let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::recent_payments,
-            commands::assistants_list,
-            commands::assistant_connect,
-            commands::assistant_disconnect,
-            commands::assistant_repair,
-            commands::assistant_check,
-            commands::activity_recent,
-            commands::sign_in_with_key,
-            commands::settings_view,
-            commands::settings_change,
-            commands::account_keys,
-            commands::sign_out,
-            commands::assistant_preview,
-            approvals::approvals_pending,
-            approvals::approval_answer,
-            approvals::confirmation_pending,
-            approvals::confirmation_answer,
-            activity::activity_page,
-            activity::activity_assistants,
-            activity::activity_export,
-            assistant_backups::assistant_backups,
-            assistant_backups::assistant_restore,
-            assistant_backups::assistant_install_link,
-            assistant_backups::assistant_open_install_link,
-            start_at_login::start_at_login,
-            start_at_login::start_at_login_set,
-            notices::notices_recent,
-            flex_sign_in::flex_sign_in_start,
-            flex_sign_in::flex_sign_in_finish,
-            flex_sign_in::flex_sign_in_cancel,
-            flex_sign_in::sign_in_state,
-            flex_sign_in::flex_sign_out,
-            flex_sign_in::sign_in_choose
-        ])
+    let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
             if let Some(instance) = instance {
                 let handle = app.handle().clone();
                 instance.on_show(move || {
                     tracing::info!("another copy was started: showing the window");
                     let inner = handle.clone();
-                    let _ = handle.run_on_main_thread(move || tray::open_main_window(&inner));
+                    let _ = handle.run_on_main_thread(move || windows::open_main(&inner));
                 });
+            }
+            // The tray process opens its windows in a window process (windows.rs asks for this).
+            #[cfg(unix)]
+            if tray_process {
+                app.manage(channel::WindowProcess::default());
             }
             // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
             // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
@@ -115,11 +150,11 @@ pub fn run() {
                         .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
                 },
             );
-            match tauri::async_runtime::block_on(async {
-                flex_core::host::start_in_app(program)
-            }) {
+            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app(program) }) {
                 Ok(host) => {
                     forward::start(app.handle(), &host);
+                    tray::follow(app.handle(), &host);
+                    app.manage(host_link::HostLink::InProcess(host.clone()));
                     app.manage(host);
                 }
                 Err(e) => {
@@ -127,24 +162,22 @@ pub fn run() {
                     std::process::exit(3);
                 }
             }
-            // `--hidden` (started by a bridge, or at login): tray only, no window.
-            if std::env::args().any(|a| a == "--hidden")
-                && let Some(window) = app.get_webview_window("main")
-            {
-                let _ = window.close();
-            }
             let connected = tauri::async_runtime::block_on(account::connect());
-            let status = flex_core::app_status::status(&connected.account, connected.notice.clone());
-            let state = tray::state_of(&status);
-            let assistants = connected
-                .assistants_context()
-                .ok()
-                .map(|(paths, bin)| (paths.clone(), bin));
-            let view = tray::create(app.handle(), state, assistants)?;
-            app.manage(view);
+            let status =
+                flex_core::app_status::status(&connected.account, connected.notice.clone());
             app.manage(account::AppState::new(connected));
             app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
-            tracing::info!(tray = %status.tray_label, api_base = %status.api_base, "Flex MCP started");
+            tray::create(app.handle())?;
+            // `--hidden` (started by a bridge, or at login): tray only, no window.
+            if !role::hidden() {
+                windows::open_main(app.handle());
+            }
+            tracing::info!(
+                tray = %status.tray_label,
+                api_base = %status.api_base,
+                two_process = tray_process,
+                "Flex MCP started"
+            );
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -165,4 +198,30 @@ pub fn run() {
             api.prevent_exit();
         }
     });
+}
+
+/// The window process: the web view and the commands, the host reached over `channel`; its
+/// own account (the demo, when it runs, is its own seeded simulator). Ends with its last window
+/// or when the tray goes away.
+#[cfg(unix)]
+fn window_process(channel: std::os::unix::net::UnixStream) {
+    let app = with_commands(tauri::Builder::default())
+        .setup(move |app| {
+            let client = channel::connect(app.handle(), channel)?;
+            app.manage(host_link::HostLink::Channel(client));
+            let connected = tauri::async_runtime::block_on(account::connect());
+            app.manage(account::AppState::new(connected));
+            app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
+            tracing::info!("Flex MCP window process started");
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        // The last window closed (or the tray quit): this process, and WebKit's with it, ends.
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("Flex MCP could not open its window: {e}");
+            std::process::exit(1);
+        }
+    }
 }

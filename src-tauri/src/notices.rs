@@ -1,12 +1,16 @@
 //! What needs the person (Home): the host's recent notices (the guardian's, records not saved).
 
-use flex_core::host::HostHandle;
-use flex_core::notice::Notice;
-use tauri::State;
+use serde_json::Value;
+use tauri::{AppHandle, State};
 
-/// The notices the host kept, oldest first (live ones arrive as `flex://notice`).
-#[allow(clippy::needless_pass_by_value)]
+use crate::error::CommandError;
+use crate::host_link::{HostCommand, HostLink};
+
+/// The notices the host kept, oldest first (`Notice[]`; live ones arrive as `flex://notice`).
 #[tauri::command]
-pub(crate) fn notices_recent(host: State<'_, HostHandle>) -> Vec<Notice> {
-    host.notices().recent()
+pub(crate) async fn notices_recent(
+    app: AppHandle,
+    link: State<'_, HostLink>,
+) -> Result<Value, CommandError> {
+    link.call(&app, HostCommand::NoticesRecent).await
 }

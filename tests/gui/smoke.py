@@ -62,7 +62,9 @@ class WebDriver:
         raise AssertionError("unreachable")
 
     def start(self, app):
-        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}
+        # `--window` without a channel is the one-process app (tray, host and window), the process that owns
+        # the web view WebDriver drives; the two-process path is tests/gui/two_process.py.
+        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app, "args": ["--window"]}}}}
         # Not retried: a retry could start a second copy of the app.
         value = self.call("POST", "/session", caps, timeout=120, retries=0)
         self.session = value["sessionId"]
@@ -300,8 +302,9 @@ def reopen_from_tray():
     check(not tray.visible_windows("Flex MCP"), "no 'Flex MCP' window is on screen after closing it")
     tray.open_tray_menu()
     print("ok - the tray menu opens while the window is closed")
-    # From no selection, Down selects the first enabled item: the mode line is disabled, so "Open Flex MCP".
-    tray.xdotool("key", "Down", "Return")
+    # From no selection, Up selects the last item (Quit); "Open Flex MCP" is right above it
+    # (flex_core::tray_menu::TOP_LEVEL ends with Open, Quit).
+    tray.xdotool("key", "--delay", "120", "Up", "Up", "Return")
     tray.wait_for("the window to come back", lambda: tray.visible_windows("Flex MCP"), timeout=15)
     print("ok - 'Open Flex MCP' in the tray menu opens the window again")
 

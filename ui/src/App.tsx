@@ -1,7 +1,14 @@
 // The window: a header that always shows the mode (and DEMO), then one page at a time. Pages load
 // their own data; the header reloads when the app says its status changed.
 import { useCallback, useEffect, useState } from 'react';
-import { appStatus, errorMessage, onStatusChanged, type AppStatus } from './api';
+import {
+  activityInHash,
+  appStatus,
+  errorMessage,
+  onShowActivity,
+  onStatusChanged,
+  type AppStatus,
+} from './api';
 import { Confirmation } from './Confirmation';
 import { ActivityPage } from './pages/Activity';
 import { AccountPage } from './pages/Account';
@@ -23,7 +30,9 @@ const NAV: [Page, string][] = [
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
-  const [page, setPage] = useState<Page>('home');
+  // A window the tray opened for one of its latest calls starts on that call's detail.
+  const [shown, setShown] = useState<string | null>(() => activityInHash(window.location.hash));
+  const [page, setPage] = useState<Page>(shown ? 'activity' : 'home');
 
   const load = useCallback(() => {
     appStatus().then(
@@ -42,6 +51,16 @@ export function App() {
       un.then((f) => f(), () => undefined);
     };
   }, [load]);
+
+  useEffect(() => {
+    const un = onShowActivity((id) => {
+      setShown(id);
+      setPage('activity');
+    });
+    return () => {
+      un.then((f) => f(), () => undefined);
+    };
+  }, []);
 
   const notice = statusError ?? status?.notice ?? null;
   return (
@@ -91,7 +110,7 @@ export function App() {
       <Confirmation answered={load} />
       <main>
         {page === 'home' && <HomePage status={status} go={setPage} />}
-        {page === 'activity' && <ActivityPage />}
+        {page === 'activity' && <ActivityPage show={shown} />}
         {page === 'assistants' && <AssistantsPage />}
         {page === 'account' && <AccountPage status={status} go={setPage} />}
         {page === 'settings' && <SettingsPage />}

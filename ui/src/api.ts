@@ -212,7 +212,19 @@ export const EVENTS = {
   hostEvent: 'flex://host-event',
   /** Something that needs the person (an entry put back, records not saved). */
   notice: 'flex://notice',
+  /** The tray's "latest calls": show this record in Activity (payload `{id}`; windows.rs). */
+  showActivity: 'flex://show-activity',
 } as const;
+
+/** The record a window was opened for (`index.html#activity/<id>`, windows.rs), if any. */
+export const activityInHash = (hash: string): string | null => {
+  const m = /^#activity\/(.+)$/.exec(hash);
+  return m ? decodeURIComponent(m[1]) : null;
+};
+
+/** The tray asked to show one call record in Activity. */
+export const onShowActivity = (onId: (id: string) => void): Promise<UnlistenFn> =>
+  listen<{ id: string }>(EVENTS.showActivity, (e) => onId(e.payload.id));
 
 /** Call `onChange` whenever the app says its status changed. */
 export const onStatusChanged = (onChange: () => void): Promise<UnlistenFn> =>

@@ -32,6 +32,7 @@ pub mod settings_change;
 pub mod sign_in_state;
 pub mod single_instance;
 pub mod toolset;
+pub mod tray_menu;
 pub mod working;
 
 pub use error::Code;

@@ -30,7 +30,8 @@ interface Loaded {
   next: PageCursor | null;
 }
 
-export function ActivityPage() {
+/** `show`: a record to open in the detail panel once it is in the list (the tray's latest calls). */
+export function ActivityPage({ show = null }: { show?: string | null }) {
   const [choices, setChoices] = useState<FilterChoices>(NO_FILTER);
   const [text, setText] = useState('');
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -40,6 +41,11 @@ export function ActivityPage() {
   const [selected, setSelected] = useState<ActivityRow | null>(null);
   const [exportLine, setExportLine] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  // The tray's latest calls are the newest records, so they are on the first, unfiltered page.
+  useEffect(() => {
+    const row = show ? loaded?.rows.find((r) => r.id === show) : undefined;
+    if (row) setSelected(row);
+  }, [show, loaded]);
   // "Since" is counted from when the filters were chosen, so pages of one list agree.
   const filter = useMemo(() => toFilter(choices, new Date()), [choices]);
   const generation = useRef(0);
