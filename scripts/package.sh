@@ -88,14 +88,17 @@ if $build; then
   step "release build (flex-mcp, flex-mcp-desktop)"
   cargo build --release --locked -p flex-cli -p flex-mcp-desktop --features flex-mcp-desktop/custom-protocol
 fi
-for bin in flex-mcp flex-mcp-desktop; do
+for bin in flex-mcp flex-mcp-cli flex-mcp-desktop; do
   [[ -x target/release/$bin$exe ]] || { echo "package: target/release/$bin$exe is missing (run without --no-build)" >&2; exit 1; }
 done
 
 # The bundler installs each externalBin named <path>-<target triple> as <name> beside the app (/usr/bin on
 # Linux, Contents/MacOS, the install folder on Windows).
 triple=$(rustc -vV | sed -n 's/^host: //p')
+# flex-mcp is the small launcher (and `stdio` bridge) every client entry runs; it runs flex-mcp-cli
+# beside it for everything else.
 cp "target/release/flex-mcp$exe" "$stage/flex-mcp-$triple$exe"
+cp "target/release/flex-mcp-cli$exe" "$stage/flex-mcp-cli-$triple$exe"
 
 step "bundle ($bundles, version $version)"
 rm -rf target/release/bundle
