@@ -88,14 +88,17 @@ if $build; then
   step "release build (flex-mcp, flex-mcp-desktop)"
   cargo build --release --locked -p flex-cli -p flex-mcp-desktop --features flex-mcp-desktop/custom-protocol
 fi
-for bin in flex-mcp flex-mcp-desktop; do
+for bin in flex-mcp flex-mcp-cli flex-mcp-desktop; do
   [[ -x target/release/$bin$exe ]] || { echo "package: target/release/$bin$exe is missing (run without --no-build)" >&2; exit 1; }
 done
 
 # The bundler installs each externalBin named <path>-<target triple> as <name> beside the app (/usr/bin on
 # Linux, Contents/MacOS, the install folder on Windows).
 triple=$(rustc -vV | sed -n 's/^host: //p')
+# flex-mcp is the small launcher (and `stdio` bridge) every client entry runs; it runs flex-mcp-cli
+# beside it for everything else.
 cp "target/release/flex-mcp$exe" "$stage/flex-mcp-$triple$exe"
+cp "target/release/flex-mcp-cli$exe" "$stage/flex-mcp-cli-$triple$exe"
 
 step "bundle ($bundles, version $version)"
 rm -rf target/release/bundle
@@ -107,6 +110,26 @@ made=(target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm target/rel
   target/release/bundle/dmg/*.dmg target/release/bundle/nsis/*.exe)
 ((${#made[@]})) || { echo "package: the bundler made no package" >&2; exit 1; }
 cp "${made[@]}" "$out/"
+
+# Debian's own compression for the .deb: the bundler writes data.tar.gz; the same tree packed again by
+# dpkg-deb with xz (what Debian's own packages use) is about a quarter smaller (docs/packaging.md). The
+# bundler's original is kept in $stage/bundler/ so scripts/test-package.sh can show both hold the same
+# files, modes, owners, contents and control fields. Skipped where dpkg-deb is missing (then: gzip).
+if [[ $platform == linux ]] && command -v dpkg-deb >/dev/null; then
+  step ".deb: the bundler's tree repacked with xz (dpkg-deb -Zxz)"
+  mkdir -p "$stage/bundler"
+  for deb in target/release/bundle/deb/*.deb; do
+    name=$(basename "$deb")
+    cp "$deb" "$stage/bundler/$name"
+    tree=$stage/deb-tree
+    rm -rf "$tree" && mkdir -p "$tree"
+    dpkg-deb --raw-extract "$deb" "$tree"
+    dpkg-deb --root-owner-group -Zxz -z9 --build "$tree" "$out/$name.part" >/dev/null
+    mv "$out/$name.part" "$out/$name"
+    rm -rf "$tree"
+    echo "package: $out/$name: $(stat -c %s "$deb") -> $(stat -c %s "$out/$name") bytes"
+  done
+fi
 
 step "Claude Desktop extension (.mcpb)"
 make_mcpb "$platform" "--$platform" "target/release/flex-mcp$exe"

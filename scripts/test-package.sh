@@ -82,6 +82,23 @@ echo "      $(basename "$DEB"): package $PKG $VERSION, $(stat -c %s "$DEB") byte
 deb_bytes=$(stat -c %s "$DEB")
 if [[ $deb_bytes -le 10000000 ]]; then budget="within"; else budget="OVER"; fi
 echo "      size: .deb $deb_bytes bytes ($budget the 10 MB budget of issue 10)"
+# package.sh repacks the bundler's .deb with xz: the same files, modes, owners, contents and control.
+BUNDLER_DEB=target/package-stage/bundler/$(basename "$DEB")
+# mode owner size path, one line per entry: the bundler's tar writes `0/0 usr/bin/x`, dpkg-deb's `root/root ./usr/bin/x`.
+listing() {
+  dpkg-deb -c "$1" | awk '{sub(/^0\/0$/, "root/root", $2); p=$6; sub(/^\.\//, "", p); sub(/\/$/, "", p); if (p != "" && p != ".") print $1, $2, $3, p}' | sort -k4
+}
+same_package() {
+  local a=$WORK/same-a b=$WORK/same-b
+  rm -rf "$a" "$b"
+  diff <(listing "$BUNDLER_DEB") <(listing "$DEB") \
+    && diff <(dpkg-deb -f "$BUNDLER_DEB") <(dpkg-deb -f "$DEB") \
+    && dpkg-deb -x "$BUNDLER_DEB" "$a" && dpkg-deb -x "$DEB" "$b" && diff -r "$a" "$b" \
+    && dpkg-deb -e "$BUNDLER_DEB" "$a/DEBIAN" && dpkg-deb -e "$DEB" "$b/DEBIAN" && diff -r "$a/DEBIAN" "$b/DEBIAN" \
+    && dpkg-deb --ctrl-tarfile "$DEB" >/dev/null && [[ "$(ar t "$DEB" | sed -n 3p)" == data.tar.xz ]]
+}
+check "the .deb is the bundler's package recompressed with xz (same files, modes, owners, contents, control)" same_package
+echo "      bundler's gzip .deb: $(stat -c %s "$BUNDLER_DEB" 2>/dev/null) bytes; xz: $deb_bytes bytes"
 depends() { dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//'; }
 check ".deb declares the web view and app-indicator libraries" \
   bash -c "dpkg-deb -f '$DEB' Depends | grep -q libwebkit2gtk-4.1 && dpkg-deb -f '$DEB' Depends | grep -q ayatana-appindicator3"
@@ -94,6 +111,7 @@ installed_version() { dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null; }
 check "the older package is installed" test "$(installed_version)" = 0.0.1
 check "flex-mcp is on the PATH at /usr/bin/flex-mcp" test "$(command -v flex-mcp)" = /usr/bin/flex-mcp
 check "flex-mcp --version from the PATH" bash -c 'flex-mcp --version | grep -Eq "^flex-mcp [0-9]+\.[0-9]+\.[0-9]+"'
+check "the full CLI it runs is installed beside it (/usr/bin/flex-mcp-cli)" test -x /usr/bin/flex-mcp-cli
 desktop_file() { dpkg -L "$PKG" | grep -E '^/usr/share/applications/.*\.desktop$' | head -n1; }
 check "a desktop entry that starts the installed app" bash -c \
   "f=\$(dpkg -L '$PKG' | grep -E '^/usr/share/applications/.*\.desktop$' | head -n1) && grep -q '^Exec=' \"\$f\" \
@@ -176,7 +194,7 @@ check "Python SDK: initialize and a tool call through the .mcpb's own flex-mcp" 
 KEPT_ACTIVITY=$(activity_count 2>/dev/null || echo unknown)
 ACTIVITY_SUM=$(sha256sum "$ACTIVITY" | cut -d' ' -f1)
 check "dpkg -r removes the package" dpkg -r "$PKG"
-check "the programs are gone" bash -c "! test -e /usr/bin/flex-mcp && ! test -e '$APP'"
+check "the programs are gone" bash -c "! test -e /usr/bin/flex-mcp && ! test -e /usr/bin/flex-mcp-cli && ! test -e '$APP'"
 check "the settings are left as they were" test "$(sha256sum "$SETTINGS" | cut -d' ' -f1)" = "$SETTINGS_SUM"
 check "the activity is left as it was" test "$(sha256sum "$ACTIVITY" | cut -d' ' -f1)" = "$ACTIVITY_SUM"
 check "installing again finds the settings and the activity" bash -c \

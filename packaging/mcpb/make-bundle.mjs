@@ -43,11 +43,19 @@ for (const [platform, program] of Object.entries(programs)) {
     console.error(`make-bundle: the ${platform} program ${program} does not exist`);
     process.exit(1);
   }
-  const name = platform === "win32" ? "flex-mcp.exe" : "flex-mcp";
-  const to = join(values.stage, "server", platform, name);
-  mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(program, to);
-  chmodSync(to, 0o755);
+  // flex-mcp (the bridge, and the launcher of everything else) runs flex-mcp-cli beside it.
+  const exe = platform === "win32" ? ".exe" : "";
+  const cli = join(dirname(program), `flex-mcp-cli${exe}`);
+  if (!existsSync(cli)) {
+    console.error(`make-bundle: the ${platform} program ${program} has no ${cli} beside it`);
+    process.exit(1);
+  }
+  for (const [from, name] of [[program, `flex-mcp${exe}`], [cli, `flex-mcp-cli${exe}`]]) {
+    const to = join(values.stage, "server", platform, name);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    chmodSync(to, 0o755);
+  }
   present.push(platform);
 }
 if (present.length === 0) {

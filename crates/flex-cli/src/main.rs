@@ -76,15 +76,23 @@ fn main() -> ExitCode {
     finish(result)
 }
 
-/// Logs go to stderr (stdout belongs to MCP in `stdio`), quiet unless asked. Without
-/// FLEX_MCP_LOG a plain level filter does: no directive parsing at every start. Safe to call
-/// twice (the bridge calls it again before serving in-process).
+/// Logs go to stderr (stdout belongs to MCP in `stdio`), quiet unless asked: FLEX_MCP_LOG is a
+/// list of `target=level` or a bare level (`debug`, `flex_core=debug,warn`), otherwise warnings
+/// only. A `Targets` filter, not `EnvFilter`: the latter's regex engine was ~1 MB of this binary
+/// (docs/packaging.md). Safe to call twice (the bridge calls it again before serving in-process).
 pub(crate) fn init_logs() {
-    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr);
-    let _ = match tracing_subscriber::EnvFilter::try_from_env("FLEX_MCP_LOG") {
-        Ok(filter) => logs.with_env_filter(filter).try_init(),
-        Err(_) => logs.with_max_level(tracing::Level::WARN).try_init(),
-    };
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let filter = std::env::var("FLEX_MCP_LOG")
+        .ok()
+        .and_then(|v| v.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_default(tracing::Level::WARN)
+        });
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .try_init();
 }
 
 fn no_home() -> ExitCode {

@@ -220,12 +220,19 @@ fn repair_fixes_outdated_entries_only() {
     );
 }
 
-/// A copy of the built `flex-mcp` at `to` (a hard link when the file system allows), so the
-/// program runs from a path of the test's choosing.
+/// A copy of the built `flex-mcp` at `to`, with the full CLI `flex-mcp-cli` it runs beside it as
+/// every package installs them (hard links when the file system allows), so the program runs
+/// from a path of the test's choosing.
 fn place_program(to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-    if std::fs::hard_link(env!("CARGO_BIN_EXE_flex-mcp"), to).is_err() {
-        std::fs::copy(env!("CARGO_BIN_EXE_flex-mcp"), to).unwrap();
+    let cli = to.with_file_name("flex-mcp-cli");
+    for (from, to) in [
+        (env!("CARGO_BIN_EXE_flex-mcp"), to),
+        (env!("CARGO_BIN_EXE_flex-mcp-cli"), cli.as_path()),
+    ] {
+        if std::fs::hard_link(from, to).is_err() {
+            std::fs::copy(from, to).unwrap();
+        }
     }
 }
 

@@ -33,31 +33,19 @@ impl Paths {
     /// The real locations: `FLEX_MCP_HOME` when set (everything under it), otherwise the
     /// platform's standard directories (`~/.config/flex-mcp`, `~/.local/share/flex-mcp`, …).
     pub fn from_env() -> Option<Paths> {
-        let home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .map(PathBuf::from)
-            .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()))?;
+        // The rule lives in flex-bridge, which the small `flex-mcp stdio` bridge uses on its own.
+        let found = flex_bridge::locations::Locations::from_env()?;
         // XDG: the autostart folder follows XDG_CONFIG_HOME when it is set (and absolute).
         let autostart_dir = std::env::var_os("XDG_CONFIG_HOME")
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
-            .unwrap_or_else(|| home.join(".config"))
+            .unwrap_or_else(|| found.home.join(".config"))
             .join("autostart");
-        if let Some(root) = std::env::var_os("FLEX_MCP_HOME").filter(|v| !v.is_empty()) {
-            return Some(Paths {
-                autostart_dir,
-                ..Paths::under(Path::new(&root), &home)
-            });
-        }
-        let dirs = directories::ProjectDirs::from("com", "withflex", "flex-mcp")?;
-        let runtime_dir = dirs
-            .runtime_dir()
-            .map_or_else(|| dirs.data_local_dir().join("run"), Path::to_path_buf);
         Some(Paths {
-            config_dir: dirs.config_dir().to_path_buf(),
-            data_dir: dirs.data_local_dir().to_path_buf(),
-            runtime_dir,
-            home,
+            config_dir: found.config_dir,
+            data_dir: found.data_dir,
+            runtime_dir: found.runtime_dir,
+            home: found.home,
             autostart_dir,
         })
     }
@@ -94,6 +82,6 @@ impl Paths {
 
     /// The app's local socket, which `flex-mcp stdio` bridges to.
     pub fn socket_path(&self) -> PathBuf {
-        self.runtime_dir.join("flex-mcp.sock")
+        self.runtime_dir.join(flex_bridge::locations::SOCKET_FILE)
     }
 }

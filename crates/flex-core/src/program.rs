@@ -36,11 +36,11 @@ pub fn entry_program(exe: &Path, launchers: &[&Path]) -> PathBuf {
         .map_or(real, |launcher| launcher.to_path_buf())
 }
 
-/// [`entry_program`] for this process with the platform's [`LAUNCHERS`] (the CLI's own path).
+/// [`entry_program`] for this process with the platform's [`LAUNCHERS`]: the `flex-mcp` beside
+/// the running full CLI (`flex-mcp-cli`, which that `flex-mcp` runs for every command but
+/// `stdio`), so entries name the program clients should run.
 pub fn current_entry_program() -> std::io::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let launchers: Vec<&Path> = LAUNCHERS.iter().map(Path::new).collect();
-    Ok(entry_program(&exe, &launchers))
+    Ok(cli_next_to(&std::env::current_exe()?))
 }
 
 /// The CLI shipped beside the app whose executable is `app_exe` (every package puts both in one

@@ -85,25 +85,12 @@ impl std::fmt::Debug for Upstream {
     }
 }
 
-/// What the bridge said to the client when the host went away mid-call.
-pub const HOST_CLOSED: &str = "The Flex MCP app was closed while this request was running, so \
-    its result is unknown. If it was a change (a refund, a capture, an update), check the Flex \
-    dashboard or the activity list before retrying. Further requests are served again (the app, \
-    once reopened, or this process meanwhile).";
-
-/// What a client that sent a line that is not JSON reads back.
-pub const MALFORMED: &str = "Parse error: a message was not valid JSON, so it was ignored. Each \
-    MCP message must be one line of JSON-RPC.";
+use flex_bridge::{FromServer, Session};
+pub use flex_bridge::{HOST_CLOSED, HOST_CLOSED_CODE, MALFORMED, REFUSED_CODE};
 
 /// Bytes read from either side at a time: lines longer than this are put together in the line
 /// itself, so a bigger buffer would only add to every bridge's resident memory.
 const READ_BUFFER: usize = 4096;
-
-/// JSON-RPC error code of [`HOST_CLOSED`] (implementation-defined server error range).
-pub const HOST_CLOSED_CODE: i64 = -32002;
-
-/// JSON-RPC error code of a host refusing a peer of another user.
-pub const REFUSED_CODE: i64 = -32001;
 
 /// Relay newline-delimited JSON-RPC between this process's stdin/stdout and `first`, and when
 /// it goes away, to whatever `reconnect` gives next (the host again, or an in-process server).
@@ -138,9 +125,8 @@ where
     let mut up = first;
     let mut from_up = BufReader::with_capacity(READ_BUFFER, up.reader).lines();
     let mut client_done = false;
-    let mut replays_lost = 0u32;
     loop {
-        if client_done && session.in_flight.is_empty() {
+        if client_done && session.idle() {
             let _ = up.writer.shutdown().await;
             return Ok(());
         }
@@ -151,17 +137,12 @@ where
                     Some(line) if line.trim().is_empty() => false,
                     Some(line) if !session.note_sent(&line) => {
                         // Not JSON: answered here (JSON-RPC parse error), never passed on.
-                        let reply = serde_json::json!({
-                            "jsonrpc": "2.0",
-                            "id": null,
-                            "error": { "code": -32700, "message": MALFORMED },
-                        });
+                        let reply = flex_bridge::session::malformed_reply();
                         client_out.write_all(format!("{reply}\n").as_bytes()).await?;
                         client_out.flush().await?;
                         false
                     }
                     Some(line) => {
-                        session.note_unconfirmed(&line);
                         let mut bytes = line.into_bytes();
                         bytes.push(b'\n');
                         up.writer.write_all(&bytes).await.is_err() || up.writer.flush().await.is_err()
@@ -191,180 +172,22 @@ where
             continue;
         }
         tracing::info!("the Flex MCP host went away; reconnecting");
-        // An upstream that died before answering our replayed `initialize` (a host dying while we
-        // reconnected to it) has served nothing since: what the client sent meanwhile is sent
-        // again to the next upstream rather than failed. Bounded, so a host that keeps dying ends
-        // in errors, not a loop.
-        let resend = if session.swallow.is_some() && replays_lost < MAX_LOST_REPLAYS {
-            replays_lost += 1;
-            std::mem::take(&mut session.unconfirmed)
-        } else {
-            replays_lost = 0;
-            session.unconfirmed.clear();
-            Vec::new()
-        };
-        session
-            .in_flight
-            .retain(|id| !resend.iter().any(|(sent, _)| sent == id));
-        for id in session.in_flight.drain(..) {
-            let reply = serde_json::json!({
-                "jsonrpc": "2.0",
-                "id": id,
-                "error": { "code": HOST_CLOSED_CODE, "message": HOST_CLOSED },
-            });
-            let mut bytes = reply.to_string().into_bytes();
-            bytes.push(b'\n');
-            client_out.write_all(&bytes).await?;
+        let lost = session.upstream_lost();
+        for reply in &lost.failed {
+            client_out
+                .write_all(format!("{reply}\n").as_bytes())
+                .await?;
         }
         client_out.flush().await?;
         if client_done {
             return Ok(());
         }
         up = reconnect().await?;
-        session.replay_to(&mut up).await?;
-        for (id, line) in resend {
-            session.in_flight.push(id.clone());
-            session.unconfirmed.push((id, line.clone()));
+        for line in session.replay(lost) {
             up.writer.write_all(format!("{line}\n").as_bytes()).await?;
         }
         up.writer.flush().await?;
         from_up = BufReader::with_capacity(READ_BUFFER, up.reader).lines();
-    }
-}
-
-/// What the bridge remembers of a session.
-#[derive(Default)]
-struct Session {
-    initialize: Option<(String, serde_json::Value)>,
-    initialized: Option<String>,
-    /// Ids of requests sent and not answered yet.
-    in_flight: Vec<serde_json::Value>,
-    /// Id of a replayed `initialize` whose reply the client must not see.
-    swallow: Option<serde_json::Value>,
-    /// Requests (id, line) sent to an upstream that has not yet answered our replayed
-    /// `initialize`, so it cannot have served them.
-    unconfirmed: Vec<(serde_json::Value, String)>,
-}
-
-/// How many upstreams in a row may die before answering a replayed `initialize` before the
-/// requests waiting on them are failed instead of sent again.
-const MAX_LOST_REPLAYS: u32 = 3;
-
-/// The members of a JSON-RPC message the bridge looks at. Everything else (a `result` of
-/// 136 KiB for `tools/list`, `params`) is skipped while parsing, never built as a tree: the
-/// bridge's peak memory is its largest message once, not a `Value` per node of it.
-#[derive(serde::Deserialize)]
-struct Peek {
-    /// `Some(Null)` for `"id": null`, `None` when absent.
-    #[serde(default, deserialize_with = "present")]
-    id: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "present")]
-    method: Option<serde_json::Value>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-}
-
-impl Peek {
-    /// `None` when `line` is not JSON. JSON that is not an object (a batch array) peeks as
-    /// having no id and no method, as a `Value` would.
-    fn of(line: &str) -> Option<Peek> {
-        match serde_json::from_str::<Peek>(line) {
-            Ok(peek) => Some(peek),
-            Err(_) => serde_json::from_str::<serde::de::IgnoredAny>(line)
-                .ok()
-                .map(|_| Peek {
-                    id: None,
-                    method: None,
-                    error: None,
-                }),
-        }
-    }
-}
-
-/// A member that is present, even as `null`.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
-    serde::Deserialize::deserialize(d).map(Some)
-}
-
-enum FromServer {
-    Relay,
-    Swallow,
-    Refused(String),
-}
-
-impl Session {
-    /// Note what the client sends; `false` when it is not JSON at all.
-    fn note_sent(&mut self, line: &str) -> bool {
-        let Some(message) = Peek::of(line) else {
-            return false;
-        };
-        let method = message.method.as_ref().and_then(serde_json::Value::as_str);
-        let id = message.id.filter(|id| !id.is_null());
-        match (method, id) {
-            (Some("initialize"), Some(id)) => {
-                self.initialize = Some((line.to_string(), id.clone()));
-                self.in_flight.push(id);
-            }
-            (Some("notifications/initialized"), None) => self.initialized = Some(line.to_string()),
-            (Some(_), Some(id)) => self.in_flight.push(id),
-            _ => {}
-        }
-        true
-    }
-
-    /// Remember a request sent while a replayed `initialize` is unanswered.
-    fn note_unconfirmed(&mut self, line: &str) {
-        if self.swallow.is_none() {
-            return;
-        }
-        if let Some(message) = Peek::of(line)
-            && message.method.is_some()
-            && let Some(id) = message.id.filter(|id| !id.is_null())
-        {
-            self.unconfirmed.push((id, line.to_string()));
-        }
-    }
-
-    fn note_received(&mut self, line: &str) -> FromServer {
-        let Some(message) = Peek::of(line) else {
-            return FromServer::Relay;
-        };
-        if message.method.is_some() {
-            return FromServer::Relay;
-        }
-        let Some(id) = message.id else {
-            return FromServer::Relay;
-        };
-        if id.is_null()
-            && let Some(err) = &message.error
-            && err.get("code").and_then(serde_json::Value::as_i64) == Some(REFUSED_CODE)
-        {
-            let text = err
-                .get("message")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("refused");
-            return FromServer::Refused(text.to_string());
-        }
-        if self.swallow.as_ref() == Some(&id) {
-            self.swallow = None;
-            self.unconfirmed.clear();
-            return FromServer::Swallow;
-        }
-        self.in_flight.retain(|x| *x != id);
-        FromServer::Relay
-    }
-
-    async fn replay_to(&mut self, up: &mut Upstream) -> Result<(), StdioError> {
-        use tokio::io::AsyncWriteExt as _;
-        if let Some((line, id)) = &self.initialize {
-            self.swallow = Some(id.clone());
-            up.writer.write_all(format!("{line}\n").as_bytes()).await?;
-        }
-        if let Some(line) = &self.initialized {
-            up.writer.write_all(format!("{line}\n").as_bytes()).await?;
-        }
-        up.writer.flush().await?;
-        Ok(())
     }
 }
 

@@ -1,4 +1,6 @@
-//! `flex-mcp stdio`: what MCP clients spawn.
+//! `flex-mcp stdio` in the full CLI (`flex-mcp-cli stdio`). Clients run `flex-mcp stdio`, whose
+//! small bridge (`flex_bridge::relay`) starts this only as `--standalone`; this async bridge is
+//! what `flex-mcp-cli stdio` run by hand does, and it behaves the same.
 //!
 //! Without `--standalone` it is a bridge to the host (the Flex MCP app, or `flex-mcp host`): one
 //! shared server for every client. No host: on a desktop session with the app installed it
@@ -9,19 +11,13 @@
 //! The bridge path builds no MCP server, HTTP client or SQLite connection: those are built only
 //! when this process has to serve by itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use flex_core::Paths;
 use flex_mcp::stdio::{StdioError, Upstream};
-
-/// How long to wait for a started app's socket.
-const APP_START_WAIT: Duration = Duration::from_secs(5);
-
-/// The app's executable name.
-const APP_EXE: &str = "flex-mcp-desktop";
 
 /// Arguments of `flex-mcp stdio`.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
@@ -102,12 +98,12 @@ async fn host_or_app(socket: &Path) -> Option<Upstream> {
     if let Some(up) = flex_mcp::stdio::connect_host(socket).await {
         return Some(up);
     }
-    let app = desktop_app()?;
-    if let Err(e) = start_hidden(&app) {
+    let app = flex_bridge::desktop_app()?;
+    if let Err(e) = flex_bridge::start_hidden(&app) {
         tracing::info!("could not start {}: {e}", app.display());
         return None;
     }
-    let deadline = Instant::now() + APP_START_WAIT;
+    let deadline = Instant::now() + flex_bridge::APP_START_WAIT;
     while Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(25)).await;
         if let Some(up) = flex_mcp::stdio::connect_host(socket).await {
@@ -116,35 +112,4 @@ async fn host_or_app(socket: &Path) -> Option<Upstream> {
     }
     tracing::info!("the Flex MCP app did not open its socket within 5 s");
     None
-}
-
-/// The app, when this is a desktop session and it is installed next to us or on PATH.
-fn desktop_app() -> Option<PathBuf> {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        return None;
-    }
-    let name = format!("{APP_EXE}{}", std::env::consts::EXE_SUFFIX);
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
-        .filter(|p| p.is_file());
-    beside.or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|dir| dir.join(&name))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Start the app tray-only, detached from this process (its own process group, no stdio), so
-/// it outlives the assistant that spawned us.
-fn start_hidden(app: &Path) -> std::io::Result<()> {
-    let mut cmd = std::process::Command::new(app);
-    cmd.arg("--hidden")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd.spawn().map(drop)
 }
