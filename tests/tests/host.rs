@@ -269,7 +269,7 @@ async fn a_process_of_another_user_is_refused_by_the_peer_check() -> Result<()> 
     std::io::Read::read_to_string(&mut raw.out, &mut stdout)?;
     assert!(
         stderr.contains("refused") && stderr.contains("another user"),
-        "connected, but refused by the host: {stderr}"
+        "connected, but refused by the host: {stderr} (status {status}, stdout {stdout})"
     );
     assert!(!status.success());
     assert!(

@@ -74,13 +74,26 @@ struct Upstream {
     writer: Box<dyn Write>,
     socket: Option<UnixStream>,
     child: Option<Child>,
+    /// A write failed: the other end closed.
+    broken: bool,
 }
 
 impl Upstream {
-    fn send(&mut self, line: &str) -> std::io::Result<()> {
-        self.writer.write_all(line.as_bytes())?;
-        self.writer.write_all(b"\n")?;
-        self.writer.flush()
+    /// Write one line. A failed write means the other end closed; the loss is handled when its
+    /// reader sees the end, not here, because a line it sent before closing — a host's refusal
+    /// of another user's process — may still be waiting to be read, and must win.
+    fn send(&mut self, line: &str) {
+        if self.broken {
+            return;
+        }
+        let sent = self
+            .writer
+            .write_all(line.as_bytes())
+            .and_then(|()| self.writer.write_all(b"\n"))
+            .and_then(|()| self.writer.flush());
+        if sent.is_err() {
+            self.broken = true;
+        }
     }
 
     /// Tell the server the client is done, and let a standalone server finish writing its
@@ -160,7 +173,10 @@ fn relay(
                     out.flush()?;
                     false
                 }
-                Some(line) => up.send(&line).is_err(),
+                Some(line) => {
+                    up.send(&line);
+                    false
+                }
             },
             Event::Up(from, _) if from != *generation => false,
             Event::Up(_, None) => true,
@@ -211,9 +227,7 @@ fn relay(
         *generation += 1;
         attach(&mut up, *generation, tx)?;
         for line in session.replay(lost) {
-            if up.send(&line).is_err() {
-                break;
-            }
+            up.send(&line);
         }
     }
 }
@@ -297,6 +311,7 @@ fn connect(socket: &Path) -> Option<Upstream> {
         writer: Box::new(writer),
         socket: Some(stream),
         child: None,
+        broken: false,
     })
 }
 
@@ -317,5 +332,6 @@ fn standalone(cli: &Path) -> Result<Upstream, Error> {
         writer: Box::new(stdin),
         socket: None,
         child: Some(child),
+        broken: false,
     })
 }
