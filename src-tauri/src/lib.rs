@@ -19,6 +19,7 @@ mod forward;
 mod notices;
 mod save_dialog;
 mod start_at_login;
+mod tool_groups;
 mod tray;
 
 use tauri::{Manager as _, RunEvent};
@@ -73,6 +74,8 @@ pub fn run() {
             commands::sign_in_with_key,
             commands::settings_view,
             commands::settings_change,
+            tool_groups::tool_groups,
+            tool_groups::http_token_copy,
             commands::account_keys,
             commands::sign_out,
             commands::assistant_preview,

@@ -3,4 +3,4 @@
 /**
  * What a notice is about. The UI switches on this, never on the message text.
  */
-export type NoticeCode = "entry_restored" | "entry_restore_stopped" | "config_unparsable" | "entry_restore_failed" | "activity_not_saved" | "activity_saved_again";
+export type NoticeCode = "entry_restored" | "entry_restore_stopped" | "config_unparsable" | "entry_restore_failed" | "activity_not_saved" | "activity_saved_again" | "sign_in_ended";
