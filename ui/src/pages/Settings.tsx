@@ -3,11 +3,12 @@
 // command, `settings_change`, i.e. flex-core's single settings function, where the host confirms
 // loosening changes.
 import { useEffect, useState } from 'react';
-import { errorMessage, settingsChange, settingsView, type SettingsChange, type SettingsView } from '../api';
+import { errorMessage, httpTokenCopy, settingsChange, settingsView, type SettingsChange, type SettingsView } from '../api';
 import type { Access } from '../bindings/Access';
 import type { Decision } from '../bindings/Decision';
 import type { Mode } from '../bindings/Mode';
 import { StartAtLoginToggle } from '../components/StartAtLogin';
+import { ToolGroups } from '../components/ToolGroups';
 
 const KINDS: { access: Access; name: string; words: string }[] = [
   { access: 'read', name: 'Look up', words: 'Reads payments, customers, refunds and the like. Safe to repeat.' },
@@ -57,6 +58,19 @@ export function SettingsPage() {
     } catch (e) {
       setError(errorMessage(e));
     }
+  };
+
+  // The token goes from Rust to the clipboard: the page only hears whether it worked.
+  const copyToken = () => {
+    setError(null);
+    setSaved(null);
+    httpTokenCopy().then(
+      (copied) =>
+        copied
+          ? setSaved('Copied the token to the clipboard. Paste it where your assistant asks for a bearer token.')
+          : setError('The token could not be put on the clipboard. Try again, or read it with flex-mcp serve --http.'),
+      (e: unknown) => setError(errorMessage(e)),
+    );
   };
 
   const decisionOf = (mode: Mode, access: Access): Decision | undefined =>
@@ -123,6 +137,8 @@ export function SettingsPage() {
 
       {view && (
         <>
+          <ToolGroups />
+
           <h3>Activity</h3>
           <form
             onSubmit={(e) => {
@@ -206,7 +222,10 @@ export function SettingsPage() {
           </label>
           {view.http_url && (
             <p id="http-url">
-              Address: <code>{view.http_url}</code> (started by <code>flex-mcp serve --http</code>)
+              Address: <code>{view.http_url}</code> (started by <code>flex-mcp serve --http</code>){' '}
+              <button id="http-token-copy" type="button" onClick={copyToken}>
+                Copy token
+              </button>
             </p>
           )}
         </>
