@@ -258,6 +258,7 @@ activity_test() {
 }
 assistants_extras_test() { gui_page_test assistants_extras; }
 start_at_login_test() { gui_page_test start_at_login; }
+tool_groups_test() { gui_page_test tool_groups; }
 # A notification daemon on this test's private bus: dunst (scripts/install-system-deps.sh installs it).
 notifications_test() {
   if ! command -v dunst >/dev/null; then
@@ -272,7 +273,7 @@ notifications_test() {
   kill "$daemon" 2>/dev/null || true
   return $rc
 }
-WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications)
+WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications tool_groups)
 if [[ -n "${FLEX_GUI_ONLY:-}" ]]; then
   for t in $FLEX_GUI_ONLY; do
     echo "== WebDriver: $t (FLEX_GUI_ONLY)"
