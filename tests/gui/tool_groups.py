@@ -31,8 +31,9 @@ async def main():
         async with ClientSession(r, w) as s:
             await s.initialize()
             tools = (await s.list_tools()).tools
-            print(json.dumps([{"name": t.name, "readOnly": bool(t.annotations and t.annotations.readOnlyHint)}
-                              for t in tools]))
+            hints = [(t.annotations.model_dump(by_alias=True) if t.annotations else {}) for t in tools]
+            print(json.dumps([{"name": t.name, "readOnly": bool(h.get("readOnlyHint"))}
+                              for t, h in zip(tools, hints)]))
 
 asyncio.run(main())
 """
@@ -133,7 +134,8 @@ def run(driver, args):
     click(driver, "#confirmation-keep")
     wait_for("the dialog to go", lambda: not driver.find_all("#confirmation"))
     wait_for("the file set back to read-only", lambda: saved_tools().get("read_only") is True)
-    check(True, "Keep as is: settings.json is set back to read-only")
+    check(saved_tools()["read_only"] is True and cli("tools", "list").find("Read-only: on") >= 0,
+          "Keep as is: settings.json is set back to read-only (flex-mcp tools list says so)")
 
     click(driver, "#nav-home")
     click(driver, "#nav-settings")
