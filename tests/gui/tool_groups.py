@@ -155,8 +155,8 @@ def run(driver, args):
     click(driver, "#http-endpoint")
     wait_for("the endpoint's address", lambda: driver.find_all("#http-token-copy"))
     click(driver, "#http-token-copy")
-    wait_for("the copied line", lambda: driver.find_all("#settings-saved") and "Copied the token"
-             in driver.text("#settings-saved"))
+    wait_for("the copied line", lambda: driver.find_all("#http-token-copied") and "Copied the token"
+             in driver.text("#http-token-copied"))
     token_file = os.path.join(os.environ["FLEX_MCP_HOME"], "run", "http-token")
     with open(token_file) as f:
         token = f.read().strip()

@@ -37,6 +37,7 @@ export function SettingsPage() {
   const [days, setDays] = useState('');
   const [records, setRecords] = useState('');
   const [timeout, setTimeoutSecs] = useState('');
+  const [copied, setCopied] = useState<string | null>(null);
 
   const show = (v: SettingsView) => {
     setView(v);
@@ -62,14 +63,15 @@ export function SettingsPage() {
 
   // The token goes from Rust to the clipboard: the page only hears whether it worked.
   const copyToken = () => {
-    setError(null);
-    setSaved(null);
+    setCopied(null);
     httpTokenCopy().then(
-      (copied) =>
-        copied
-          ? setSaved('Copied the token to the clipboard. Paste it where your assistant asks for a bearer token.')
-          : setError('The token could not be put on the clipboard. Try again, or read it with flex-mcp serve --http.'),
-      (e: unknown) => setError(errorMessage(e)),
+      (done) =>
+        setCopied(
+          done
+            ? 'Copied the token to the clipboard. Paste it where your assistant asks for a bearer token.'
+            : 'The token could not be put on the clipboard. Try again.',
+        ),
+      (e: unknown) => setCopied(errorMessage(e)),
     );
   };
 
@@ -226,6 +228,11 @@ export function SettingsPage() {
               <button id="http-token-copy" type="button" onClick={copyToken}>
                 Copy token
               </button>
+            </p>
+          )}
+          {view.http_url && copied && (
+            <p className="hint" role="status" id="http-token-copied">
+              {copied}
             </p>
           )}
         </>
