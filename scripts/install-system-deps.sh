@@ -21,8 +21,8 @@ BUILD=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-
 # To test: a virtual display, screenshots, a private D-Bus session with a keychain, kernel keyrings,
 # WebKitWebDriver for the GUI smoke test, and python3 for the WebDriver client.
 # dunst answers org.freedesktop.Notifications for the GUI tests (the app's notifications need a daemon);
-# chromium and its driver are the real browser of the sign-in test.
-TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 dunst
+# chromium and its driver are the real browser of the sign-in test; xclip reads the clipboard back (Copy token).
+TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2gtk-driver at-spi2-core python3 dunst xclip
   chromium chromium-driver)
 # Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot; python3-xlib
 # closes the two-process test's window the way a window manager's close button does (WM_DELETE_WINDOW).

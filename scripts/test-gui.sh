@@ -263,6 +263,7 @@ activity_test() {
 }
 assistants_extras_test() { gui_page_test assistants_extras; }
 start_at_login_test() { gui_page_test start_at_login; }
+tool_groups_test() { gui_page_test tool_groups; }
 # A notification daemon on this test's private bus: dunst (scripts/install-system-deps.sh installs it).
 notifications_test() {
   if ! command -v dunst >/dev/null; then
@@ -277,7 +278,7 @@ notifications_test() {
   kill "$daemon" 2>/dev/null || true
   return $rc
 }
-WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications)
+WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications tool_groups)
 
 echo "== WebDriver: the window on the built-in demo, close, reopen from the tray"
 if ! want demo; then echo "test-gui: demo test not selected (FLEX_GUI_ONLY)"; elif webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi

@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "sign_in_with_key",
     "settings_view",
     "settings_change",
+    "tool_groups",
+    "http_token_copy",
     "account_keys",
     "sign_out",
     "assistant_preview",

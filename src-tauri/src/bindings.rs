@@ -19,6 +19,7 @@ fn export_bindings() {
     flex_core::activity_rows::ActivityRow::export_all(&cfg).expect("ActivityRow");
     flex_core::settings_change::SettingsView::export_all(&cfg).expect("SettingsView");
     flex_core::settings_change::SettingsChange::export_all(&cfg).expect("SettingsChange");
+    flex_core::tools_view::ToolsView::export_all(&cfg).expect("ToolsView");
     flex_core::account_keys::StoredKey::export_all(&cfg).expect("StoredKey");
     flex_core::assistant_preview::Preview::export_all(&cfg).expect("Preview");
     flex_core::browser_sign_in::SignInLink::export_all(&cfg).expect("SignInLink");

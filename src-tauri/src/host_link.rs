@@ -56,6 +56,8 @@ pub(crate) enum HostCommand {
     },
     /// The notices the host kept (Home's "Needs you"), oldest first.
     NoticesRecent,
+    /// The settings in force (a loosening written to the file but not yet confirmed is not).
+    Settings,
 }
 
 /// Where the host is for this process's commands.
@@ -157,7 +159,18 @@ pub(crate) async fn execute(
             json(true)
         }
         HostCommand::NoticesRecent => json(host.notices().recent()),
+        HostCommand::Settings => json(host.settings().map_err(CommandError::unknown)?),
     }
+}
+
+/// The settings the host has in force, from either process.
+pub(crate) async fn settings_in_force(
+    app: &AppHandle,
+    link: &HostLink,
+) -> Result<flex_core::settings::Settings, CommandError> {
+    let value = link.call(app, HostCommand::Settings).await?;
+    serde_json::from_value(value)
+        .map_err(|e| CommandError::unknown(format!("Flex MCP could not read its settings: {e}")))
 }
 
 /// After this process signed in or out (and read its account again): the tray shows it. In the

@@ -30,6 +30,7 @@ mod notices;
 mod role;
 mod save_dialog;
 mod start_at_login;
+mod tool_groups;
 mod tray;
 mod windows;
 
@@ -51,6 +52,8 @@ fn with_commands(builder: tauri::Builder<Wry>) -> tauri::Builder<Wry> {
         commands::sign_in_with_key,
         commands::settings_view,
         commands::settings_change,
+        tool_groups::tool_groups,
+        tool_groups::http_token_copy,
         commands::account_keys,
         commands::sign_out,
         commands::assistant_preview,

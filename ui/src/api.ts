@@ -32,6 +32,7 @@ import type { FlexSignedIn } from './bindings/FlexSignedIn';
 import type { FlexSignedOut } from './bindings/FlexSignedOut';
 import type { SignInState } from './bindings/SignInState';
 import type { SignInChoice } from './bindings/SignInChoice';
+import type { ToolsView } from './bindings/ToolsView';
 
 export type {
   ActivityFilter,
@@ -54,6 +55,7 @@ export type {
   RowsPage,
   SettingsChange,
   SettingsView,
+  ToolsView,
   StartAtLogin,
   StoredKey,
   Working,
@@ -100,6 +102,12 @@ export const settingsView = (): Promise<SettingsView> => invoke('settings_view')
 /** One settings change (flex-core `settings_change`); resolves with the settings as saved. */
 export const settingsChange = (change: SettingsChange): Promise<SettingsView> =>
   invoke('settings_change', { change });
+
+/** The tool groups for every assistant (`null`) or one; changes go through `settingsChange`. */
+export const toolGroups = (assistant: string | null): Promise<ToolsView> => invoke('tool_groups', { assistant });
+
+/** Copy the local HTTP endpoint's token to the clipboard (from Rust: the page never sees it). */
+export const httpTokenCopy = (): Promise<boolean> => invoke('http_token_copy');
 
 /** "Show the change": the exact text Connect would write into this assistant's config (nothing written). */
 export const assistantPreview = (id: string): Promise<Preview> => invoke('assistant_preview', { id });

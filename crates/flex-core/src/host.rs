@@ -211,7 +211,7 @@ impl HostHandle {
         let before = self
             .settings()
             .map_err(|e| Error::Store(anyhow::anyhow!(e)))?;
-        let loosening = sc::is_loosening(&before, change);
+        let loosening = sc::is_loosening(&before, &change);
         let next = sc::apply(before, change)?;
         let settings = self
             .shared

@@ -11,7 +11,7 @@ use crate::paths::Paths;
 use crate::settings::Settings;
 
 /// One change on the Settings page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SettingsChange {
@@ -46,6 +46,23 @@ pub enum SettingsChange {
     ApprovalTimeout {
         /// From [`APPROVAL_TIMEOUT_MIN`] to [`APPROVAL_TIMEOUT_MAX`] seconds.
         secs: u32,
+    },
+    /// Turn a tool group on or off (`flex-mcp tools enable|disable GROUP [--assistant NAME]`).
+    ToolGroup {
+        /// The group's name (`support`, `refunds`, …) or `all`; an unknown name is refused with
+        /// the known ones.
+        group: String,
+        /// On or off.
+        on: bool,
+        /// Only for the assistant that gives this name in `initialize`; `None`: every assistant.
+        assistant: Option<String>,
+    },
+    /// Read-only: only tools that look things up (`flex-mcp tools read-only on|off`).
+    ReadOnly {
+        /// On or off.
+        on: bool,
+        /// Only for the assistant that gives this name in `initialize`; `None`: every assistant.
+        assistant: Option<String>,
     },
 }
 
@@ -147,6 +164,9 @@ pub enum Error {
     /// A value outside what the page offers.
     #[error("{0}")]
     Invalid(&'static str),
+    /// A tool group name that does not exist (the message names the known ones).
+    #[error("{0}")]
+    UnknownGroup(#[from] flex_mcp::groups::UnknownGroup),
     /// The settings file could not be read or written.
     #[error("{0:#}")]
     Store(anyhow::Error),
@@ -163,8 +183,8 @@ fn openness(d: Decision) -> u8 {
 
 /// Whether `change` loosens `before` (more runs without a person asking).
 #[must_use]
-pub fn is_loosening(before: &Settings, change: SettingsChange) -> bool {
-    match change {
+pub fn is_loosening(before: &Settings, change: &SettingsChange) -> bool {
+    match *change {
         SettingsChange::Decision {
             mode,
             access,
@@ -184,6 +204,12 @@ pub fn is_loosening(before: &Settings, change: SettingsChange) -> bool {
         SettingsChange::RetentionDays { .. }
         | SettingsChange::RetentionRecords { .. }
         | SettingsChange::ApprovalTimeout { .. } => false,
+        // The tool rules say which of these loosen (read-only off, a group with writes on).
+        SettingsChange::ToolGroup { .. } | SettingsChange::ReadOnly { .. } => {
+            apply(before.clone(), change.clone()).is_ok_and(|after| {
+                !crate::toolset::loosenings(&before.tools, &after.tools).is_empty()
+            })
+        }
     }
 }
 
@@ -241,6 +267,24 @@ pub fn apply(mut settings: Settings, change: SettingsChange) -> Result<Settings,
             }
             settings.approval_timeout_secs = secs;
         }
+        SettingsChange::ToolGroup {
+            group,
+            on,
+            assistant,
+        } => {
+            let named = flex_mcp::groups::GroupSet::parse_name(&group)?;
+            let groups = settings.tools.groups_mut(assistant.as_deref());
+            *groups = if on {
+                groups.union(named)
+            } else {
+                named
+                    .iter()
+                    .fold(*groups, flex_mcp::groups::GroupSet::without)
+            };
+        }
+        SettingsChange::ReadOnly { on, assistant } => {
+            settings.tools.set_read_only(assistant.as_deref(), on);
+        }
     }
     Ok(settings)
 }
@@ -255,7 +299,7 @@ pub fn apply(mut settings: Settings, change: SettingsChange) -> Result<Settings,
 /// the file cannot be read (it is left untouched) or written.
 pub fn settings_change(paths: &Paths, change: SettingsChange) -> Result<Applied, Error> {
     let before = Settings::load(paths).map_err(Error::Store)?;
-    let loosening = is_loosening(&before, change);
+    let loosening = is_loosening(&before, &change);
     let settings = apply(before, change)?;
     settings.save(paths).map_err(Error::Store)?;
     Ok(Applied {
@@ -298,18 +342,18 @@ mod tests {
             access: Access::Write,
             decision,
         };
-        assert!(is_loosening(&s, to(Decision::Allow)));
-        assert!(!is_loosening(&s, to(Decision::Ask)));
-        assert!(!is_loosening(&s, to(Decision::Deny)));
+        assert!(is_loosening(&s, &to(Decision::Allow)));
+        assert!(!is_loosening(&s, &to(Decision::Ask)));
+        assert!(!is_loosening(&s, &to(Decision::Deny)));
         s.policy.live.write = Decision::Deny;
-        assert!(is_loosening(&s, to(Decision::Ask)));
+        assert!(is_loosening(&s, &to(Decision::Ask)));
         assert!(is_loosening(
             &s,
-            SettingsChange::HttpEndpoint { port: Some(8765) }
+            &SettingsChange::HttpEndpoint { port: Some(8765) }
         ));
         assert!(!is_loosening(
             &s,
-            SettingsChange::HttpEndpoint { port: None }
+            &SettingsChange::HttpEndpoint { port: None }
         ));
     }
 
@@ -337,6 +381,77 @@ mod tests {
         assert_eq!(
             SettingsView::of(&applied.settings, false).approval_timeout_secs,
             300
+        );
+    }
+
+    #[test]
+    fn tool_changes_follow_the_tool_rules() {
+        use flex_mcp::groups::{Group, GroupSet};
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(&dir);
+        let group = |name: &str, on: bool, assistant: Option<&str>| SettingsChange::ToolGroup {
+            group: name.into(),
+            on,
+            assistant: assistant.map(Into::into),
+        };
+        // A group of reads only loosens nothing; one with writes does.
+        let applied = settings_change(&p, group("support", false, None)).unwrap();
+        assert!(!applied.loosening, "turning a group off tightens");
+        assert!(
+            !applied
+                .settings
+                .tools
+                .groups_for_all()
+                .contains(Group::Support)
+        );
+        let applied = settings_change(&p, group("support", true, None)).unwrap();
+        assert!(!applied.loosening, "support has only reads");
+        let applied = settings_change(&p, group("reporting", true, Some("cursor"))).unwrap();
+        assert!(applied.loosening, "reporting can change things");
+        let read = Settings::load(&p).unwrap();
+        assert!(
+            read.tools
+                .selection_for(Some("Cursor"))
+                .groups
+                .contains(Group::Reporting)
+        );
+        assert!(!read.tools.groups_for_all().contains(Group::Reporting));
+
+        let applied = settings_change(
+            &p,
+            SettingsChange::ReadOnly {
+                on: true,
+                assistant: None,
+            },
+        )
+        .unwrap();
+        assert!(!applied.loosening, "read-only on tightens");
+        assert!(Settings::load(&p).unwrap().tools.read_only);
+        let off = SettingsChange::ReadOnly {
+            on: false,
+            assistant: None,
+        };
+        assert!(is_loosening(&Settings::load(&p).unwrap(), &off));
+        let applied = settings_change(&p, group("all", true, None)).unwrap();
+        assert!(
+            !applied.loosening,
+            "under read-only more groups add only reads"
+        );
+        assert_eq!(applied.settings.tools.groups_for_all(), GroupSet::all());
+
+        let before = std::fs::read_to_string(p.settings_file()).unwrap();
+        let e = settings_change(&p, group("payments", true, None)).unwrap_err();
+        let said = e.to_string();
+        assert!(
+            matches!(e, Error::UnknownGroup(_))
+                && said.contains("`payments`")
+                && said.contains("`refunds`"),
+            "{said}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(p.settings_file()).unwrap(),
+            before,
+            "nothing saved"
         );
     }
 

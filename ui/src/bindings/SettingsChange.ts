@@ -34,4 +34,25 @@ port: number | null, } | { "kind": "approval_timeout",
 /**
  * From [`APPROVAL_TIMEOUT_MIN`] to [`APPROVAL_TIMEOUT_MAX`] seconds.
  */
-secs: number, };
+secs: number, } | { "kind": "tool_group", 
+/**
+ * The group's name (`support`, `refunds`, …) or `all`; an unknown name is refused with
+ * the known ones.
+ */
+group: string, 
+/**
+ * On or off.
+ */
+on: boolean, 
+/**
+ * Only for the assistant that gives this name in `initialize`; `None`: every assistant.
+ */
+assistant: string | null, } | { "kind": "read_only", 
+/**
+ * On or off.
+ */
+on: boolean, 
+/**
+ * Only for the assistant that gives this name in `initialize`; `None`: every assistant.
+ */
+assistant: string | null, };

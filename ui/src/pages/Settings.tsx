@@ -3,11 +3,12 @@
 // command, `settings_change`, i.e. flex-core's single settings function, where the host confirms
 // loosening changes.
 import { useEffect, useState } from 'react';
-import { errorMessage, settingsChange, settingsView, type SettingsChange, type SettingsView } from '../api';
+import { errorMessage, httpTokenCopy, settingsChange, settingsView, type SettingsChange, type SettingsView } from '../api';
 import type { Access } from '../bindings/Access';
 import type { Decision } from '../bindings/Decision';
 import type { Mode } from '../bindings/Mode';
 import { StartAtLoginToggle } from '../components/StartAtLogin';
+import { ToolGroups } from '../components/ToolGroups';
 
 const KINDS: { access: Access; name: string; words: string }[] = [
   { access: 'read', name: 'Look up', words: 'Reads payments, customers, refunds and the like. Safe to repeat.' },
@@ -36,6 +37,7 @@ export function SettingsPage() {
   const [days, setDays] = useState('');
   const [records, setRecords] = useState('');
   const [timeout, setTimeoutSecs] = useState('');
+  const [copied, setCopied] = useState<string | null>(null);
 
   const show = (v: SettingsView) => {
     setView(v);
@@ -57,6 +59,20 @@ export function SettingsPage() {
     } catch (e) {
       setError(errorMessage(e));
     }
+  };
+
+  // The token goes from Rust to the clipboard: the page only hears whether it worked.
+  const copyToken = () => {
+    setCopied(null);
+    httpTokenCopy().then(
+      (done) =>
+        setCopied(
+          done
+            ? 'Copied the token to the clipboard. Paste it where your assistant asks for a bearer token.'
+            : 'The token could not be put on the clipboard. Try again.',
+        ),
+      (e: unknown) => setCopied(errorMessage(e)),
+    );
   };
 
   const decisionOf = (mode: Mode, access: Access): Decision | undefined =>
@@ -123,6 +139,8 @@ export function SettingsPage() {
 
       {view && (
         <>
+          <ToolGroups />
+
           <h3>Activity</h3>
           <form
             onSubmit={(e) => {
@@ -206,7 +224,15 @@ export function SettingsPage() {
           </label>
           {view.http_url && (
             <p id="http-url">
-              Address: <code>{view.http_url}</code> (started by <code>flex-mcp serve --http</code>)
+              Address: <code>{view.http_url}</code> (started by <code>flex-mcp serve --http</code>){' '}
+              <button id="http-token-copy" type="button" onClick={copyToken}>
+                Copy token
+              </button>
+            </p>
+          )}
+          {view.http_url && copied && (
+            <p className="hint" role="status" id="http-token-copied">
+              {copied}
             </p>
           )}
         </>

@@ -5,6 +5,7 @@
 
 use std::process::ExitCode;
 
+use flex_core::settings_change::{SettingsChange, apply};
 use flex_core::toolset::{ToolSettings, loosenings};
 use flex_core::{Paths, Settings};
 use flex_mcp::groups::{Group, GroupSet, Selection, UnknownGroup, tool_list};
@@ -29,7 +30,7 @@ enum Action {
     Enable {
         /// Group name (see `flex-mcp tools list`), or `all`.
         #[arg(value_parser = parse_groups)]
-        group: GroupSet,
+        group: String,
         /// Only for this assistant.
         #[arg(long)]
         assistant: Option<String>,
@@ -38,7 +39,7 @@ enum Action {
     Disable {
         /// Group name (see `flex-mcp tools list`), or `all`.
         #[arg(value_parser = parse_groups)]
-        group: GroupSet,
+        group: String,
         /// Only for this assistant.
         #[arg(long)]
         assistant: Option<String>,
@@ -54,36 +55,38 @@ enum Action {
     },
 }
 
-fn parse_groups(name: &str) -> Result<GroupSet, UnknownGroup> {
-    GroupSet::parse_name(name)
+/// Checked while parsing, so an unknown name is clap's usage error naming the known ones.
+fn parse_groups(name: &str) -> Result<String, UnknownGroup> {
+    GroupSet::parse_name(name).map(|_| name.to_owned())
 }
 
 #[allow(clippy::needless_pass_by_value)]
 pub(crate) fn run(args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
-    let mut settings = Settings::load(paths)?;
-    let before = settings.tools.clone();
-    let assistant = match &args.action {
+    let before = Settings::load(paths)?;
+    // The same change the window's Settings page makes, through the one settings function.
+    let (change, assistant) = match &args.action {
         Action::List { assistant } => {
-            print_list(&settings.tools, assistant.as_deref());
+            print_list(&before.tools, assistant.as_deref());
             return Ok(ExitCode::SUCCESS);
         }
-        Action::Enable { group, assistant } => {
-            let groups = settings.tools.groups_mut(assistant.as_deref());
-            *groups = groups.union(*group);
-            assistant
-        }
-        Action::Disable { group, assistant } => {
-            let groups = settings.tools.groups_mut(assistant.as_deref());
-            *groups = group.iter().fold(*groups, GroupSet::without);
-            assistant
-        }
-        Action::ReadOnly { state, assistant } => {
-            settings
-                .tools
-                .set_read_only(assistant.as_deref(), state == "on");
-            assistant
-        }
+        Action::Enable { group, assistant } | Action::Disable { group, assistant } => (
+            SettingsChange::ToolGroup {
+                group: group.clone(),
+                on: matches!(args.action, Action::Enable { .. }),
+                assistant: assistant.clone(),
+            },
+            assistant,
+        ),
+        Action::ReadOnly { state, assistant } => (
+            SettingsChange::ReadOnly {
+                on: state == "on",
+                assistant: assistant.clone(),
+            },
+            assistant,
+        ),
     };
+    let settings = apply(before.clone(), change)?;
+    let before = before.tools;
     let assistant = assistant.as_deref();
     if settings.tools == before {
         println!("Nothing to change.");
