@@ -149,13 +149,14 @@ pub(crate) async fn execute(
             if let Some(state) = app.try_state::<crate::account::AppState>() {
                 state.replace(crate::account::connect().await);
             }
-            crate::tray::refresh(app);
+            crate::tray::account_changed(app);
             json(true)
         }
         HostCommand::SetSignIn { mode, choice } => {
             host.set_sign_in(mode, choice)
                 .map_err(|e| CommandError::unknown(format!("{e:#}")))?;
             host.sign_in_changed().await;
+            crate::tray::account_changed(app);
             json(true)
         }
         HostCommand::NoticesRecent => json(host.notices().recent()),
@@ -187,5 +188,5 @@ pub(crate) async fn account_changed(app: &AppHandle) {
         }
         None => {}
     }
-    crate::tray::refresh(app);
+    crate::tray::account_changed(app);
 }

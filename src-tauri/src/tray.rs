@@ -75,10 +75,17 @@ pub(crate) struct TrayView {
     items: Items,
     shown: Mutex<TrayMenu>,
     assistants: Mutex<Vec<(String, String)>>,
+    /// Which sign-in serves each mode, as last read (the keychain is read with the assistants,
+    /// not on every call record).
+    sign_in: Mutex<Vec<(flex_api::Mode, String)>>,
 }
 
 /// Everything the menu shows, read from the host and the account now.
-fn gather(app: &AppHandle, assistants: Vec<(String, String)>) -> TrayInput {
+fn gather(
+    app: &AppHandle,
+    assistants: Vec<(String, String)>,
+    sign_in: Vec<(flex_api::Mode, String)>,
+) -> TrayInput {
     let host = app.try_state::<HostHandle>();
     let state = app.try_state::<AppState>();
     let connected = state.as_ref().map(|s| s.current());
@@ -106,7 +113,20 @@ fn gather(app: &AppHandle, assistants: Vec<(String, String)>) -> TrayInput {
         confirmation_waiting: host
             .as_ref()
             .is_some_and(|h| !h.waiting_confirmation().is_empty()),
+        sign_in,
     }
+}
+
+/// Which sign-in serves each mode, in words; empty when the keychain cannot be read.
+fn sign_in_lines(app: &AppHandle) -> Vec<(flex_api::Mode, String)> {
+    let Some(state) = app.try_state::<AppState>() else {
+        return Vec::new();
+    };
+    let c = state.current();
+    let (Some(paths), Ok(store)) = (c.paths.as_ref(), flex_core::credentials::keychain()) else {
+        return Vec::new();
+    };
+    flex_core::sign_in_state::mode_lines_in(&store, paths, &c.settings)
 }
 
 fn assistant_lines(app: &AppHandle) -> Vec<(String, String)> {
@@ -142,7 +162,8 @@ fn check(app: &AppHandle, id: &str, look: &Item) -> tauri::Result<CheckMenuItem<
 /// Build the tray from the state now. Call once, after the host and the account are managed.
 pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
     let lines = assistant_lines(app);
-    let model = tray_menu::menu(&gather(app, lines.clone()));
+    let signed = sign_in_lines(app);
+    let model = tray_menu::menu(&gather(app, lines.clone(), signed.clone()));
     let title = item(app, TITLE_ID, &model.title)?;
     let mode_test = check(app, MODE_TEST_ID, &model.mode_test)?;
     let mode_live = check(app, MODE_LIVE_ID, &model.mode_live)?;
@@ -223,6 +244,7 @@ pub(crate) fn create(app: &AppHandle) -> tauri::Result<()> {
         },
         shown: Mutex::new(model),
         assistants: Mutex::new(lines),
+        sign_in: Mutex::new(signed),
     });
     keep_assistant_lines_current(app.clone());
     Ok(())
@@ -267,6 +289,16 @@ fn log_keys(model: &TrayMenu) {
     );
 }
 
+/// The account changed (a sign-in or sign-out): read which sign-in serves each mode again,
+/// then show everything.
+pub(crate) fn account_changed(app: &AppHandle) {
+    if let Some(view) = app.try_state::<TrayView>() {
+        let signed = sign_in_lines(app);
+        *view.sign_in.lock().unwrap_or_else(PoisonError::into_inner) = signed;
+    }
+    refresh(app);
+}
+
 /// Read the state again and show it (from any thread).
 pub(crate) fn refresh(app: &AppHandle) {
     let Some(view) = app.try_state::<TrayView>() else {
@@ -277,7 +309,12 @@ pub(crate) fn refresh(app: &AppHandle) {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
-    let model = tray_menu::menu(&gather(app, lines));
+    let signed = view
+        .sign_in
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let model = tray_menu::menu(&gather(app, lines, signed));
     view.show(model);
 }
 
@@ -472,6 +509,7 @@ fn keep_assistant_lines_current(app: AppHandle) {
             loop {
                 std::thread::sleep(REFRESH);
                 let now = assistant_lines(&app);
+                let signed = sign_in_lines(&app);
                 let Some(view) = app.try_state::<TrayView>() else {
                     return;
                 };
@@ -480,8 +518,10 @@ fn keep_assistant_lines_current(app: AppHandle) {
                         .assistants
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner);
-                    let changed = *lines != now;
+                    let mut sign_in = view.sign_in.lock().unwrap_or_else(PoisonError::into_inner);
+                    let changed = *lines != now || *sign_in != signed;
                     *lines = now;
+                    *sign_in = signed;
                     changed
                 };
                 if changed {

@@ -67,6 +67,9 @@ pub struct TrayInput {
     pub approvals_waiting: usize,
     /// A settings change (live mode from the CLI, a loosened class) waits for the person.
     pub confirmation_waiting: bool,
+    /// Which sign-in serves each mode, in words ("API key …a1b2", "Signed in with Flex"; from
+    /// `sign_in_state::mode_lines_in`); a mode left out shows no sign-in.
+    pub sign_in: Vec<(Mode, String)>,
 }
 
 /// Which of the four icons the tray shows.
@@ -185,12 +188,12 @@ pub fn menu(input: &TrayInput) -> TrayMenu {
         title: Item::new(title(input), false),
         mode: Item::new("Mode", true),
         mode_test: Item {
-            text: "Test".into(),
+            text: with_sign_in("Test", input, Mode::Test),
             enabled: true,
             checked: input.mode == Mode::Test,
         },
         mode_live: Item {
-            text: "Live — real money".into(),
+            text: with_sign_in("Live — real money", input, Mode::Live),
             enabled: true,
             checked: input.mode == Mode::Live,
         },
@@ -222,6 +225,14 @@ pub fn menu(input: &TrayInput) -> TrayMenu {
         ),
         open: Item::new("Open Flex MCP", true),
         quit: Item::new("Quit", true),
+    }
+}
+
+/// A mode's item with what serves it: "Test — API key …a1b2".
+fn with_sign_in(label: &str, input: &TrayInput, mode: Mode) -> String {
+    match input.sign_in.iter().find(|(m, _)| *m == mode) {
+        Some((_, line)) => format!("{label} — {line}"),
+        None => label.to_string(),
     }
 }
 
@@ -323,6 +334,7 @@ mod tests {
             recent: Vec::new(),
             approvals_waiting: 0,
             confirmation_waiting: false,
+            sign_in: Vec::new(),
         }
     }
 
@@ -442,5 +454,18 @@ mod tests {
         assert_eq!(m.keyboard_steps(Slot::Assistants), None);
         assert_eq!(m.keyboard_steps(Slot::Waiting), Some(2));
         assert_eq!(m.keyboard_steps(Slot::Pause), Some(3));
+    }
+
+    #[test]
+    fn each_mode_says_which_sign_in_serves_it() {
+        let mut i = input();
+        assert_eq!(menu(&i).mode_test.text, "Test");
+        i.sign_in = vec![
+            (Mode::Test, "API key …a1b2".into()),
+            (Mode::Live, "Signed in with Flex".into()),
+        ];
+        let m = menu(&i);
+        assert_eq!(m.mode_test.text, "Test — API key …a1b2");
+        assert_eq!(m.mode_live.text, "Live — real money — Signed in with Flex");
     }
 }
