@@ -509,9 +509,19 @@ mod endpoint {
         match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
             Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
-                let pid = text.trim().parse().unwrap_or(0);
+                // The holder writes its pid just after taking the lock: a host started at the
+                // same moment can find the file still empty, so it waits a little for the pid.
+                let mut pid = 0;
+                for _ in 0..40 {
+                    let mut text = String::new();
+                    let _ = file.rewind();
+                    let _ = file.read_to_string(&mut text);
+                    pid = text.trim().parse().unwrap_or(0);
+                    if pid != 0 {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
                 return Err(HostError::AlreadyRunning { pid });
             }
             Err(e) => return Err(io(&path)(e.into())),
