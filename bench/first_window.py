@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -69,7 +70,11 @@ def one_launch(app: str, display: str, work: Path, timeout_s: float) -> float:
         "DBUS_SESSION_BUS_ADDRESS": os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""),
     }
     start = time.perf_counter()
-    proc = subprocess.Popen([app], env=env, stdout=subprocess.DEVNULL, stderr=(home / "app.log").open("wb"))
+    # Its own process group: the app opens its window in a child process (`--window`), which must
+    # end with it, or the next launch would find this one's window.
+    proc = subprocess.Popen(
+        [app], env=env, stdout=subprocess.DEVNULL, stderr=(home / "app.log").open("wb"), start_new_session=True
+    )
     try:
         while time.perf_counter() - start < timeout_s:
             if window_mapped(env):
@@ -79,12 +84,20 @@ def one_launch(app: str, display: str, work: Path, timeout_s: float) -> float:
             time.sleep(0.01)
         raise SystemExit(f"no window within {timeout_s} s")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Not timed: wait until no window of this launch is left on the display.
+        deadline = time.perf_counter() + 10
+        while window_mapped(env) and time.perf_counter() < deadline:
+            time.sleep(0.05)
         shutil.rmtree(home, ignore_errors=True)
 
 
