@@ -21,12 +21,20 @@ pub struct Paths {
 impl Paths {
     /// All our state under one root (tests, `FLEX_MCP_HOME`), with `home` as the clients' home.
     pub fn under(root: &Path, home: &Path) -> Paths {
+        // The layout under the root is flex-bridge's (the small bridge finds the socket with it).
+        Paths::from_locations(
+            flex_bridge::locations::Locations::under(root, home),
+            home.join(".config").join("autostart"),
+        )
+    }
+
+    fn from_locations(found: flex_bridge::locations::Locations, autostart_dir: PathBuf) -> Paths {
         Paths {
-            config_dir: root.join("config"),
-            data_dir: root.join("data"),
-            runtime_dir: root.join("run"),
-            home: home.to_path_buf(),
-            autostart_dir: home.join(".config").join("autostart"),
+            config_dir: found.config_dir,
+            data_dir: found.data_dir,
+            runtime_dir: found.runtime_dir,
+            home: found.home,
+            autostart_dir,
         }
     }
 
@@ -41,13 +49,7 @@ impl Paths {
             .filter(|p| p.is_absolute())
             .unwrap_or_else(|| found.home.join(".config"))
             .join("autostart");
-        Some(Paths {
-            config_dir: found.config_dir,
-            data_dir: found.data_dir,
-            runtime_dir: found.runtime_dir,
-            home: found.home,
-            autostart_dir,
-        })
+        Some(Paths::from_locations(found, autostart_dir))
     }
 
     /// `settings.json` in the config dir.
