@@ -161,27 +161,51 @@ webdriver_test() {
   return $rc
 }
 
-# The same window on a live key: a flex-sim binary seeded with demo data plays Flex, the app gets its live
-# demo key through FLEX_API_KEY. Checks the red live badge and warning, and that DEMO is not shown.
-live_test() {
+# Start a flex-sim for test NAME with ARGS (its stdout in $WORK/sim-NAME.out, its log beside the screenshots);
+# sets SIM_PID and SIM_BASE (its http://127.0.0.1:PORT). Fails when it does not say where it listens.
+start_sim() {
+  local name="$1"
+  shift
   local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}"
   if [[ ! -x "$sim_bin" ]]; then
     echo "not ok - no flex-sim binary at $sim_bin (build the workspace, or set FLEX_SIM_BIN)"
     return 1
   fi
-  "$sim_bin" --port 0 --seed demo >"$WORK/sim.out" 2>"$FLEX_GUI_ARTIFACTS/sim.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim.out" ]] && break; sleep 0.1; done
-  local base
-  base="$(head -n1 "$WORK/sim.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  if [[ -z "$base" ]]; then
-    echo "not ok - flex-sim did not say where it listens"
-    return 1
+  "$sim_bin" --port 0 "$@" >"$WORK/sim-$name.out" 2>"$FLEX_GUI_ARTIFACTS/sim-$name.log" &
+  SIM_PID=$!
+  PIDS+=($SIM_PID)
+  for _ in $(seq 100); do [[ -s "$WORK/sim-$name.out" ]] && break; sleep 0.1; done
+  SIM_BASE="$(head -n1 "$WORK/sim-$name.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
+  [[ -n "$SIM_BASE" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+}
+
+# A state folder HOME whose settings say live mode against BASE (the default policy: a write asks).
+live_settings() {
+  mkdir -p "$1/config"
+  printf '{"mode": "live", "api_base": "%s"}\n' "$2" >"$1/config/settings.json"
+}
+
+# Run test WANT (its FLEX_GUI_ONLY name) as CMD..., reported as "test-gui: LABEL test passed/FAILED".
+run_test() {
+  local want_name="$1" label="$2"
+  shift 2
+  if ! want "$want_name"; then
+    echo "test-gui: $want_name test not selected (FLEX_GUI_ONLY)"
+  elif "$@"; then
+    echo "test-gui: $label test passed"
+  else
+    echo "test-gui: $label test FAILED"
+    FAILED=1
   fi
+}
+
+# The same window on a live key: a flex-sim binary seeded with demo data plays Flex, the app gets its live
+# demo key through FLEX_API_KEY. Checks the red live badge and warning, and that DEMO is not shown.
+live_test() {
+  start_sim live --seed demo || return 1
   local rc=0
-  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" webdriver_test live --expect live --api-base "$base" || rc=$?
-  kill "$sim" 2>/dev/null || true
+  FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$SIM_BASE" webdriver_test live --expect live --api-base "$SIM_BASE" || rc=$?
+  kill "$SIM_PID" 2>/dev/null || true
   return $rc
 }
 
@@ -246,15 +270,9 @@ gui_page_test() {
 confirmation_test() { gui_page_test confirmation; }
 # Live mode on flex-sim with the default policy (a write asks), like the live-feed test.
 activity_test() {
-  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
-  "$sim_bin" --port 0 --seed demo >"$WORK/sim-activity.out" 2>"$FLEX_GUI_ARTIFACTS/sim-activity.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim-activity.out" ]] && break; sleep 0.1; done
-  base="$(head -n1 "$WORK/sim-activity.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
-  mkdir -p "$WORK/flex-activity/config"
-  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$WORK/flex-activity/config/settings.json"
+  start_sim activity --seed demo || return 1
+  local sim=$SIM_PID base=$SIM_BASE
+  live_settings "$WORK/flex-activity" "$base"
   local rc=0
   # A zone away from UTC, so "times in the computer's zone" is visible in the exported file.
   FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" TZ=America/New_York gui_page_test activity || rc=$?
@@ -281,26 +299,22 @@ notifications_test() {
 WINDOW_TESTS=(confirmation activity assistants_extras start_at_login notifications tool_groups)
 
 echo "== WebDriver: the window on the built-in demo, close, reopen from the tray"
-if ! want demo; then echo "test-gui: demo test not selected (FLEX_GUI_ONLY)"; elif webdriver_test demo --expect demo --tray; then echo "test-gui: demo window test passed"; else echo "test-gui: demo window test FAILED"; FAILED=1; fi
+run_test demo "demo window" webdriver_test demo --expect demo --tray
 echo "== WebDriver: the window on a live key"
-if ! want live; then echo "test-gui: live test not selected (FLEX_GUI_ONLY)"; elif live_test; then echo "test-gui: live window test passed"; else echo "test-gui: live window test FAILED"; FAILED=1; fi
+run_test live "live window" live_test
 echo "== WebDriver: the window when Flex cannot be reached"
-if ! want unreachable; then echo "test-gui: unreachable test not selected (FLEX_GUI_ONLY)"; elif unreachable_test; then echo "test-gui: unreachable test passed"; else echo "test-gui: unreachable test FAILED"; FAILED=1; fi
+run_test unreachable "unreachable" unreachable_test
 echo "== WebDriver: first launch on the demo, connecting Cursor in at most 3 clicks"
 # Cursor counts as installed when its folder exists; no other client is on this "computer".
 mkdir -p "$HOME/.cursor"
-if ! want first-launch; then echo "test-gui: first-launch test not selected (FLEX_GUI_ONLY)"; elif GUI_SCRIPT=first_launch.py webdriver_test first-launch; then echo "test-gui: first-launch test passed"; else echo "test-gui: first-launch test FAILED"; FAILED=1; fi
+first_launch_test() { GUI_SCRIPT=first_launch.py webdriver_test first-launch; }
+run_test first-launch "first-launch" first_launch_test
 echo "== tray menu"
-if ! want tray; then echo "test-gui: tray test not selected (FLEX_GUI_ONLY)"; elif tray_test; then echo "test-gui: tray test passed"; else echo "test-gui: tray test FAILED"; FAILED=1; fi
+run_test tray "tray" tray_test
 echo "== WebDriver: sign in by pasting a key (rejected, other mode, good)"
 signin_test() {
-  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
-  "$sim_bin" --port 0 --seed demo >"$WORK/sim-signin.out" 2>"$FLEX_GUI_ARTIFACTS/sim-signin.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim-signin.out" ]] && break; sleep 0.1; done
-  base="$(head -n1 "$WORK/sim-signin.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  start_sim signin --seed demo || return 1
+  local sim=$SIM_PID base=$SIM_BASE
   local rc=0
   # Its own keychain service and state folder: the key it stores must not reach the other tests (which would
   # then use it against the real Flex address).
@@ -309,26 +323,20 @@ signin_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if ! want sign-in; then echo "test-gui: sign-in test not selected (FLEX_GUI_ONLY)"; elif signin_test; then echo "test-gui: sign-in test passed"; else echo "test-gui: sign-in test FAILED"; FAILED=1; fi
+run_test sign-in "sign-in" signin_test
 echo "== WebDriver: Settings (allow/ask/deny, retention, local HTTP endpoint) saved to settings.json"
 settings_test() {
   FLEX_MCP_HOME="$WORK/flex-settings" GUI_SCRIPT=settings.py webdriver_test settings
 }
-if ! want settings; then echo "test-gui: settings test not selected (FLEX_GUI_ONLY)"; elif settings_test; then echo "test-gui: settings test passed"; else echo "test-gui: settings test FAILED"; FAILED=1; fi
+run_test settings "settings" settings_test
 echo "== WebDriver: a Python SDK call through the bridge in Activity; a live ask approved and denied in the approval window"
 live_feed_test() {
-  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
-  "$sim_bin" --port 0 --seed demo >"$WORK/sim-feed.out" 2>"$FLEX_GUI_ARTIFACTS/sim-feed.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim-feed.out" ]] && break; sleep 0.1; done
-  base="$(head -n1 "$WORK/sim-feed.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  start_sim feed --seed demo || return 1
+  local sim=$SIM_PID base=$SIM_BASE
   # Live mode with the default policy (a write asks the person); the bridge finds the app's host by
   # FLEX_MCP_HOME, which it inherits like the app.
   local home="$WORK/flex-feed"
-  mkdir -p "$home/config"
-  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$home/config/settings.json"
+  live_settings "$home" "$base"
   local rc=0
   FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" \
     FLEX_MCP_BIN="${FLEX_MCP_BIN:-$(dirname "$FLEX_APP_BIN")/flex-mcp}" \
@@ -336,7 +344,7 @@ live_feed_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if ! want live-feed; then echo "test-gui: live-feed test not selected (FLEX_GUI_ONLY)"; elif live_feed_test; then echo "test-gui: live-feed test passed"; else echo "test-gui: live-feed test FAILED"; FAILED=1; fi
+run_test live-feed "live-feed" live_feed_test
 echo "== two processes: tray + host without a web view, the window in its own process (xdotool, no WebDriver)"
 # The one-process app the WebDriver tests drive (`--window` without a channel) is the same window code; this
 # test covers what they cannot: the tray process starting and ending the window process, the private channel
@@ -352,16 +360,10 @@ two_process_test() {
     echo "test-gui: SKIP two-process test (needs trayer, xdotool and python3-xlib)"
     return 0
   fi
-  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
-  "$sim_bin" --port 0 --seed demo >"$WORK/sim-two.out" 2>"$FLEX_GUI_ARTIFACTS/sim-two.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim-two.out" ]] && break; sleep 0.1; done
-  base="$(head -n1 "$WORK/sim-two.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  start_sim two --seed demo || return 1
+  local sim=$SIM_PID base=$SIM_BASE
   local home="$WORK/flex-two"
-  mkdir -p "$home/config"
-  printf '{"mode": "live", "api_base": "%s"}\n' "$base" >"$home/config/settings.json"
+  live_settings "$home" "$base"
   start_trayer
   local log="$FLEX_GUI_ARTIFACTS/app-two-process.log" rc=0
   FLEX_API_KEY=fsk_demo_live_key FLEX_API_BASE="$base" FLEX_MCP_HOME="$home" "$FLEX_APP_BIN" --hidden >"$log" 2>&1 &
@@ -380,17 +382,12 @@ two_process_test() {
   wait "$TRAYER_PID" 2>/dev/null || true
   return $rc
 }
-if ! want two-process; then echo "test-gui: two-process test not selected (FLEX_GUI_ONLY)"; elif two_process_test; then echo "test-gui: two-process test passed"; else echo "test-gui: two-process test FAILED"; FAILED=1; fi
+run_test two-process "two-process" two_process_test
 echo "== WebDriver: Sign in with Flex in the window (headless Chromium through flex-sim's pages), Sign out revoking"
 flex_sign_in_test() {
-  local sim_bin="${FLEX_SIM_BIN:-$(dirname "$FLEX_APP_BIN")/flex-sim}" base
   local email="owner@clinic.test" password="correct horse battery" key="fsk_test_gui_choice_key_9z8y"
-  "$sim_bin" --port 0 --oauth-user "$email:$password" --api-key "$key" >"$WORK/sim-flex.out" 2>"$FLEX_GUI_ARTIFACTS/sim-flex.log" &
-  local sim=$!
-  PIDS+=($sim)
-  for _ in $(seq 100); do [[ -s "$WORK/sim-flex.out" ]] && break; sleep 0.1; done
-  base="$(head -n1 "$WORK/sim-flex.out" | sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p')"
-  [[ -n "$base" ]] || { echo "not ok - flex-sim did not say where it listens"; return 1; }
+  start_sim flex --oauth-user "$email:$password" --api-key "$key" || return 1
+  local sim=$SIM_PID base=$SIM_BASE
   # With a display, xdg-open (which the app's `open` runs) opens the default browser's desktop entry and uses
   # $BROWSER only as a last resort, so this test's own XDG dirs make scripts/oauth-browser.py the default
   # browser for http(s); BROWSER names it too, for the no-display path.
@@ -412,12 +409,11 @@ flex_sign_in_test() {
   kill "$sim" 2>/dev/null || true
   return $rc
 }
-if ! want flex-sign-in; then echo "test-gui: Flex sign-in test not selected (FLEX_GUI_ONLY)"; elif flex_sign_in_test; then echo "test-gui: Flex sign-in test passed"; else echo "test-gui: Flex sign-in test FAILED"; FAILED=1; fi
+run_test flex-sign-in "Flex sign-in" flex_sign_in_test
 
 for t in "${WINDOW_TESTS[@]}"; do
-  want "$t" || { echo "test-gui: $t test not selected (FLEX_GUI_ONLY)"; continue; }
-  echo "== WebDriver: $t"
-  if "${t}_test"; then echo "test-gui: $t test passed"; else echo "test-gui: $t test FAILED"; FAILED=1; fi
+  want "$t" && echo "== WebDriver: $t"
+  run_test "$t" "$t" "${t}_test"
 done
 
 if [[ $FAILED -ne 0 ]]; then
