@@ -153,10 +153,10 @@ pub(crate) async fn execute(
             json(true)
         }
         HostCommand::SetSignIn { mode, choice } => {
+            // `set_sign_in` decides again which sign-in serves; the window then reports the
+            // account change (`account_changed`), which refreshes the tray.
             host.set_sign_in(mode, choice)
                 .map_err(|e| CommandError::unknown(format!("{e:#}")))?;
-            host.sign_in_changed().await;
-            crate::tray::account_changed(app);
             json(true)
         }
         HostCommand::NoticesRecent => json(host.notices().recent()),
