@@ -69,12 +69,7 @@ mod tests {
 
     #[test]
     fn a_backup_is_listed_with_its_time_and_restored_through_the_safe_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(home.join(".cursor")).unwrap();
-        let paths = Paths::under(&dir.path().join("flex"), &home);
-        let bin = dir.path().join("flex-mcp");
-        std::fs::write(&bin, "").unwrap();
+        let (_dir, home, paths, bin) = crate::test_home::cursor_home();
         let cursor = assistants::kind("cursor").unwrap();
         let config = home.join(".cursor/mcp.json");
         let theirs = "{\n  // theirs\n  \"mcpServers\": {\"other\": {\"command\": \"x\"}}\n}\n";

@@ -53,12 +53,7 @@ mod tests {
 
     #[test]
     fn the_preview_is_exactly_what_connect_writes_and_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(home.join(".cursor")).unwrap();
-        let paths = Paths::under(&dir.path().join("flex"), &home);
-        let bin = dir.path().join("flex-mcp");
-        std::fs::write(&bin, "").unwrap();
+        let (_dir, home, paths, bin) = crate::test_home::cursor_home();
         let config = home.join(".cursor/mcp.json");
         let other = "{\n  \"mcpServers\": {\n    \"other\": { \"command\": \"x\" }\n  }\n}\n";
         std::fs::write(&config, other).unwrap();

@@ -31,6 +31,8 @@ pub mod settings;
 pub mod settings_change;
 pub mod sign_in_state;
 pub mod single_instance;
+#[cfg(test)]
+mod test_home;
 pub mod tools_view;
 pub mod toolset;
 pub mod tray_menu;
