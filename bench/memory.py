@@ -15,7 +15,7 @@ PSS from /proc/PID/smaps; "without GL" subtracts the mappings of the software GL
 llvmpipe: libLLVM, libgallium, the swrast DRI driver), by mapping name, as the issue allows. Prints a markdown
 table (median, p10–p90, min–max) and writes bench/results/memory-<UTC>.json (every sample) and .md.
 
-    nice -n 10 cargo build --release -p flex-mcp-desktop        # fat LTO: slow
+    nice -n 10 cargo build --release -p flex-tray -p flex-mcp-desktop   # fat LTO: slow
     cargo build -p flex-cli -p flex-sim                           # the bridge and simulator (not measured)
     python3 bench/memory.py --app target/release/flex-mcp-desktop --runs 5 --idle 60
 """

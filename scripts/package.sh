@@ -85,10 +85,10 @@ build_front_end() {
 
 if $build; then
   build_front_end
-  step "release build (flex-mcp, flex-mcp-desktop)"
-  cargo build --release --locked -p flex-cli -p flex-mcp-desktop --features flex-mcp-desktop/custom-protocol
+  step "release build (flex-mcp, flex-mcp-tray, flex-mcp-desktop)"
+  cargo build --release --locked -p flex-cli -p flex-tray -p flex-mcp-desktop --features flex-mcp-desktop/custom-protocol
 fi
-for bin in flex-mcp flex-mcp-cli flex-mcp-desktop; do
+for bin in flex-mcp flex-mcp-cli flex-mcp-tray flex-mcp-desktop; do
   [[ -x target/release/$bin$exe ]] || { echo "package: target/release/$bin$exe is missing (run without --no-build)" >&2; exit 1; }
 done
 
@@ -99,6 +99,9 @@ triple=$(rustc -vV | sed -n 's/^host: //p')
 # beside it for everything else.
 cp "target/release/flex-mcp$exe" "$stage/flex-mcp-$triple$exe"
 cp "target/release/flex-mcp-cli$exe" "$stage/flex-mcp-cli-$triple$exe"
+# flex-mcp-tray is the tray and the host (never a web view); flex-mcp-desktop hands over to it and is
+# the window process it starts.
+cp "target/release/flex-mcp-tray$exe" "$stage/flex-mcp-tray-$triple$exe"
 
 step "bundle ($bundles, version $version)"
 rm -rf target/release/bundle

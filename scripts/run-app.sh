@@ -27,7 +27,7 @@ echo "run-app: building the window (npm ci from the lockfile, then vite)"
 scripts/build-ui.sh
 echo "run-app: building the app (the first build takes about 6 minutes on 2 cores)"
 # flex-cli too: the Assistants page writes entries that run the flex-mcp next to the app.
-cargo build -p flex-mcp-desktop -p flex-cli --locked
+cargo build -p flex-mcp-desktop -p flex-tray -p flex-cli --locked
 APP="${CARGO_TARGET_DIR:-target}/debug/flex-mcp-desktop"
 
 XVFB_PID=""

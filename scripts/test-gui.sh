@@ -346,7 +346,7 @@ live_feed_test() {
 }
 run_test live-feed "live-feed" live_feed_test
 echo "== two processes: tray + host without a web view, the window in its own process (xdotool, no WebDriver)"
-# The one-process app the WebDriver tests drive (`--window` without a channel) is the same window code; this
+# The WebDriver tests drive a `--window` started on its own (it starts its tray and keeps the channel); this
 # test covers what they cannot: the tray process starting and ending the window process, the private channel
 # (an approval answered in the window process reaches the host in the tray process), no WebKit left after
 # closing, and the memory of each state (memory-two-process.json).

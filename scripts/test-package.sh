@@ -112,6 +112,7 @@ check "the older package is installed" test "$(installed_version)" = 0.0.1
 check "flex-mcp is on the PATH at /usr/bin/flex-mcp" test "$(command -v flex-mcp)" = /usr/bin/flex-mcp
 check "flex-mcp --version from the PATH" bash -c 'flex-mcp --version | grep -Eq "^flex-mcp [0-9]+\.[0-9]+\.[0-9]+"'
 check "the full CLI it runs is installed beside it (/usr/bin/flex-mcp-cli)" test -x /usr/bin/flex-mcp-cli
+check "the tray program the app hands over to is installed beside it (/usr/bin/flex-mcp-tray)" test -x /usr/bin/flex-mcp-tray
 desktop_file() { dpkg -L "$PKG" | grep -E '^/usr/share/applications/.*\.desktop$' | head -n1; }
 check "a desktop entry that starts the installed app" bash -c \
   "f=\$(dpkg -L '$PKG' | grep -E '^/usr/share/applications/.*\.desktop$' | head -n1) && grep -q '^Exec=' \"\$f\" \
@@ -194,7 +195,7 @@ check "Python SDK: initialize and a tool call through the .mcpb's own flex-mcp" 
 KEPT_ACTIVITY=$(activity_count 2>/dev/null || echo unknown)
 ACTIVITY_SUM=$(sha256sum "$ACTIVITY" | cut -d' ' -f1)
 check "dpkg -r removes the package" dpkg -r "$PKG"
-check "the programs are gone" bash -c "! test -e /usr/bin/flex-mcp && ! test -e /usr/bin/flex-mcp-cli && ! test -e '$APP'"
+check "the programs are gone" bash -c "! test -e /usr/bin/flex-mcp && ! test -e /usr/bin/flex-mcp-cli && ! test -e /usr/bin/flex-mcp-tray && ! test -e '$APP'"
 check "the settings are left as they were" test "$(sha256sum "$SETTINGS" | cut -d' ' -f1)" = "$SETTINGS_SUM"
 check "the activity is left as it was" test "$(sha256sum "$ACTIVITY" | cut -d' ' -f1)" = "$ACTIVITY_SUM"
 check "installing again finds the settings and the activity" bash -c \

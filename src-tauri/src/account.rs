@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use flex_api::Mode;
+use flex_core::account_in_use::{self, Choice};
 use flex_core::app_status::Account;
 use flex_core::{Paths, Settings};
 
@@ -26,9 +26,6 @@ pub(crate) struct Connected {
     /// The settings read at start.
     pub(crate) settings: Settings,
 }
-
-/// The event the window listens to (`EVENTS.statusChanged` in ui/src/api.ts).
-pub(crate) const STATUS_CHANGED: &str = "flex://status-changed";
 
 /// The managed state: the account in use, replaceable when the user signs in. Commands take a
 /// cheap `Arc` of the current one, so no lock is held across a network call.
@@ -75,9 +72,8 @@ impl Connected {
     }
 }
 
-/// Resolve the account: `FLEX_API_KEY`, else the key stored for the current mode, else the
-/// built-in demo. A configuration that cannot be used also falls back to the demo, with a notice
-/// saying why, so a typo in a key never silently looks like real data.
+/// Resolve the account by the one rule (`flex_core::account_in_use`): the Flex sign-in, else
+/// `FLEX_API_KEY` or the stored key of the current mode, else the built-in demo (started here).
 pub(crate) async fn connect() -> Connected {
     let paths = Paths::from_env();
     let (settings, notice) = match paths.as_ref().map(Settings::load) {
@@ -85,71 +81,25 @@ pub(crate) async fn connect() -> Connected {
         Some(Err(e)) => (Settings::default(), Some(format!("{e:#}"))),
         None => (Settings::default(), None),
     };
-    let env_key = flex_core::key_rule::env_key();
-    if let Some(p) = &paths
-        && flex_serves(p, &settings)
-    {
-        return flex_sign_in(p.clone(), settings, notice);
-    }
-    let stored_key = |mode| match &paths {
-        Some(p) => flex_core::credentials::api_key(p, mode),
-        None => Ok(None),
-    };
-    let mut connected = connect_with(env_key.as_deref(), stored_key, &settings, notice).await;
+    let choice = account_in_use::now(paths.as_ref(), &settings);
+    let mut connected = connected_for(choice, &settings, notice).await;
     connected.paths = paths;
     connected
 }
 
-/// Whether the Flex sign-in serves the current mode, by the one rule (`key_rule::sign_in_for`).
-fn flex_serves(paths: &Paths, settings: &Settings) -> bool {
-    flex_core::credentials::keychain().is_ok_and(|store| {
-        flex_core::sign_in_state::serves_in(&store, paths, settings, settings.mode)
-            == flex_core::sign_in_state::Serves::Flex
-    })
-}
-
-/// The account when the Flex sign-in serves the current mode: the host's gateway serves the
-/// assistants; the window has no REST client (the tokens are for the hosted MCP only) and no demo.
-fn flex_sign_in(paths: Paths, settings: Settings, notice: Option<String>) -> Connected {
-    let account = Account::flex_sign_in(settings.mode, &settings.effective_mcp_url());
-    let client =
-        flex_core::app_status::api_client(&account).map_err(|e| flex_core::Code::message(&e));
-    Connected {
-        account,
-        notice,
-        client,
-        demo: None,
-        paths: Some(paths),
-        settings,
-    }
-}
-
-/// [`connect`] with its inputs passed in, so tests need neither environment variables nor a
-/// keychain.
-async fn connect_with(
-    env_key: Option<&str>,
-    stored_key: impl FnOnce(Mode) -> anyhow::Result<Option<String>>,
-    settings: &Settings,
-    notice: Option<String>,
-) -> Connected {
-    let mut notice = notice;
-    let api_base = settings.effective_api_base();
-    // The one rule (flex_core::key_rule): FLEX_API_KEY, else the current mode's stored key.
-    let env_key = env_key.map(str::trim).filter(|k| !k.is_empty());
-    let chosen = flex_core::key_rule::mode_in_force(env_key, settings.mode)
-        .map_err(anyhow::Error::from)
-        .and_then(|mode| Account::from_rule(env_key, mode, stored_key, api_base));
-    let configured = match chosen {
-        Ok(a) => a,
-        Err(e) => {
-            notice = Some(format!("{e:#} Showing the built-in demo meanwhile."));
-            None
-        }
-    };
-    let (account, demo) = match configured {
-        Some(account) => (account, None),
-        None => match start_demo().await {
-            Ok((account, sim)) => (account, Some(sim)),
+/// The account for `choice`; the demo's simulator is started here.
+async fn connected_for(choice: Choice, settings: &Settings, notice: Option<String>) -> Connected {
+    let (account, demo, notice) = match choice {
+        // The host's gateway serves the assistants; the window has no REST client (the tokens
+        // are for the hosted MCP only) and no demo.
+        Choice::FlexSignIn => (
+            Account::flex_sign_in(settings.mode, &settings.effective_mcp_url()),
+            None,
+            notice,
+        ),
+        Choice::Key(account) => (account, None, notice),
+        Choice::Demo { notice: why } => match start_demo().await {
+            Ok((account, sim)) => (account, Some(sim), why.or(notice)),
             Err(e) => {
                 let msg = format!("The built-in demo could not start: {e}");
                 tracing::error!("{msg}");
@@ -164,7 +114,8 @@ async fn connect_with(
             }
         },
     };
-    let client = flex_core::app_status::api_client(&account).map_err(|e| format!("{e:#}"));
+    let client =
+        flex_core::app_status::api_client(&account).map_err(|e| flex_core::Code::message(&e));
     Connected {
         account,
         notice,
@@ -190,63 +141,14 @@ async fn start_demo() -> std::io::Result<(Account, flex_sim::SimHandle)> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
+    use flex_api::Mode;
     use flex_core::app_status::{self, KeySource, RECENT_PAYMENTS};
 
     use super::*;
 
-    #[allow(clippy::unnecessary_wraps)] // matches the keychain lookup's signature
-    fn no_stored_key(_: Mode) -> anyhow::Result<Option<String>> {
-        Ok(None)
-    }
-
     #[tokio::test]
-    async fn a_stored_key_for_the_current_mode_is_used() {
-        let mut asked = None;
-        let c = connect_with(
-            None,
-            |mode| {
-                asked = Some(mode);
-                Ok(Some("fsk_test_saved".to_string()))
-            },
-            &Settings::default(),
-            None,
-        )
-        .await;
-        assert_eq!(asked, Some(Mode::Test), "settings start in test mode");
-        assert_eq!(c.account.source, KeySource::Keychain);
-        assert!(c.demo.is_none());
-        assert!(c.notice.is_none());
-    }
-
-    #[tokio::test]
-    async fn the_environment_key_wins_over_a_stored_one() {
-        let c = connect_with(
-            Some("fsk_test_env"),
-            |_| panic!("the keychain is not read when FLEX_API_KEY is set"),
-            &Settings::default(),
-            None,
-        )
-        .await;
-        assert_eq!(c.account.source, KeySource::Environment);
-    }
-
-    #[tokio::test]
-    async fn an_unreadable_keychain_falls_back_to_the_demo_and_says_why() {
-        let c = connect_with(
-            None,
-            |_| Err(anyhow::anyhow!("the keychain is locked")),
-            &Settings::default(),
-            None,
-        )
-        .await;
-        assert!(c.account.is_demo());
-        let notice = c.notice.unwrap();
-        assert!(notice.contains("keychain is locked"), "{notice}");
-    }
-
-    #[tokio::test]
-    async fn nothing_configured_runs_the_demo_and_lists_its_payments() {
-        let c = connect_with(None, no_stored_key, &Settings::default(), None).await;
+    async fn the_demo_starts_its_simulator_and_lists_its_payments() {
+        let c = connected_for(Choice::Demo { notice: None }, &Settings::default(), None).await;
         assert!(c.account.is_demo());
         assert_eq!(c.account.mode, Mode::Test);
         assert!(c.notice.is_none(), "{:?}", c.notice);
@@ -270,12 +172,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_demo_says_why_a_configuration_was_not_used() {
+        let why = "the keychain is locked. Showing the built-in demo meanwhile.";
+        let c = connected_for(
+            Choice::Demo {
+                notice: Some(why.into()),
+            },
+            &Settings::default(),
+            Some("the settings file could not be read".into()),
+        )
+        .await;
+        assert!(c.account.is_demo());
+        assert_eq!(c.notice.as_deref(), Some(why));
+    }
+
+    #[tokio::test]
     async fn a_configured_key_is_used_without_starting_the_demo() {
         let settings = Settings {
             api_base: Some("http://127.0.0.1:9".into()),
             ..Settings::default()
         };
-        let c = connect_with(Some("fsk_live_abc"), no_stored_key, &settings, None).await;
+        let choice = account_in_use::by_key(Some("fsk_live_abc"), |_| Ok(None), &settings);
+        let c = connected_for(choice, &settings, None).await;
         assert_eq!(c.account.source, KeySource::Environment);
         assert_eq!(c.account.mode, Mode::Live);
         assert!(
@@ -283,22 +201,5 @@ mod tests {
             "no simulator when an account is configured"
         );
         assert!(c.client.is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_malformed_key_falls_back_to_the_demo_and_says_why() {
-        let c = connect_with(
-            Some("sk_test_stripe"),
-            no_stored_key,
-            &Settings::default(),
-            None,
-        )
-        .await;
-        assert!(c.account.is_demo());
-        let notice = c.notice.unwrap();
-        assert!(
-            notice.contains("FLEX_API_KEY") && notice.contains("demo"),
-            "{notice}"
-        );
     }
 }

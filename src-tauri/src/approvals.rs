@@ -4,7 +4,7 @@
 //! an assistant cannot answer its own call.
 
 use serde_json::Value;
-use tauri::{AppHandle, State};
+use tauri::State;
 
 use crate::error::CommandError;
 use crate::host_link::{HostCommand, HostLink};
@@ -12,45 +12,35 @@ use crate::host_link::{HostCommand, HostLink};
 /// Calls waiting for the person, oldest first (`PendingApproval[]`; the window shows the first,
 /// the rest queue).
 #[tauri::command]
-pub(crate) async fn approvals_pending(
-    app: AppHandle,
-    link: State<'_, HostLink>,
-) -> Result<Value, CommandError> {
-    link.call(&app, HostCommand::ApprovalsPending).await
+pub(crate) async fn approvals_pending(link: State<'_, HostLink>) -> Result<Value, CommandError> {
+    link.call(HostCommand::ApprovalsPending).await
 }
 
 /// Answer call `id` with `approve`, `deny` or `allow_for_a_while`. `false`: it no longer waits
 /// (expired, or its assistant went away) or that answer is not offered for it.
 #[tauri::command]
 pub(crate) async fn approval_answer(
-    app: AppHandle,
     link: State<'_, HostLink>,
     id: u64,
     answer: String,
 ) -> Result<Value, CommandError> {
-    link.call(&app, HostCommand::ApprovalAnswer { id, answer })
-        .await
+    link.call(HostCommand::ApprovalAnswer { id, answer }).await
 }
 
 /// What waits for confirmation: `{sentences}`, one plain sentence per loosening (live mode from
 /// the CLI or the file, pause lifted, a class towards allow); empty when none waits.
 #[tauri::command]
-pub(crate) async fn confirmation_pending(
-    app: AppHandle,
-    link: State<'_, HostLink>,
-) -> Result<Value, CommandError> {
-    link.call(&app, HostCommand::ConfirmationPending).await
+pub(crate) async fn confirmation_pending(link: State<'_, HostLink>) -> Result<Value, CommandError> {
+    link.call(HostCommand::ConfirmationPending).await
 }
 
 /// Confirm (`true`) or refuse (`false`, the file is set back) the waiting change.
 #[tauri::command]
 pub(crate) async fn confirmation_answer(
-    app: AppHandle,
     link: State<'_, HostLink>,
     confirm: bool,
 ) -> Result<Value, CommandError> {
-    link.call(&app, HostCommand::ConfirmationAnswer { confirm })
-        .await
+    link.call(HostCommand::ConfirmationAnswer { confirm }).await
 }
 
 /// The approval window's label (its capability is `capabilities/approval.json`).

@@ -30,7 +30,7 @@ fn export_bindings() {
     crate::error::CommandError::export_all(&cfg).expect("CommandError");
     flex_core::events::HostEvent::export_all(&cfg).expect("HostEvent");
     flex_core::approvals::PendingApproval::export_all(&cfg).expect("PendingApproval");
-    crate::host_link::ConfirmationPending::export_all(&cfg).expect("ConfirmationPending");
+    flex_core::window_channel::ConfirmationPending::export_all(&cfg).expect("ConfirmationPending");
     flex_core::activity_rows::RowsPage::export_all(&cfg).expect("RowsPage");
     flex_core::activity_query::ActivityFilter::export_all(&cfg).expect("ActivityFilter");
     crate::activity::Exported::export_all(&cfg).expect("Exported");

@@ -143,7 +143,7 @@ pub(crate) async fn sign_in_with_key(
         state.replace(crate::account::connect().await);
         crate::host_link::account_changed(&app).await;
         // The window reloads its header and pages on this event.
-        let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
+        let _ = tauri::Emitter::emit(&app, flex_core::window_channel::events::STATUS_CHANGED, ());
     }
     Ok(done)
 }
@@ -160,15 +160,11 @@ pub(crate) fn settings_view(state: State<'_, AppState>) -> Result<SettingsView, 
 /// host (`SettingsView` as saved).
 #[tauri::command]
 pub(crate) async fn settings_change(
-    app: tauri::AppHandle,
     link: State<'_, crate::host_link::HostLink>,
     change: SettingsChange,
 ) -> Result<serde_json::Value, CommandError> {
-    link.call(
-        &app,
-        crate::host_link::HostCommand::SettingsChange { change },
-    )
-    .await
+    link.call(crate::host_link::HostCommand::SettingsChange { change })
+        .await
 }
 
 /// Per mode the stored key (last 4 only), when verified, missing scopes.
@@ -193,7 +189,7 @@ pub(crate) async fn sign_out(
     account_keys::sign_out_in(&store, &paths, mode)?;
     state.replace(crate::account::connect().await);
     crate::host_link::account_changed(&app).await;
-    let _ = tauri::Emitter::emit(&app, crate::account::STATUS_CHANGED, ());
+    let _ = tauri::Emitter::emit(&app, flex_core::window_channel::events::STATUS_CHANGED, ());
     Ok(account_keys::list_in(&store, &paths)?)
 }
 

@@ -97,8 +97,7 @@ pub(crate) async fn sign_in_choose(
     mode: flex_api::Mode,
     choice: SignInChoice,
 ) -> Result<SignInState, CommandError> {
-    link.call(&app, HostCommand::SetSignIn { mode, choice })
-        .await?;
+    link.call(HostCommand::SetSignIn { mode, choice }).await?;
     sign_in_changed(&app, &state).await;
     let c = state.current();
     let store = flex_core::credentials::keychain()?;
@@ -110,5 +109,5 @@ pub(crate) async fn sign_in_choose(
 async fn sign_in_changed(app: &AppHandle, state: &AppState) {
     state.replace(crate::account::connect().await);
     crate::host_link::account_changed(app).await;
-    let _ = app.emit(crate::account::STATUS_CHANGED, ());
+    let _ = app.emit(flex_core::window_channel::events::STATUS_CHANGED, ());
 }

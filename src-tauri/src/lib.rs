@@ -1,16 +1,15 @@
-//! The Flex MCP tray app shell: tray, window, commands. Nothing here decides anything about
-//! Flex: the account, the words and the numbers come from `flex-core`, so this crate only wires
-//! them to Tauri.
+//! The Flex MCP window process: the Tauri web view and its commands. Nothing here decides
+//! anything about Flex: the account, the words and the numbers come from `flex-core`, so this
+//! crate only wires them to Tauri. Must not hold the host or the tray: those live in
+//! `flex-mcp-tray` (crates/flex-tray), which never links a web view.
 //!
-//! Processes (issue 8 §6, `role.rs`): `flex-mcp-desktop` is the tray process — tray, menu and
-//! host, and never a web view (no window is created from `tauri.conf.json`), so WebKit is never
-//! initialised there. "Open Flex MCP", an approval or a tray "latest call" start
-//! `flex-mcp-desktop --window` with a private channel on its stdin (`channel.rs`): that process
-//! holds the web view and ends when its last window closes. `--window` without a channel (as
-//! WebDriver starts it) is the one-process app: tray, host and window together.
-//!
-//! Lifecycle: the app lives in the tray. Closing the window destroys it; in the one-process app
-//! `ExitRequested` without a code is prevented; "Quit" exits with status 0.
+//! Processes (issue 8 §6, `role.rs`): `flex-mcp-desktop` hands over to `flex-mcp-tray` at once.
+//! "Open Flex MCP", an approval or a tray "latest call" make the tray start
+//! `flex-mcp-desktop --window` with a private channel on its stdin
+//! (`flex_core::window_channel`): this process then holds the web view, reaches the host over
+//! the channel, and ends when its last window closes. `--window` without a channel (as WebDriver
+//! starts it) starts its own tray with a channel and lives as long as that tray: closing the
+//! window leaves it running, the tray's Quit ends both.
 
 mod account;
 mod activity;
@@ -18,23 +17,19 @@ mod approvals;
 mod assistant_backups;
 #[cfg(test)]
 mod bindings;
-#[cfg(unix)]
-mod channel;
 mod commands;
-mod confirm;
 mod error;
 mod flex_sign_in;
-mod forward;
 mod host_link;
 mod notices;
 mod role;
 mod save_dialog;
 mod start_at_login;
 mod tool_groups;
-mod tray;
 mod windows;
 
-use tauri::{Manager as _, RunEvent, Wry};
+use flex_core::window_channel::{self, Page, window_side::Client, window_side::FromTray};
+use tauri::{AppHandle, Emitter as _, Manager as _, RunEvent, Wry};
 
 use role::Role;
 
@@ -101,130 +96,95 @@ pub fn run() {
         std::process::exit(1);
     }
 
-    let role = Role::of_this_process();
-    #[cfg(target_os = "linux")]
-    if matches!(role, Role::Tray) {
-        role::tray_without_gl();
-    }
-    #[cfg(unix)]
-    if let Role::Window(channel) = role {
-        window_process(channel);
-        return;
-    }
-
-    // One copy per user, settled before Tauri builds anything: a second start shows the running
-    // copy's window and exits without a second tray icon or demo simulator.
-    let instance = match flex_core::Paths::from_env().map(|p| flex_core::single_instance::claim(&p))
-    {
-        Some(Ok(flex_core::single_instance::Claim::AlreadyRunning)) => {
-            eprintln!("Flex MCP is already running; its window has been brought to the front.");
-            return;
+    match Role::of_this_process() {
+        Role::Tray => {
+            eprintln!("{}", role::hand_over_to_tray());
+            std::process::exit(1);
         }
-        Some(Ok(flex_core::single_instance::Claim::First(instance))) => Some(instance),
-        Some(Err(e)) => {
-            tracing::warn!("{e} Starting anyway.");
-            None
-        }
-        None => None,
-    };
-    let tray_process = matches!(role, Role::Tray);
+        Role::Window(channel) => window_process(channel, Lifetime::LastWindow),
+        Role::WindowFirst => match role::start_tray() {
+            Ok(channel) => window_process(channel, Lifetime::Tray),
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(1);
+            }
+        },
+    }
+}
 
+/// How long the window process lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lifetime {
+    /// Until its last window closes (started by the tray, which starts another when needed).
+    LastWindow,
+    /// As long as the tray it started (it is the tray's only window process).
+    Tray,
+}
+
+/// The window process: the web view and the commands, the host reached over `channel`; its
+/// own account (the demo, when it runs, is its own seeded simulator).
+fn window_process(channel: std::os::unix::net::UnixStream, lifetime: Lifetime) {
     let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
-            if let Some(instance) = instance {
-                let handle = app.handle().clone();
-                instance.on_show(move || {
-                    tracing::info!("another copy was started: showing the window");
-                    let inner = handle.clone();
-                    let _ = handle.run_on_main_thread(move || windows::open_main(&inner));
-                });
-            }
-            // The tray process opens its windows in a window process (windows.rs asks for this).
-            #[cfg(unix)]
-            if tray_process {
-                app.manage(channel::WindowProcess::default());
-            }
-            // The host (issue 7): one MCP server for every assistant's `flex-mcp stdio` bridge.
-            // Its guardian keeps entries for the flex-mcp that Connect writes (next to the app).
-            let program = std::env::current_exe().map_or_else(
-                |_| std::path::PathBuf::from("flex-mcp"),
-                |exe| {
-                    flex_core::assistants::flex_mcp_binary(&exe)
-                        .unwrap_or_else(|_| flex_core::program::cli_next_to(&exe))
-                },
-            );
-            match tauri::async_runtime::block_on(async { flex_core::host::start_in_app(program) }) {
-                Ok(host) => {
-                    forward::start(app.handle(), &host);
-                    tray::follow(app.handle(), &host);
-                    app.manage(host_link::HostLink::InProcess(host.clone()));
-                    app.manage(host);
-                }
-                Err(e) => {
-                    eprintln!("Flex MCP could not start: {e:#}");
-                    std::process::exit(3);
-                }
-            }
+            let handle = app.handle().clone();
+            let client = tauri::async_runtime::block_on(async move {
+                Client::connect(channel, move |message| from_tray(&handle, message))
+            })?;
+            app.manage(host_link::HostLink(client));
             let connected = tauri::async_runtime::block_on(account::connect());
-            let status =
-                flex_core::app_status::status(&connected.account, connected.notice.clone());
             app.manage(account::AppState::new(connected));
             app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
-            tray::create(app.handle())?;
-            // `--hidden` (started by a bridge, or at login): tray only, no window.
-            if !role::hidden() {
-                windows::open_main(app.handle());
+            if lifetime == Lifetime::Tray {
+                windows::show(app.handle(), &Page::Main);
             }
-            tracing::info!(
-                tray = %status.tray_label,
-                api_base = %status.api_base,
-                two_process = tray_process,
-                "Flex MCP started"
-            );
+            tracing::info!("Flex MCP window process started");
             Ok(())
         })
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("Flex MCP could not start: {e}");
+            eprintln!("Flex MCP could not open its window: {e}");
             std::process::exit(1);
         }
     };
-    app.run(|_handle, event| {
-        // A closed last window asks to exit with no code; the tray keeps us alive. `app.exit(0)`
-        // from the Quit item carries a code and goes through.
-        if let RunEvent::ExitRequested {
-            code: None, api, ..
-        } = event
+    app.run(move |_handle, event| {
+        // Started on its own, the process stays with no window open (the tray opens the next);
+        // `app.exit(0)` when the tray goes away carries a code and goes through.
+        if lifetime == Lifetime::Tray
+            && let RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
         {
             api.prevent_exit();
         }
     });
 }
 
-/// The window process: the web view and the commands, the host reached over `channel`; its
-/// own account (the demo, when it runs, is its own seeded simulator). Ends with its last window
-/// or when the tray goes away.
-#[cfg(unix)]
-fn window_process(channel: std::os::unix::net::UnixStream) {
-    let app = with_commands(tauri::Builder::default())
-        .setup(move |app| {
-            let client = channel::connect(app.handle(), channel)?;
-            app.manage(host_link::HostLink::Channel(client));
-            let connected = tauri::async_runtime::block_on(account::connect());
-            app.manage(account::AppState::new(connected));
-            app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
-            tracing::info!("Flex MCP window process started");
-            Ok(())
-        })
-        .build(tauri::generate_context!());
-    match app {
-        // The last window closed (or the tray quit): this process, and WebKit's with it, ends.
-        Ok(app) => app.run(|_, _| {}),
-        Err(e) => {
-            eprintln!("Flex MCP could not open its window: {e}");
-            std::process::exit(1);
+/// What the tray sent: events go to the windows (a mode change first reads the account again:
+/// the key of the new mode, or the demo); show requests open windows; the tray's end ends us.
+fn from_tray(app: &AppHandle, message: FromTray) {
+    match message {
+        FromTray::Event { name, payload } => {
+            let mode_changed = window_channel::events::is_mode_change(&name, &payload);
+            let _ = app.emit(&name, payload);
+            if mode_changed {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Some(state) = app.try_state::<account::AppState>() {
+                        state.replace(account::connect().await);
+                    }
+                    let _ = app.emit(window_channel::events::STATUS_CHANGED, ());
+                });
+            }
+        }
+        FromTray::Show(page) => {
+            let inner = app.clone();
+            let _ = app.run_on_main_thread(move || windows::show(&inner, &page));
+        }
+        FromTray::Closed => {
+            tracing::info!("the tray closed the channel: the window process ends");
+            app.exit(0);
         }
     }
 }

@@ -1,16 +1,23 @@
-//! Which of the app's processes this is, from its arguments and its stdin (issue 8 §6).
+//! Which part this process plays, from its arguments and its stdin (issue 8 §6). The tray and
+//! the host live in `flex-mcp-tray` (beside this program), which never links a web view; this
+//! program holds the windows.
+
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+
+use flex_core::program;
+use flex_core::window_channel::{self, tray_side::WINDOW_ARG};
 
 /// This process's part.
 pub(crate) enum Role {
-    /// `flex-mcp-desktop` (optionally `--hidden`): tray + host, windows in a window process.
+    /// `flex-mcp-desktop` (optionally `--hidden`): hand over to the tray program.
     Tray,
-    /// `flex-mcp-desktop --window` started by a tray process: the window, with the channel to
-    /// the tray on its stdin.
-    #[cfg(unix)]
-    Window(std::os::unix::net::UnixStream),
-    /// `flex-mcp-desktop --window` without a channel (WebDriver starts it so, and so does a person
-    /// who wants everything in one process): tray, host and window in this process, as before.
-    OneProcess,
+    /// `flex-mcp-desktop --window` started by the tray, with the channel on its stdin: the
+    /// windows, ending with the last one.
+    Window(UnixStream),
+    /// `flex-mcp-desktop --window` without a channel (WebDriver starts it so): start the tray
+    /// with a channel of our own and stay, windows or not, as long as it runs.
+    WindowFirst,
 }
 
 impl Role {
@@ -19,45 +26,58 @@ impl Role {
         if !std::env::args().any(|a| a == WINDOW_ARG) {
             return Role::Tray;
         }
-        #[cfg(unix)]
-        if let Some(channel) = crate::channel::inherited() {
-            return Role::Window(channel);
+        match window_channel::inherited() {
+            Some(channel) => Role::Window(channel),
+            None => Role::WindowFirst,
         }
-        Role::OneProcess
     }
 }
 
-/// The argument of the window process (and of the one-process app).
-pub(crate) const WINDOW_ARG: &str = "--window";
-
-/// `--hidden`: started by a bridge or at login, tray only, no window.
-pub(crate) fn hidden() -> bool {
-    std::env::args().any(|a| a == "--hidden")
+/// The tray program beside this one.
+fn tray_program() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from(program::DESKTOP_PROGRAM));
+    program::beside(&exe, program::TRAY_PROGRAM)
 }
 
-/// Set in the tray process when it turned GDK's GL off itself, so its window process turns it
-/// back on (WebKit draws with GL; the person's own `GDK_GL`, if any, is left alone).
-#[cfg(target_os = "linux")]
-pub(crate) const GL_OFF_BY_US: &str = "FLEX_MCP_TRAY_GDK_GL";
+fn missing(tray: &std::path::Path, e: &std::io::Error) -> String {
+    format!(
+        "Flex MCP could not start its tray program {} ({e}). Reinstall Flex MCP: the tray comes \
+         with the app.",
+        tray.display()
+    )
+}
 
-/// Linux, tray process: GTK opens the GL driver at start only to pick a visual, but the tray and
-/// its dialogs draw with cairo. With `GDK_GL=disable` the driver is never loaded (under Xvfb
-/// that is llvmpipe, ≈ 30 MiB of PSS; on a desktop, the GPU driver). Edition 2024 makes
-/// `set_var` unsafe, so the process re-executes itself (same pid, arguments and stdio) with it
-/// set; it returns only when that is not needed or not possible.
-#[cfg(target_os = "linux")]
-pub(crate) fn tray_without_gl() {
+/// Become the tray program (same pid, arguments and stdio, so whoever started us — a person,
+/// start-at-login, a bridge waiting for the host — keeps waiting on the right process). Returns
+/// only when that failed, with the message to show.
+pub(crate) fn hand_over_to_tray() -> String {
     use std::os::unix::process::CommandExt as _;
-    if std::env::var_os("GDK_GL").is_some() {
-        return;
-    }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let err = std::process::Command::new(exe)
+    let tray = tray_program();
+    let err = std::process::Command::new(&tray)
         .args(std::env::args_os().skip(1))
-        .env("GDK_GL", "disable")
-        .env(GL_OFF_BY_US, "1")
         .exec();
-    tracing::warn!("the tray could not start without GL ({err}); going on with it");
+    missing(&tray, &err)
+}
+
+/// Start the tray program with one end of a new channel as its stdin; ours is returned. The
+/// tray serves this process as its window process and ends when it closes the channel.
+pub(crate) fn start_tray() -> Result<UnixStream, String> {
+    use std::os::fd::OwnedFd;
+    let tray = tray_program();
+    let (ours, theirs) = UnixStream::pair().map_err(|e| missing(&tray, &e))?;
+    let mut child = std::process::Command::new(&tray)
+        .arg("--hidden")
+        .stdin(std::process::Stdio::from(OwnedFd::from(theirs)))
+        .spawn()
+        .map_err(|e| missing(&tray, &e))?;
+    let pid = child.id();
+    tracing::info!(pid, "tray process started for this window");
+    // Reap it when it ends (the channel's end tells the rest).
+    let _ = std::thread::Builder::new()
+        .name("tray-process".into())
+        .spawn(move || match child.wait() {
+            Ok(status) => tracing::info!(pid, %status, "tray process ended"),
+            Err(e) => tracing::warn!(pid, "could not wait for the tray process: {e}"),
+        });
+    Ok(ours)
 }

@@ -17,12 +17,11 @@ use crate::host_link::{HostLink, settings_in_force};
 /// from (recorded in activity, in settings, the known clients).
 #[tauri::command]
 pub(crate) async fn tool_groups(
-    app: AppHandle,
     state: State<'_, AppState>,
     link: State<'_, HostLink>,
     assistant: Option<String>,
 ) -> Result<ToolsView, CommandError> {
-    let settings = settings_in_force(&app, &link).await?;
+    let settings = settings_in_force(&link).await?;
     let c = state.current();
     // Activity that cannot be read only shortens the list of names; the groups still show.
     let recorded = activity_rows::assistants(c.paths()?, &c.settings).unwrap_or_default();
@@ -40,7 +39,7 @@ pub(crate) async fn http_token_copy(
     state: State<'_, AppState>,
     link: State<'_, HostLink>,
 ) -> Result<bool, CommandError> {
-    let settings = settings_in_force(&app, &link).await?;
+    let settings = settings_in_force(&link).await?;
     if settings.http_port.is_none() {
         return Err(CommandError::unknown(
             "The local HTTP endpoint is off, so it has no token to copy. Turn it on first.",

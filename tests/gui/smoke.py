@@ -62,8 +62,9 @@ class WebDriver:
         raise AssertionError("unreachable")
 
     def start(self, app):
-        # `--window` without a channel is the one-process app (tray, host and window), the process that owns
-        # the web view WebDriver drives; the two-process path is tests/gui/two_process.py.
+        # `--window` without a channel is the window process that starts its own tray (flex-mcp-tray, with the
+        # host) over a private channel and lives as long as it: the web view WebDriver drives. The tray-first
+        # path (the tray starting and ending window processes) is tests/gui/two_process.py.
         caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": app, "args": ["--window"]}}}}
         # Not retried: a retry could start a second copy of the app.
         value = self.call("POST", "/session", caps, timeout=120, retries=0)

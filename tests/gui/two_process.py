@@ -4,7 +4,7 @@ view, the window in a process of its own, started by the tray and gone when the 
 
 The app runs with `--hidden` under trayer on a virtual display, in live mode against flex-sim (the shell sets
 that up as for live_feed.py). The test checks, with xdotool and /proc only (no WebDriver: WebDriver can only
-drive a web view it started itself, which is the one-process `--window` app the other GUI tests use):
+drive a web view it started itself, which is the `--window`-first app the other GUI tests use):
 - tray only: no WebKit process and no window process; PSS of the tray process;
 - tray > Open Flex MCP: a `--window` child appears and shows the "Flex MCP" window;
 - an approval through the private channel: a live `create_product` from the official MCP Python SDK through

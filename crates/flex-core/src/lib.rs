@@ -1,5 +1,6 @@
 //! Composition: paths, settings, mode, activity store, one function per user action. Must not depend on Tauri.
 
+pub mod account_in_use;
 pub mod account_keys;
 pub mod activity;
 pub mod activity_query;
@@ -12,6 +13,7 @@ pub mod assistant_preview;
 pub mod assistants;
 pub mod autostart;
 pub mod browser_sign_in;
+pub mod command_error;
 pub mod connected;
 pub mod credentials;
 pub mod desktop_notifications;
@@ -36,6 +38,8 @@ mod test_home;
 pub mod tools_view;
 pub mod toolset;
 pub mod tray_menu;
+#[cfg(unix)]
+pub mod window_channel;
 pub mod working;
 
 pub use error::Code;

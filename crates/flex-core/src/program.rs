@@ -25,6 +25,19 @@ pub const CLI_FILE_NAME: &str = if cfg!(windows) {
     "flex-mcp"
 };
 
+/// The app's two programs (issue 8 §6): the tray process (tray, menu and host; never a web
+/// view) and the window process (the Tauri web view), shipped side by side in one folder.
+pub const TRAY_PROGRAM: &str = "flex-mcp-tray";
+/// See [`TRAY_PROGRAM`]. Also the name people and start-at-login run: it hands over to the tray.
+pub const DESKTOP_PROGRAM: &str = "flex-mcp-desktop";
+
+/// The program `name` (one of the above) in the folder of the running `exe`.
+pub fn beside(exe: &Path, name: &str) -> PathBuf {
+    let exe = without_deleted_mark(exe);
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
 /// What a client entry should run when the running program is `exe`: the first of `launchers`
 /// that leads to the same file, otherwise `exe` without symlinks.
 pub fn entry_program(exe: &Path, launchers: &[&Path]) -> PathBuf {
@@ -110,6 +123,18 @@ mod tests {
         program(&installed);
         let running = PathBuf::from(format!("{} (deleted)", installed.display()));
         assert_eq!(entry_program(&running, &[&installed]), installed);
+    }
+
+    #[test]
+    fn the_tray_and_the_window_find_each_other_in_their_folder() {
+        let exe = Path::new("/usr/bin/flex-mcp-desktop (deleted)");
+        assert_eq!(
+            beside(exe, TRAY_PROGRAM),
+            PathBuf::from(format!(
+                "/usr/bin/flex-mcp-tray{}",
+                std::env::consts::EXE_SUFFIX
+            ))
+        );
     }
 
     #[test]

@@ -5,9 +5,15 @@
 //!
 //! On Linux a small GTK dialog (GTK is already loaded for the tray; it draws with cairo, no web
 //! view and no GL). Elsewhere the window is opened instead, where the same change can be made.
+//! Runs on the main thread (the event loop's).
 
-use flex_core::host::HostHandle;
-use tauri::AppHandle;
+use std::sync::Arc;
+
+#[cfg(not(target_os = "linux"))]
+use flex_core::window_channel::Page;
+use flex_core::window_channel::tray_side::WindowProcess;
+
+use crate::shown::Shown;
 
 /// The question before live mode.
 pub(crate) const LIVE_QUESTION: &str = "Switch Flex MCP to live mode?";
@@ -17,40 +23,41 @@ Flex account: payments, refunds and payment links they make are real and move re
 You can switch back to test mode from this menu at any time.";
 
 /// Ask before live mode; switch only on "Switch to live mode".
-pub(crate) fn switch_to_live(app: &AppHandle, host: HostHandle) {
-    let handle = app.clone();
+pub(crate) fn switch_to_live(shown: &Arc<Shown>, windows: &Arc<WindowProcess>) {
+    let shown = shown.clone();
     ask(
-        app,
+        windows,
         "Flex MCP — switch to live mode?",
         LIVE_QUESTION,
         LIVE_EXPLANATION,
         ("Stay in _test mode", "_Switch to live mode"),
         move |yes| {
             if yes {
-                match host.set_mode(flex_api::Mode::Live) {
+                match shown.host.set_mode(flex_api::Mode::Live) {
                     Ok(()) => tracing::info!("the person switched to live mode from the tray"),
                     Err(e) => tracing::warn!("the mode could not be switched to live: {e:#}"),
                 }
             }
-            crate::tray::refresh(&handle);
+            shown.refresh();
         },
     );
 }
 
 /// Ask about the settings change that waits (confirm applies it; refuse sets the file back).
-pub(crate) fn waiting_change(app: &AppHandle, host: HostHandle) {
-    let sentences: Vec<String> = host
+pub(crate) fn waiting_change(shown: &Arc<Shown>, windows: &Arc<WindowProcess>) {
+    let sentences: Vec<String> = shown
+        .host
         .waiting_confirmation()
         .iter()
         .map(flex_core::guard::Loosening::describe)
         .collect();
     if sentences.is_empty() {
-        crate::tray::refresh(app);
+        shown.refresh();
         return;
     }
-    let handle = app.clone();
+    let shown = shown.clone();
     ask(
-        app,
+        windows,
         "Flex MCP — confirm a change?",
         "A program on this computer asked to change Flex MCP's settings.",
         &format!(
@@ -61,11 +68,11 @@ pub(crate) fn waiting_change(app: &AppHandle, host: HostHandle) {
         ("_Refuse", "_Confirm the change"),
         move |yes| {
             if yes {
-                host.confirm_pending();
-            } else if let Err(e) = host.reject_pending() {
+                shown.host.confirm_pending();
+            } else if let Err(e) = shown.host.reject_pending() {
                 tracing::warn!("the waiting change could not be refused: {e:#}");
             }
-            crate::tray::refresh(&handle);
+            shown.refresh();
         },
     );
 }
@@ -74,7 +81,7 @@ pub(crate) fn waiting_change(app: &AppHandle, host: HostHandle) {
 /// answers "no" when closed, and "no" is the default (Return), so nothing loosens by accident.
 #[cfg(target_os = "linux")]
 fn ask(
-    _app: &AppHandle,
+    _windows: &Arc<WindowProcess>,
     title: &str,
     question: &str,
     explanation: &str,
@@ -111,7 +118,7 @@ fn ask(
 
 #[cfg(not(target_os = "linux"))]
 fn ask(
-    app: &AppHandle,
+    windows: &Arc<WindowProcess>,
     _title: &str,
     _question: &str,
     _explanation: &str,
@@ -121,5 +128,5 @@ fn ask(
     // No native dialog here yet: nothing changes, and the window (where the change can be
     // made) opens instead.
     answered(false);
-    crate::windows::open_main(app);
+    windows.show(Page::Main);
 }
