@@ -1,14 +1,16 @@
-//! Which Flex the app talks to, decided once at start: the account configured in the
-//! environment, or — when nothing is configured — the built-in demo, a seeded flex-sim running
-//! inside the app on a free loopback port.
+//! Which Flex the window talks to: the account the one rule chooses (`flex_core::account_in_use`),
+//! or — when nothing is configured — the built-in demo the host runs for assistants too (asked
+//! over the window channel), so the window and the assistants see one sample account.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
 use flex_core::account_in_use::{self, Choice};
 use flex_core::app_status::Account;
+use flex_core::demo::{DEMO_KEY, Demo};
 use flex_core::{Paths, Settings};
 
 use crate::error::CommandError;
+use crate::host_link::{HostCommand, HostLink};
 
 /// The managed state every command reads.
 pub(crate) struct Connected {
@@ -18,9 +20,9 @@ pub(crate) struct Connected {
     pub(crate) notice: Option<String>,
     /// The API client, or why there is none (shown where the payments would be).
     pub(crate) client: Result<flex_api::Client, String>,
-    /// Keeps the demo simulator alive as long as the app runs (held, only tests read it).
+    /// The window's own demo, only when the host has none to share (held, only tests read it).
     #[allow(dead_code)]
-    demo: Option<flex_sim::SimHandle>,
+    demo: Option<Demo>,
     /// Where our files live; `None` when no home folder could be found.
     pub(crate) paths: Option<Paths>,
     /// The settings read at start.
@@ -73,8 +75,9 @@ impl Connected {
 }
 
 /// Resolve the account by the one rule (`flex_core::account_in_use`): the Flex sign-in, else
-/// `FLEX_API_KEY` or the stored key of the current mode, else the built-in demo (started here).
-pub(crate) async fn connect() -> Connected {
+/// `FLEX_API_KEY` or the stored key of the current mode, else the built-in demo: the host's
+/// (through `link`), or one of our own when the host has none.
+pub(crate) async fn connect(link: Option<&HostLink>) -> Connected {
     let paths = Paths::from_env();
     let (settings, notice) = match paths.as_ref().map(Settings::load) {
         Some(Ok(s)) => (s, None),
@@ -82,13 +85,36 @@ pub(crate) async fn connect() -> Connected {
         None => (Settings::default(), None),
     };
     let choice = account_in_use::now(paths.as_ref(), &settings);
-    let mut connected = connected_for(choice, &settings, notice).await;
+    let host_demo = match (&choice, link) {
+        (Choice::Demo { .. }, Some(link)) => link
+            .call(HostCommand::DemoAddress)
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string)),
+        _ => None,
+    };
+    let mut connected = connected_for(choice, &settings, notice, host_demo).await;
     connected.paths = paths;
     connected
 }
 
-/// The account for `choice`; the demo's simulator is started here.
-async fn connected_for(choice: Choice, settings: &Settings, notice: Option<String>) -> Connected {
+/// Read the account again (a sign-in, a sign-out, a mode switch) and use it from now on.
+pub(crate) async fn reconnect(app: &tauri::AppHandle) {
+    use tauri::Manager as _;
+    let link = app.try_state::<HostLink>();
+    let connected = connect(link.as_deref()).await;
+    if let Some(state) = app.try_state::<AppState>() {
+        state.replace(connected);
+    }
+}
+
+/// The account for `choice`; on the demo, the one at `host_demo`, else one started here.
+async fn connected_for(
+    choice: Choice,
+    settings: &Settings,
+    notice: Option<String>,
+    host_demo: Option<String>,
+) -> Connected {
     let (account, demo, notice) = match choice {
         // The host's gateway serves the assistants; the window has no REST client (the tokens
         // are for the hosted MCP only) and no demo.
@@ -98,20 +124,27 @@ async fn connected_for(choice: Choice, settings: &Settings, notice: Option<Strin
             notice,
         ),
         Choice::Key(account) => (account, None, notice),
-        Choice::Demo { notice: why } => match start_demo().await {
-            Ok((account, sim)) => (account, Some(sim), why.or(notice)),
-            Err(e) => {
-                let msg = format!("The built-in demo could not start: {e}");
-                tracing::error!("{msg}");
-                return Connected {
-                    account: Account::demo("(not running)", ""),
-                    notice: Some(msg.clone()),
-                    client: Err(msg),
-                    demo: None,
-                    paths: None,
-                    settings: settings.clone(),
-                };
-            }
+        Choice::Demo { notice: why } => match host_demo {
+            Some(url) => (Account::demo(url, DEMO_KEY), None, why.or(notice)),
+            None => match Demo::start().await {
+                Ok(demo) => (
+                    Account::demo(demo.base_url(), DEMO_KEY),
+                    Some(demo),
+                    why.or(notice),
+                ),
+                Err(e) => {
+                    let msg = format!("The built-in demo could not start: {e}");
+                    tracing::error!("{msg}");
+                    return Connected {
+                        account: Account::demo("(not running)", ""),
+                        notice: Some(msg.clone()),
+                        client: Err(msg),
+                        demo: None,
+                        paths: None,
+                        settings: settings.clone(),
+                    };
+                }
+            },
         },
     };
     let client =
@@ -126,18 +159,6 @@ async fn connected_for(choice: Choice, settings: &Settings, notice: Option<Strin
     }
 }
 
-/// Start the seeded simulator on a free loopback port, in test mode.
-async fn start_demo() -> std::io::Result<(Account, flex_sim::SimHandle)> {
-    let sim = flex_sim::start(flex_sim::SimConfig {
-        port: 0,
-        seed: Some(flex_sim::Seed::Demo),
-        ..flex_sim::SimConfig::default()
-    })
-    .await?;
-    tracing::info!(base_url = %sim.base_url(), "built-in demo running");
-    Ok((Account::demo(sim.base_url(), flex_sim::DEMO_TEST_KEY), sim))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -148,7 +169,13 @@ mod tests {
 
     #[tokio::test]
     async fn the_demo_starts_its_simulator_and_lists_its_payments() {
-        let c = connected_for(Choice::Demo { notice: None }, &Settings::default(), None).await;
+        let c = connected_for(
+            Choice::Demo { notice: None },
+            &Settings::default(),
+            None,
+            None,
+        )
+        .await;
         assert!(c.account.is_demo());
         assert_eq!(c.account.mode, Mode::Test);
         assert!(c.notice.is_none(), "{:?}", c.notice);
@@ -172,6 +199,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_demo_is_the_hosts_when_the_host_has_one() {
+        let hosts = Demo::start().await.unwrap();
+        let c = connected_for(
+            Choice::Demo { notice: None },
+            &Settings::default(),
+            None,
+            Some(hosts.base_url()),
+        )
+        .await;
+        assert!(c.account.is_demo());
+        assert!(c.demo.is_none(), "no second simulator");
+        assert_eq!(c.account.api_base, hosts.base_url());
+        let rows = app_status::recent_payments(c.client.as_ref().unwrap(), RECENT_PAYMENTS)
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "the host's demo has its sample payments");
+    }
+
+    #[tokio::test]
     async fn the_demo_says_why_a_configuration_was_not_used() {
         let why = "the keychain is locked. Showing the built-in demo meanwhile.";
         let c = connected_for(
@@ -180,6 +226,7 @@ mod tests {
             },
             &Settings::default(),
             Some("the settings file could not be read".into()),
+            None,
         )
         .await;
         assert!(c.account.is_demo());
@@ -193,7 +240,7 @@ mod tests {
             ..Settings::default()
         };
         let choice = account_in_use::by_key(Some("fsk_live_abc"), |_| Ok(None), &settings);
-        let c = connected_for(choice, &settings, None).await;
+        let c = connected_for(choice, &settings, None, None).await;
         assert_eq!(c.account.source, KeySource::Environment);
         assert_eq!(c.account.mode, Mode::Live);
         assert!(

@@ -23,6 +23,10 @@ const ACTIVITY_LIMIT_MAX: u32 = 1000;
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub(crate) fn app_status(state: State<'_, AppState>) -> AppStatus {
+    // The page asks for this first and draws its content from the answer: the time of the first
+    // one is when a (re)opened window shows content (bench/memory.py reads this line).
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| tracing::info!("the window read its first status: its content shows"));
     let c = state.current();
     app_status::status(&c.account, c.notice.clone())
 }
@@ -140,7 +144,7 @@ pub(crate) async fn sign_in_with_key(
     let done = key_sign_in::sign_in(&store, &paths, &c.settings, &key).await?;
     drop(key);
     if done.active_now {
-        state.replace(crate::account::connect().await);
+        crate::account::reconnect(&app).await;
         crate::host_link::account_changed(&app).await;
         // The window reloads its header and pages on this event.
         let _ = tauri::Emitter::emit(&app, flex_core::window_channel::events::STATUS_CHANGED, ());
@@ -187,7 +191,7 @@ pub(crate) async fn sign_out(
     let paths = state.current().paths()?.clone();
     let store = flex_core::credentials::keychain()?;
     account_keys::sign_out_in(&store, &paths, mode)?;
-    state.replace(crate::account::connect().await);
+    crate::account::reconnect(&app).await;
     crate::host_link::account_changed(&app).await;
     let _ = tauri::Emitter::emit(&app, flex_core::window_channel::events::STATUS_CHANGED, ());
     Ok(account_keys::list_in(&store, &paths)?)

@@ -54,7 +54,7 @@ pub(crate) async fn flex_sign_in_finish(
             &c.settings,
         )
         .await?;
-    sign_in_changed(&app, &state).await;
+    sign_in_changed(&app).await;
     Ok(done)
 }
 
@@ -83,7 +83,7 @@ pub(crate) async fn flex_sign_out(
 ) -> Result<FlexSignedOut, CommandError> {
     let paths = state.current().paths()?.clone();
     let out = browser_sign_in::sign_out(&flex_core::credentials::keychain()?, &paths).await?;
-    sign_in_changed(&app, &state).await;
+    sign_in_changed(&app).await;
     Ok(out)
 }
 
@@ -98,7 +98,7 @@ pub(crate) async fn sign_in_choose(
     choice: SignInChoice,
 ) -> Result<SignInState, CommandError> {
     link.call(HostCommand::SetSignIn { mode, choice }).await?;
-    sign_in_changed(&app, &state).await;
+    sign_in_changed(&app).await;
     let c = state.current();
     let store = flex_core::credentials::keychain()?;
     Ok(sign_in_state::read_in(&store, c.paths()?, &c.settings))
@@ -106,8 +106,8 @@ pub(crate) async fn sign_in_choose(
 
 /// The host decides again which sign-in serves each mode and restarts its refresher; the window's
 /// account, the tray's title and icon follow.
-async fn sign_in_changed(app: &AppHandle, state: &AppState) {
-    state.replace(crate::account::connect().await);
+async fn sign_in_changed(app: &AppHandle) {
+    crate::account::reconnect(app).await;
     crate::host_link::account_changed(app).await;
     let _ = app.emit(flex_core::window_channel::events::STATUS_CHANGED, ());
 }

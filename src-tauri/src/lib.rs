@@ -131,7 +131,8 @@ fn window_process(channel: std::os::unix::net::UnixStream, lifetime: Lifetime) {
                 Client::connect(channel, move |message| from_tray(&handle, message))
             })?;
             app.manage(host_link::HostLink(client));
-            let connected = tauri::async_runtime::block_on(account::connect());
+            let link = app.state::<host_link::HostLink>();
+            let connected = tauri::async_runtime::block_on(account::connect(Some(&link)));
             app.manage(account::AppState::new(connected));
             app.manage(flex_core::browser_sign_in::BrowserSignIn::new());
             if lifetime == Lifetime::Tray {
@@ -171,9 +172,7 @@ fn from_tray(app: &AppHandle, message: FromTray) {
             if mode_changed {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
-                    if let Some(state) = app.try_state::<account::AppState>() {
-                        state.replace(account::connect().await);
-                    }
+                    account::reconnect(&app).await;
                     let _ = app.emit(window_channel::events::STATUS_CHANGED, ());
                 });
             }

@@ -102,6 +102,7 @@ async fn main() {
         desktop_approvals: false,
         oauth_store: Some(store),
         guardian_program: None,
+        demo: None,
     })
     .unwrap();
     let stream = tokio::net::UnixStream::connect(paths.socket_path())

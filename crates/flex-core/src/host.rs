@@ -83,6 +83,9 @@ pub struct HostOptions {
     /// The `flex-mcp` program the clients' entries run (absolute): the config guardian puts
     /// entries for it back. `None`: no guardian (tests of the host alone).
     pub guardian_program: Option<PathBuf>,
+    /// The app's built-in demo, served for test mode while no key is configured for it; `None`
+    /// (headless, tests): no key means "not signed in".
+    pub demo: Option<Arc<crate::demo::Demo>>,
 }
 
 /// This build's keychain as the store of the Flex sign-in, or `None` when there is no keychain.
@@ -108,6 +111,8 @@ impl std::fmt::Debug for HostOptions {
 
 struct Shared {
     context: Arc<HostContext>,
+    /// Kept running as long as the host.
+    demo: Option<Arc<crate::demo::Demo>>,
     queue: Option<Arc<ApprovalQueue>>,
     events: Events,
     activity: Arc<ActivityStore>,
@@ -229,6 +234,11 @@ impl HostHandle {
         self.shared.context.settings_now()
     }
 
+    /// Where the built-in demo answers, when the host runs one (the window shows the same data).
+    pub fn demo_base_url(&self) -> Option<String> {
+        self.shared.demo.as_ref().map(|d| d.base_url())
+    }
+
     /// The host's Flex sign-in (its one refresher and gateway), when it has a keychain.
     pub fn flex_sign_in(&self) -> Option<Arc<crate::flex_sign_in::FlexSignIn>> {
         self.shared.context.flex_sign_in().cloned()
@@ -335,6 +345,10 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     );
     // The host is the one process that refreshes the Flex sign-in (issue 9): it owns the one
     // refresher and the gateway. Standalone servers never do.
+    let context = match &options.demo {
+        Some(demo) => context.with_demo(demo.base_url()),
+        None => context,
+    };
     let context = Arc::new(match flex_sign_in(&context, options.oauth_store.clone()) {
         Some(flex) => context.with_flex_sign_in(flex),
         None => context,
@@ -370,6 +384,7 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
     let (stop, _) = tokio::sync::watch::channel(false);
     let shared = Arc::new(Shared {
         context,
+        demo: options.demo,
         queue,
         events,
         activity,
@@ -393,17 +408,25 @@ pub fn start(options: HostOptions) -> Result<HostHandle, HostError> {
 }
 
 /// The app's host: this machine's paths and keychain, approvals asked on the desktop, the
-/// guardian keeping entries for `program` (`program::cli_next_to` the app). Call it once from
-/// the app's setup, on its tokio runtime; the handle is the app's control API.
-pub fn start_in_app(program: PathBuf) -> anyhow::Result<HostHandle> {
+/// guardian keeping entries for `program` (`program::cli_next_to` the app), the built-in demo
+/// while test mode has no key. Call it once from the app's start, on its tokio runtime; the
+/// handle is the app's control API.
+pub async fn start_in_app(program: PathBuf) -> anyhow::Result<HostHandle> {
     let paths = Paths::from_env()
         .ok_or_else(|| anyhow::anyhow!("could not find the home directory (set HOME)"))?;
+    // Without its demo the app still hosts: assistants are then told to sign in.
+    let demo = crate::demo::Demo::start()
+        .await
+        .map(Arc::new)
+        .map_err(|e| tracing::warn!("the built-in demo could not start: {e}"))
+        .ok();
     Ok(start(HostOptions {
         paths,
         lookup: crate::serve::stored_key_lookup(),
         desktop_approvals: true,
         oauth_store: keychain_oauth_store(),
         guardian_program: Some(program),
+        demo,
     })?)
 }
 

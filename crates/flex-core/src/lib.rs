@@ -16,6 +16,7 @@ pub mod browser_sign_in;
 pub mod command_error;
 pub mod connected;
 pub mod credentials;
+pub mod demo;
 pub mod desktop_notifications;
 pub mod error;
 pub mod events;

@@ -53,6 +53,8 @@ pub struct HostContext {
     guarded: Option<(Mutex<Guard>, Events)>,
     /// The Flex sign-in (one refresher, one gateway), when this process may use it.
     flex: Option<Arc<FlexSignIn>>,
+    /// The app's built-in demo (its base URL): serves test mode while no key is configured.
+    demo: Option<String>,
     /// Per mode: whether the Flex sign-in serves it, and when that was decided (the rule reads
     /// the keychain, so it is re-decided at most every [`SERVING_TTL`]).
     serving: Mutex<HashMap<Mode, (Instant, bool)>>,
@@ -124,8 +126,17 @@ impl HostContext {
             polling: std::sync::Once::new(),
             guarded: None,
             flex: None,
+            demo: None,
             serving: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Serve test mode from the built-in demo at `base_url` while no key is configured for it
+    /// (the app's host: "Try the demo first" then means the same sample data for assistants).
+    #[must_use]
+    pub fn with_demo(mut self, base_url: String) -> HostContext {
+        self.demo = Some(base_url);
+        self
     }
 
     /// Let the Flex sign-in serve modes the credential rule gives it (see
@@ -348,13 +359,14 @@ impl HostContext {
         loaded.result.clone()
     }
 
-    fn key_for(&self, mode: Mode) -> Result<String, NotReady> {
+    /// The key the credential rule gives `mode`; `None` when nothing is configured for it.
+    fn configured_key(&self, mode: Mode) -> Result<Option<String>, NotReady> {
         let chosen = key_rule::key_for(self.env_key.as_deref(), mode, |m| {
             (self.lookup)(&self.paths, m)
         });
         match chosen {
-            Ok(Some((key, _))) => Ok(key.expose().to_string()),
-            Ok(None) => Err(not_signed_in(mode)),
+            Ok(Some((key, _))) => Ok(Some(key.expose().to_string())),
+            Ok(None) => Ok(None),
             Err(e @ KeyRuleError::Keychain { .. }) => Err(NotReady::new(
                 crate::error::Code::KeychainUnavailable.as_str(),
                 format!("{e}. The user can run `flex-mcp doctor` to see why"),
@@ -430,8 +442,16 @@ impl Context for HostContext {
                 return Ok(c.client.clone());
             }
         }
-        let key = self.key_for(mode)?;
-        let config = flex_api::ClientConfig::new(key).with_base_url(base.clone());
+        // Nothing configured for test mode: the demo, where the app runs one. A key that is
+        // there but unusable stays an error that says so (never silently the demo).
+        let (key, url) = match (self.configured_key(mode)?, &self.demo) {
+            (Some(key), _) => (key, base.clone()),
+            (None, Some(demo)) if mode == Mode::Test => {
+                (crate::demo::DEMO_KEY.to_string(), demo.clone())
+            }
+            (None, _) => return Err(not_signed_in(mode)),
+        };
+        let config = flex_api::ClientConfig::new(key).with_base_url(url);
         let client = flex_api::Client::new(config)
             .map_err(|e| NotReady::new("invalid_key", e.to_string()))?;
         let cached = CachedClient {

@@ -58,6 +58,7 @@ async fn start_with(settings: Settings, ttl: u64, lookup: flex_core::serve::KeyL
         desktop_approvals: false,
         oauth_store: Some(store),
         guardian_program: None,
+        demo: None,
     })
     .unwrap();
     Harness {

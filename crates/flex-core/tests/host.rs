@@ -63,6 +63,7 @@ async fn start(settings: Settings) -> Harness {
         desktop_approvals: true,
         oauth_store: None,
         guardian_program: None,
+        demo: None,
     })
     .unwrap();
     Harness {
@@ -284,6 +285,7 @@ async fn one_host_per_user_and_a_stale_socket_is_replaced() {
         desktop_approvals: false,
         oauth_store: None,
         guardian_program: None,
+        demo: None,
     };
     let first = flex_core::host::start(options.clone()).unwrap();
     assert!(
@@ -339,6 +341,7 @@ async fn the_host_streams_records_and_its_guardian_notices() {
         desktop_approvals: true,
         oauth_store: None,
         guardian_program: Some(program.clone()),
+        demo: None,
     })
     .unwrap();
     let mut records = host.subscribe_activity();
@@ -378,6 +381,96 @@ async fn the_host_streams_records_and_its_guardian_notices() {
     assert_eq!(
         flex_clients::status(ClientKind::Cursor, &env, &program),
         flex_clients::ClientStatus::Connected
+    );
+    host.shutdown();
+}
+
+/// The app's host with its built-in demo and no key: assistants get the demo's sample data in
+/// test mode (what "Try the demo first" promises), live mode still says how to sign in, and a key
+/// signed in later serves instead of the demo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_serves_test_mode_until_a_key_is_configured() {
+    let sim = flex_sim::start(flex_sim::SimConfig {
+        port: 0,
+        seed: None,
+        keys: vec![(TEST_KEY.into(), vec![])],
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path(), dir.path());
+    Settings {
+        api_base: Some(sim.base_url()),
+        ..Settings::default()
+    }
+    .save(&paths)
+    .unwrap();
+    let signed_in = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lookup_signed_in = signed_in.clone();
+    let demo = Arc::new(flex_core::demo::Demo::start().await.unwrap());
+    let host = flex_core::host::start(HostOptions {
+        paths: paths.clone(),
+        lookup: Arc::new(move |_: &Paths, mode: Mode| {
+            Ok(
+                (mode == Mode::Test && lookup_signed_in.load(std::sync::atomic::Ordering::SeqCst))
+                    .then(|| TEST_KEY.to_string()),
+            )
+        }),
+        desktop_approvals: true,
+        oauth_store: None,
+        guardian_program: None,
+        demo: Some(demo.clone()),
+    })
+    .unwrap();
+    assert_eq!(host.demo_base_url(), Some(demo.base_url()));
+    let h = Harness {
+        _dir: dir,
+        paths: paths.clone(),
+        sim,
+        host: host.clone(),
+    };
+
+    let c = client(&h, "Cursor").await;
+    let demo_payments = call(&c, "list_payment_intents", json!({})).await;
+    assert_ne!(
+        demo_payments.is_error,
+        Some(true),
+        "{}",
+        text(&demo_payments)
+    );
+    assert!(
+        text(&demo_payments).contains("fpi_"),
+        "the demo's sample payments: {}",
+        text(&demo_payments)
+    );
+
+    host.set_mode(Mode::Live).unwrap();
+    let live = call(&c, "list_payment_intents", json!({})).await;
+    assert_eq!(
+        live.is_error,
+        Some(true),
+        "no demo in live mode: {}",
+        text(&live)
+    );
+    assert!(text(&live).contains("login --api-key"), "{}", text(&live));
+
+    // Signing in (the key in the keychain and the credentials file written, as `login` does):
+    // the key serves; the account behind it (an empty simulator) has no payments.
+    host.set_mode(Mode::Test).unwrap();
+    signed_in.store(true, std::sync::atomic::Ordering::SeqCst);
+    std::fs::write(
+        h.paths
+            .config_dir
+            .join(flex_core::credentials::METADATA_FILE),
+        "{}",
+    )
+    .unwrap();
+    let real = call(&c, "list_payment_intents", json!({})).await;
+    assert_ne!(real.is_error, Some(true), "{}", text(&real));
+    assert!(
+        !text(&real).contains("fpi_"),
+        "the signed-in account, not the demo: {}",
+        text(&real)
     );
     host.shutdown();
 }

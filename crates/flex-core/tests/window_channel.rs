@@ -28,7 +28,7 @@ struct Channel {
     windows: Arc<WindowProcess>,
 }
 
-async fn channel() -> Channel {
+fn channel() -> Channel {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::under(dir.path(), dir.path());
     Settings::default().save(&paths).unwrap();
@@ -38,6 +38,7 @@ async fn channel() -> Channel {
         desktop_approvals: true,
         oauth_store: None,
         guardian_program: None,
+        demo: None,
     })
     .unwrap();
     let account_changes = Arc::new(AtomicUsize::new(0));
@@ -83,7 +84,7 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<FromTray>) -> FromTray {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn host_commands_run_on_the_tray_host_and_its_events_reach_the_window() {
-    let mut c = channel().await;
+    let mut c = channel();
     assert!(
         c.windows.running(),
         "the adopted window counts as the window process"
@@ -136,7 +137,7 @@ async fn host_commands_run_on_the_tray_host_and_its_events_reach_the_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_window_going_away_ends_the_adopted_channel_for_the_tray() {
-    let mut c = channel().await;
+    let mut c = channel();
     drop(c.client);
     tokio::time::timeout(Duration::from_secs(10), c.tray_saw_the_end.recv())
         .await

@@ -108,7 +108,7 @@ fn run() -> i32 {
     // for the flex-mcp that Connect writes (beside this program).
     let flex_mcp =
         flex_core::assistants::flex_mcp_binary(&exe).unwrap_or_else(|_| program::cli_next_to(&exe));
-    let host = match runtime.block_on(async { flex_core::host::start_in_app(flex_mcp.clone()) }) {
+    let host = match runtime.block_on(flex_core::host::start_in_app(flex_mcp.clone())) {
         Ok(host) => host,
         Err(e) => {
             eprintln!("Flex MCP could not start: {e:#}");

@@ -23,6 +23,7 @@ pub(crate) fn run(_args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             desktop_approvals: false,
             oauth_store: flex_core::host::keychain_oauth_store(),
             guardian_program: flex_core::program::current_entry_program().ok(),
+            demo: None,
         };
         let host = match flex_core::host::start(options) {
             Ok(h) => h,

@@ -56,6 +56,9 @@ pub enum HostCommand {
     NoticesRecent,
     /// The settings in force (a loosening written to the file but not yet confirmed is not).
     Settings,
+    /// Where the host's built-in demo answers (`null` without one): the window shows the demo
+    /// assistants are served, not a second copy.
+    DemoAddress,
 }
 
 /// A change that loosens the guard (live mode from the CLI or the file, pause lifted, a class
@@ -133,5 +136,6 @@ pub async fn execute(
         }
         HostCommand::NoticesRecent => json(host.notices().recent()),
         HostCommand::Settings => json(host.settings().map_err(CommandError::unknown)?),
+        HostCommand::DemoAddress => json(host.demo_base_url()),
     }
 }
