@@ -83,6 +83,8 @@ mod windows {
     const FILE_FLAG_OVERLAPPED: u32 = 0x4000_0000;
     /// `ERROR_PIPE_BUSY`: every instance is taken for a moment; the host makes the next at once.
     const ERROR_PIPE_BUSY: i32 = 231;
+    /// Each pipe instance's buffer size hint, both ways.
+    const PIPE_BUFFER: u32 = 64 * 1024;
 
     fn os(e: co::ERROR) -> io::Error {
         // Win32 error codes are small positive numbers; the cast keeps them as they are.
@@ -139,6 +141,10 @@ mod windows {
         Ok(PipeListenerOptions::new()
             .path(name)
             .accept_remote(false)
+            // A tool result is often tens of KiB on one line: room for it in one go, as a Unix
+            // socket's buffers give (the default hint is 512 bytes).
+            .input_buffer_size_hint(PIPE_BUFFER)
+            .output_buffer_size_hint(PIPE_BUFFER)
             .security_descriptor(Some(descriptor)))
     }
 
@@ -231,5 +237,48 @@ mod tests {
         ] {
             assert!(is_sid(good), "{good:?} is a SID");
         }
+    }
+
+    // Windows only (run by a Windows CI job; type-checked here): the real token and pipe.
+
+    #[cfg(windows)]
+    #[test]
+    fn our_token_names_a_sid_and_our_process_has_it() {
+        let ours = current_user_sid().unwrap();
+        assert!(is_sid(&ours), "{ours}");
+        assert_eq!(process_user_sid(std::process::id()).unwrap(), ours);
+    }
+
+    #[cfg(windows)]
+    #[tokio::test]
+    async fn our_pipe_serves_us_and_a_name_taken_first_makes_creating_it_fail() {
+        use interprocess::os::windows::named_pipe::pipe_mode::Bytes;
+        use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+        let name = format!(r"\\.\pipe\flex-mcp-test-{}", std::process::id());
+        let listener = user_only_listener(&name)
+            .unwrap()
+            .create_tokio_duplex::<Bytes>()
+            .unwrap();
+        // What a squatter's pipe does to the host: the first instance cannot be made again.
+        let taken = user_only_listener(&name)
+            .unwrap()
+            .create_tokio_duplex::<Bytes>()
+            .unwrap_err();
+        assert_eq!(taken.kind(), std::io::ErrorKind::PermissionDenied);
+        let echo = tokio::spawn(async move {
+            let (r, mut w) = listener.accept().await.unwrap().split();
+            let mut line = String::new();
+            BufReader::new(r).read_line(&mut line).await.unwrap();
+            w.write_all(line.as_bytes()).await.unwrap();
+            w.flush().await.unwrap();
+        });
+        let (r, mut w) = connect_own(&name).await.unwrap().split();
+        w.write_all(b"ping\n").await.unwrap();
+        w.flush().await.unwrap();
+        let mut line = String::new();
+        BufReader::new(r).read_line(&mut line).await.unwrap();
+        assert_eq!(line, "ping\n");
+        echo.await.unwrap();
     }
 }
