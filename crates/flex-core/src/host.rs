@@ -9,6 +9,8 @@
 //! - Unix socket at `Paths::socket_path()`: directory 0700, socket 0600, and each peer's uid
 //!   checked (`SO_PEERCRED`/`getpeereid` through tokio) and refused when it is not ours: file
 //!   permissions alone can be widened by mistake, the peer check cannot.
+//! - Windows: a named pipe that only the current user can open, and the same lock file
+//!   (the `cfg(windows)` `endpoint` below; docs/host.md "Windows").
 //! - The control API ([`HostHandle`]: events, answers to approvals, confirmations, mode, pause)
 //!   is Rust in this process only. The socket speaks MCP and nothing else, so an assistant that
 //!   can run shell commands cannot approve its own call or confirm its own loosening.
