@@ -27,6 +27,10 @@ TEST=(xvfb xauth imagemagick dbus gnome-keyring libsecret-tools keyutils webkit2
 # Optional: an XEmbed tray host and a clicker, to open the tray menu for its screenshot; python3-xlib
 # closes the two-process test's window the way a window manager's close button does (WM_DELETE_WINDOW).
 OPTIONAL=(trayer xdotool python3-xlib)
+# The Windows type-check in scripts/test.sh: cargo check runs build scripts that compile C for the target
+# (bundled SQLite, ring), so it needs MinGW-w64's gcc, though nothing is linked. Optional like the above:
+# without it (or without Rust's Windows target, below) that check is skipped.
+WINDOWS=(gcc-mingw-w64-x86-64-posix)
 
 missing() {
   local pkg
@@ -36,6 +40,8 @@ missing() {
     # Any npm will do (the window's Node 22 comes from npm); a NodeSource nodejs ships its own npm, and
     # Debian's npm package would conflict with it.
     if [[ "$pkg" == npm || "$pkg" == nodejs ]] && command -v npm >/dev/null 2>&1; then continue; fi
+    # Any MinGW-w64 gcc for x86_64 will do (the posix or the win32 threads flavour).
+    if [[ "$pkg" == gcc-mingw-w64-x86-64-posix ]] && command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then continue; fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       printf '%s\n' "$pkg"
     fi
@@ -46,6 +52,13 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>
   echo "install-system-deps: this script needs Debian or Ubuntu (apt-get). On other systems install the" >&2
   echo "equivalents of: ${BUILD[*]} ${TEST[*]}" >&2
   exit 1
+fi
+
+# Rust's standard library for x86_64-pc-windows-gnu (the Windows type-check). rustup downloads it from the Rust
+# distribution, which is not a package registry: where that cannot be reached, the check is skipped, never failed.
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  rustup target add x86_64-pc-windows-gnu ||
+    echo "install-system-deps: Rust target x86_64-pc-windows-gnu not installed; the Windows type-check will be skipped"
 fi
 
 SUDO=()
@@ -60,7 +73,7 @@ fi
 apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 
 mapfile -t NEED < <(missing "${BUILD[@]}" "${TEST[@]}")
-mapfile -t NEED_OPTIONAL < <(missing "${OPTIONAL[@]}")
+mapfile -t NEED_OPTIONAL < <(missing "${OPTIONAL[@]}" "${WINDOWS[@]}")
 if [[ ${#NEED[@]} -eq 0 && ${#NEED_OPTIONAL[@]} -eq 0 ]]; then
   echo "install-system-deps: all packages already installed"
   exit 0
@@ -74,6 +87,6 @@ fi
 if [[ ${#NEED_OPTIONAL[@]} -gt 0 ]]; then
   # Only the tray screenshot needs these; their absence must not stop a build.
   apt_get install -y -qq --no-install-recommends "${NEED_OPTIONAL[@]}" ||
-    echo "install-system-deps: optional packages not installed (${NEED_OPTIONAL[*]}); tray screenshots will be skipped"
+    echo "install-system-deps: optional packages not installed (${NEED_OPTIONAL[*]}); tray screenshots or the Windows type-check will be skipped"
 fi
 echo "install-system-deps: done"

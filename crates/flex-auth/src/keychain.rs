@@ -98,6 +98,8 @@ impl KeyringStore {
 
     /// Remove every item matching the slot (each credential addresses exactly one item here).
     #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+    // The same signature as the Secret Service one above, which needs `self.service`.
+    #[allow(clippy::unused_self)]
     fn delete_every_match(
         &self,
         slot: Slot,

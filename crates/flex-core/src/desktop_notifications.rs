@@ -17,6 +17,7 @@ use crate::notice::{Notice, NoticeCode};
 pub const APP_NAME: &str = "Flex MCP";
 
 /// How long the bus may take to answer one notification.
+#[cfg(target_os = "linux")]
 const BUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One notification.

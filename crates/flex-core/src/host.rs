@@ -9,6 +9,8 @@
 //! - Unix socket at `Paths::socket_path()`: directory 0700, socket 0600, and each peer's uid
 //!   checked (`SO_PEERCRED`/`getpeereid` through tokio) and refused when it is not ours: file
 //!   permissions alone can be widened by mistake, the peer check cannot.
+//! - Windows: a named pipe that only the current user can open, and the same lock file
+//!   (the `cfg(windows)` `endpoint` below; docs/host.md "Windows").
 //! - The control API ([`HostHandle`]: events, answers to approvals, confirmations, mode, pause)
 //!   is Rust in this process only. The socket speaks MCP and nothing else, so an assistant that
 //!   can run shell commands cannot approve its own call or confirm its own loosening.
@@ -626,83 +628,143 @@ mod endpoint {
     }
 }
 
-/// Windows: a named pipe derived from the socket path's file name. Remote clients are rejected
-/// by the pipe itself, and `first_pipe_instance` makes a second host (or a squatter that created
-/// the name first) fail instead of sharing the name. The pipe's DACL is the default one (owner
-/// and SYSTEM full control); a DACL naming only the current user needs a raw security
-/// descriptor, which tokio offers only through an `unsafe` call, forbidden here.
+/// Windows: a named pipe at `pipe_name(socket path)` that only the current user can open (a
+/// protected DACL with one entry, the user's SID: `flex_mcp::pipe_security`), remote clients
+/// rejected by the pipe. One host per user as on Unix: an exclusive lock on `host.lock` (std's
+/// `try_lock`, `LockFileEx`, released by the OS when the process dies), with the holder's pid in
+/// `host.pid` beside it (a locked range cannot be read by other processes on Windows). Holding
+/// the lock, the host creates the pipe's first instance with `FILE_FLAG_FIRST_PIPE_INSTANCE`: if
+/// the name exists anyway, another program squats it, and the host fails loudly instead of
+/// sharing a name whose other instances somebody else serves.
 #[cfg(windows)]
 mod endpoint {
-    use std::path::Path;
+    use std::fs::{File, OpenOptions, TryLockError};
+    use std::path::{Path, PathBuf};
 
-    use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
+    use flex_bridge::locations::pipe_name;
+    use interprocess::os::windows::named_pipe::pipe_mode::Bytes;
+    use interprocess::os::windows::named_pipe::tokio::PipeListener;
 
     use super::{HostError, HostHandle, session};
     use crate::paths::Paths;
     use flex_mcp::server::FlexServer;
 
-    use flex_mcp::stdio::pipe_name;
-
-    pub(super) fn lock(_paths: &Paths) -> Result<(), HostError> {
-        Ok(())
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HostError + '_ {
+        move |source| HostError::Endpoint {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
-    /// Whether a host answers on the pipe (its pid is not known here).
-    pub(super) fn holder(paths: &Paths) -> Option<u32> {
-        let name = pipe_name(&paths.socket_path());
-        tokio::net::windows::named_pipe::ClientOptions::new()
-            .open(&name)
+    fn lock_path(paths: &Paths) -> PathBuf {
+        paths.runtime_dir.join("host.lock")
+    }
+
+    fn pid_path(paths: &Paths) -> PathBuf {
+        paths.runtime_dir.join("host.pid")
+    }
+
+    fn written_pid(paths: &Paths) -> u32 {
+        std::fs::read_to_string(pid_path(paths))
             .ok()
-            .map(|_| 0)
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(0)
     }
 
-    pub(super) fn bind(socket: &Path) -> Result<NamedPipeServer, HostError> {
-        let name = pipe_name(socket);
-        ServerOptions::new()
-            .first_pipe_instance(true)
-            .reject_remote_clients(true)
-            .create(&name)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::PermissionDenied {
-                    HostError::AlreadyRunning { pid: 0 }
-                } else {
-                    HostError::Endpoint {
-                        path: socket.to_path_buf(),
-                        source: e,
+    /// Who holds the lock, without taking it for longer than the check.
+    pub(super) fn holder(paths: &Paths) -> Option<u32> {
+        let file = File::open(lock_path(paths)).ok()?;
+        match file.try_lock_shared() {
+            Ok(()) | Err(TryLockError::Error(_)) => None,
+            Err(TryLockError::WouldBlock) => Some(written_pid(paths)),
+        }
+    }
+
+    /// Take the single-instance lock, or say who holds it.
+    pub(super) fn lock(paths: &Paths) -> Result<File, HostError> {
+        let dir = &paths.runtime_dir;
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = lock_path(paths);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                // The holder writes its pid just after taking the lock: a host started at the
+                // same moment can find no pid yet, so it waits a little for it.
+                let mut pid = 0;
+                for _ in 0..40 {
+                    pid = written_pid(paths);
+                    if pid != 0 {
+                        break;
                     }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
                 }
+                return Err(HostError::AlreadyRunning { pid });
+            }
+            Err(TryLockError::Error(e)) => return Err(io(&path)(e)),
+        }
+        let pid = pid_path(paths);
+        std::fs::write(&pid, format!("{}\n", std::process::id())).map_err(io(&pid))?;
+        Ok(file)
+    }
+
+    /// Create the pipe's first instance, current user only.
+    pub(super) fn bind(socket: &Path) -> Result<PipeListener<Bytes, Bytes>, HostError> {
+        let name = pipe_name(socket);
+        flex_mcp::pipe_security::user_only_listener(&name)
+            .and_then(|options| options.create_tokio_duplex::<Bytes>())
+            .map_err(|e| {
+                let source = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    // ERROR_ACCESS_DENIED from FILE_FLAG_FIRST_PIPE_INSTANCE: the name exists.
+                    std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "another program already created the pipe {name} (not a Flex MCP \
+                             host of yours: this process holds the host lock). Find and stop \
+                             it, then start Flex MCP again."
+                        ),
+                    )
+                } else {
+                    e
+                };
+                io(socket)(source)
             })
     }
 
     pub(super) async fn accept(
-        mut pipe: NamedPipeServer,
+        listener: PipeListener<Bytes, Bytes>,
         server: FlexServer,
         handle: HostHandle,
-        _lock: (),
+        lock: File,
     ) {
-        let name = pipe_name(&handle.shared.socket);
         let mut stop = handle.shared.stop.subscribe();
         loop {
-            tokio::select! {
-                r = pipe.connect() => if let Err(e) = r {
-                    tracing::warn!("a pipe client failed to connect: {e}");
-                    continue;
-                },
+            let stream = tokio::select! {
+                r = listener.accept() => r,
                 _ = stop.wait_for(|s| *s) => break,
-            }
-            let next = match ServerOptions::new()
-                .reject_remote_clients(true)
-                .create(&name)
-            {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::error!("could not open the next pipe instance: {e}");
-                    break;
-                }
             };
-            let connected = std::mem::replace(&mut pipe, next);
-            let (r, w) = tokio::io::split(connected);
-            tokio::spawn(session(server.clone(), r, w));
+            match stream {
+                Ok(stream) => {
+                    let (r, w) = stream.split();
+                    tokio::spawn(session(server.clone(), r, w));
+                }
+                Err(e) => {
+                    // A client that went away while connecting, or no instance could be made:
+                    // wait a little rather than spin.
+                    tracing::warn!("accepting a pipe client failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
         }
+        // The pipe goes with its last handle; the lock after it, so a new host never finds
+        // the name still taken by us.
+        drop(listener);
+        drop(lock);
     }
 }

@@ -5,14 +5,30 @@
 //! This runs before `tauri::Builder`: tauri-plugin-single-instance let the second copy run its
 //! whole setup first (docs/ui.md). A file lock rather than a D-Bus name works without a session
 //! bus and is released by the kernel when the process dies, so a crash never leaves a stale claim.
+//!
+//! Windows: the same lock file (`LockFileEx` through std, also released when the process dies),
+//! and a named pipe instead of the socket (`flex_bridge::locations::pipe_name` of the socket
+//! path), which only the current user can open (`flex_mcp::pipe_security`). A pipe vanishes with
+//! the process that made it, so there is never an old one to remove.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{BufRead as _, BufReader, Write as _};
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+#[cfg(unix)]
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 
 use crate::Paths;
+
+/// Where later copies knock: a Unix socket, or on Windows a named pipe.
+#[cfg(unix)]
+type Listener = UnixListener;
+#[cfg(windows)]
+type Listener = interprocess::os::windows::named_pipe::PipeListener<
+    interprocess::os::windows::named_pipe::pipe_mode::Bytes,
+    interprocess::os::windows::named_pipe::pipe_mode::Bytes,
+>;
 
 /// The line a second copy sends to the first.
 const SHOW: &str = "show";
@@ -44,7 +60,7 @@ pub enum Claim {
 pub struct Instance {
     /// Held, never read: the claim lasts while this file stays open.
     lock: File,
-    listener: UnixListener,
+    listener: Listener,
     socket: PathBuf,
 }
 
@@ -66,6 +82,7 @@ fn socket_path(paths: &Paths) -> PathBuf {
 ///
 /// # Errors
 /// When the runtime dir cannot be created or the lock or socket cannot be used.
+#[cfg(unix)]
 pub fn claim(paths: &Paths) -> Result<Claim, Error> {
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -102,10 +119,56 @@ pub fn claim(paths: &Paths) -> Result<Claim, Error> {
     }))
 }
 
+/// Take the one-per-user claim, or hand over to the copy that holds it.
+///
+/// # Errors
+/// When the runtime dir cannot be created or the lock or pipe cannot be used.
+#[cfg(windows)]
+pub fn claim(paths: &Paths) -> Result<Claim, Error> {
+    std::fs::create_dir_all(&paths.runtime_dir).map_err(io("creating the runtime folder"))?;
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(paths))
+        .map_err(io("opening the lock file"))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            knock(paths)?;
+            return Ok(Claim::AlreadyRunning);
+        }
+        Err(TryLockError::Error(e)) => return Err(io("locking")(e)),
+    }
+    // We hold the lock, so the pipe cannot be another copy's: creating its first instance fails
+    // only when another program took the name, which must not pass for a running copy.
+    let socket = socket_path(paths);
+    let listener =
+        flex_mcp::pipe_security::user_only_listener(&flex_bridge::locations::pipe_name(&socket))
+            .and_then(|options| options.create_duplex())
+            .map_err(io("listening on the pipe"))?;
+    Ok(Claim::First(Instance {
+        lock,
+        listener,
+        socket,
+    }))
+}
+
 /// Ask the running copy to show its window.
+#[cfg(unix)]
 fn knock(paths: &Paths) -> Result<(), Error> {
     let mut stream =
         UnixStream::connect(socket_path(paths)).map_err(io("reaching the running copy"))?;
+    writeln!(stream, "{SHOW}").map_err(io("reaching the running copy"))
+}
+
+/// Ask the running copy to show its window (the pipe's server cannot act as us: identification
+/// level only).
+#[cfg(windows)]
+fn knock(paths: &Paths) -> Result<(), Error> {
+    let mut stream = flex_mcp::pipe_security::client_options()
+        .open(flex_bridge::locations::pipe_name(&socket_path(paths)))
+        .map_err(io("reaching the running copy"))?;
     writeln!(stream, "{SHOW}").map_err(io("reaching the running copy"))
 }
 
@@ -178,7 +241,10 @@ mod tests {
         };
         let socket = first.socket().to_path_buf();
         drop(first);
+        #[cfg(unix)]
         assert!(socket.exists());
+        #[cfg(windows)]
+        let _ = socket;
         assert!(matches!(claim(&paths(&dir)).unwrap(), Claim::First(_)));
     }
 

@@ -7,6 +7,7 @@ pub mod format;
 pub mod gateway;
 pub mod groups;
 pub mod http;
+pub mod pipe_security;
 pub mod policy;
 pub mod prompts;
 pub mod record;

@@ -204,26 +204,23 @@ pub async fn connect_host(socket: &Path) -> Option<Upstream> {
     }
     #[cfg(windows)]
     {
-        let name = pipe_name(socket);
-        let pipe = tokio::net::windows::named_pipe::ClientOptions::new()
-            .open(&name)
-            .ok()?;
-        let (reader, writer) = tokio::io::split(pipe);
+        let name = flex_bridge::locations::pipe_name(socket);
+        let pipe = match crate::pipe_security::connect_own(&name).await {
+            Ok(pipe) => pipe,
+            Err(e) => {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    // Somebody else's pipe under our name: never talk to it.
+                    tracing::warn!("not using the Flex MCP pipe: {e}");
+                }
+                return None;
+            }
+        };
+        let (reader, writer) = pipe.split();
         Some(Upstream {
             reader: Box::new(reader),
             writer: Box::new(writer),
         })
     }
-}
-
-/// The named pipe of the host whose socket path is `socket` (Windows).
-#[cfg(windows)]
-pub fn pipe_name(socket: &Path) -> String {
-    let user = std::env::var("USERNAME").unwrap_or_default();
-    let base = socket
-        .file_name()
-        .map_or_else(|| "flex-mcp".into(), |n| n.to_string_lossy().into_owned());
-    format!(r"\\.\pipe\{base}-{user}")
 }
 
 /// An in-process server on an in-memory pipe, as an upstream for the bridge (the fallback).

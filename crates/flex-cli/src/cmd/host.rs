@@ -33,10 +33,14 @@ pub(crate) fn run(_args: Args, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(anyhow::Error::from(e)),
         };
+        // Where assistants' bridges reach it: the socket, or on Windows the pipe standing for it.
+        #[cfg(not(windows))]
+        let endpoint = host.socket_path().display().to_string();
+        #[cfg(windows)]
+        let endpoint = flex_bridge::locations::pipe_name(host.socket_path());
         eprintln!(
-            "Flex MCP host running (process {}) on {}. Stop it with Ctrl-C.",
+            "Flex MCP host running (process {}) on {endpoint}. Stop it with Ctrl-C.",
             std::process::id(),
-            host.socket_path().display()
         );
         wait_for_stop().await;
         host.shutdown();
