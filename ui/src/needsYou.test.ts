@@ -12,6 +12,7 @@ function assistant(over: Partial<Assistant>): Assistant {
     state: 'connected',
     stateLabel: 'connected',
     detail: null,
+    needsRestart: null,
     configPath: '/home/a/.config/Claude/claude_desktop_config.json',
     reloadHint: 'Quit Claude Desktop fully and open it again.',
     ...over,
@@ -71,6 +72,14 @@ describe('needsYou', () => {
     );
     expect(n.what).toContain('/x/c.json, line 3, column 14');
     expect(n.page).toBe('assistants');
+  });
+  it('an assistant open since before its entry was added asks for its restart, in its words', () => {
+    const words = 'Claude Desktop was already open when Flex MCP was added to it. Quit it fully and open it again.';
+    const [n] = needsYou([assistant({ needsRestart: words })], [], []);
+    expect(n.what).toBe('Claude Desktop needs a restart to use Flex MCP.');
+    expect(n.fix).toBe(words);
+    expect(n.page).toBe('assistants');
+    expect(needsYou([assistant({})], [], [])).toEqual([]);
   });
   it('an outdated entry is fixed by Repair', () => {
     const [n] = needsYou([assistant({ state: 'outdated', detail: 'It runs a flex-mcp that is gone.' })], [], []);

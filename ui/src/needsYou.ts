@@ -107,6 +107,13 @@ export function needsYou(
         fix: `Choose Repair for ${a.name} on the Assistants page, then: ${a.reloadHint}`,
         page: 'assistants',
       });
+    } else if (a.needsRestart) {
+      out.push({
+        key: `restart:${a.id}`,
+        what: `${a.name} needs a restart to use Flex MCP.`,
+        fix: a.needsRestart,
+        page: 'assistants',
+      });
     } else if (a.state === 'configBroken') {
       out.push({
         key: `broken:${a.id}`,

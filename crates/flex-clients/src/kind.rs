@@ -134,6 +134,22 @@ impl ClientKind {
         }
     }
 
+    /// The names its running program goes by (the file name of its executable, or of the script
+    /// a `node` runs), on any OS; empty for clients that reload their config by themselves (a
+    /// running copy of those never needs a restart for our entry).
+    pub fn process_names(self) -> &'static [&'static str] {
+        match self {
+            ClientKind::ClaudeDesktop => &["claude-desktop", "Claude", "Claude.exe"],
+            ClientKind::Cursor => &["cursor", "Cursor", "Cursor.exe"],
+            ClientKind::Windsurf => &["windsurf", "Windsurf", "Windsurf.exe"],
+            ClientKind::VsCode | ClientKind::Zed => &[],
+            ClientKind::ClaudeCode => &["claude", "claude.exe"],
+            ClientKind::Gemini => &["gemini", "gemini.exe"],
+            ClientKind::Codex => &["codex", "codex.exe"],
+            ClientKind::LmStudio => &["lm-studio", "LM Studio", "LM Studio.exe"],
+        }
+    }
+
     /// The valid command-line names, for error messages.
     pub fn cli_names() -> String {
         ClientKind::ALL

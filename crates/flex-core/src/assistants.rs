@@ -44,6 +44,10 @@ pub struct Assistant {
     pub state_label: String,
     /// Why it is outdated or broken, with the fix; `None` otherwise.
     pub detail: Option<String>,
+    /// Connected, but it has been open since before its config last changed, so it has not
+    /// loaded our entry yet: what to do, in its words. `None` when it is not running, reloads by
+    /// itself, or this OS's process table is not read.
+    pub needs_restart: Option<String>,
     /// Its config file.
     pub config_path: String,
     /// What to do in the client after a change, in its own words.
@@ -72,6 +76,7 @@ pub struct AssistantChange {
 /// Every supported assistant, in a fixed order. `binary` is the `flex-mcp` our entry runs.
 pub fn list(paths: &Paths, binary: &Path) -> Vec<Assistant> {
     let env = ClientEnv::from_process(&paths.home);
+    let running = crate::client_processes::Running::now();
     flex_clients::list(&env, binary)
         .into_iter()
         .map(|r| {
@@ -86,13 +91,29 @@ pub fn list(paths: &Paths, binary: &Path) -> Vec<Assistant> {
                     (AssistantState::ConfigBroken, Some(reason.clone()))
                 }
             };
+            let needs_restart = (state == AssistantState::Connected
+                && running.needs_restart(r.client, &r.path))
+            .then(|| {
+                format!(
+                    "{} was already open when Flex MCP was added to it, so it has not loaded it \
+                     yet. {}",
+                    r.client.display_name(),
+                    r.client.reload_hint()
+                )
+            });
+            let state_label = if needs_restart.is_some() {
+                format!("{}, needs a restart", r.status.label())
+            } else {
+                r.status.label().to_string()
+            };
             Assistant {
                 id: r.client.cli_name().to_string(),
                 name: r.client.display_name().to_string(),
                 found: r.installed,
                 state,
-                state_label: r.status.label().to_string(),
+                state_label,
                 detail,
+                needs_restart,
                 config_path: r.path.display().to_string(),
                 reload_hint: r.client.reload_hint().to_string(),
             }
@@ -231,6 +252,46 @@ mod tests {
         let bin = dir.path().join("flex-mcp");
         std::fs::write(&bin, "").unwrap();
         (dir, paths, bin)
+    }
+
+    /// A real process named as Cursor's program: open since before our entry was written, it
+    /// needs a restart; a copy started after it does not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn cursor_open_since_before_the_entry_needs_a_restart_and_a_new_copy_does_not() {
+        use std::process::Command;
+        use std::time::Duration;
+        let (dir, _home, paths, bin) = crate::test_home::cursor_home();
+        let cursor = dir.path().join("cursor");
+        std::fs::copy("/bin/sleep", &cursor).unwrap();
+        let cursor_line = || {
+            list(&paths, &bin)
+                .into_iter()
+                .find(|a| a.id == "cursor")
+                .unwrap()
+        };
+        let mut old = Command::new(&cursor).arg("60").spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(cursor_line().needs_restart.is_none(), "not connected yet");
+        connect(&paths, ClientKind::Cursor, &bin, false).unwrap();
+        let line = cursor_line();
+        assert_eq!(line.state, AssistantState::Connected);
+        assert_eq!(line.state_label, "connected, needs a restart");
+        let words = line.needs_restart.unwrap();
+        assert!(
+            words.contains("already open") && words.contains("Restart Cursor"),
+            "{words}"
+        );
+
+        old.kill().unwrap();
+        old.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let mut new = Command::new(&cursor).arg("60").spawn().unwrap();
+        let line = cursor_line();
+        new.kill().unwrap();
+        new.wait().unwrap();
+        assert_eq!(line.state_label, "connected");
+        assert!(line.needs_restart.is_none(), "{:?}", line.needs_restart);
     }
 
     #[test]

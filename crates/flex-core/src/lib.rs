@@ -13,6 +13,7 @@ pub mod assistant_preview;
 pub mod assistants;
 pub mod autostart;
 pub mod browser_sign_in;
+pub mod client_processes;
 pub mod command_error;
 pub mod connected;
 pub mod credentials;

@@ -30,6 +30,12 @@ stateLabel: string,
  */
 detail: string | null, 
 /**
+ * Connected, but it has been open since before its config last changed, so it has not
+ * loaded our entry yet: what to do, in its words. `None` when it is not running, reloads by
+ * itself, or this OS's process table is not read.
+ */
+needsRestart: string | null, 
+/**
  * Its config file.
  */
 configPath: string, 

@@ -137,6 +137,11 @@ export function AssistantsPage() {
               <span className={`state state-${a.state}`}>{STATE_WORDS[a.state]}</span>
             </div>
             {a.detail && <p className="detail">{a.detail}</p>}
+            {a.needsRestart && (
+              <p className="detail needs-restart" role="status">
+                Needs a restart: {a.needsRestart}
+              </p>
+            )}
             {checks[a.id] && (
               <p className={`detail ${checks[a.id].working ? 'ok-text' : 'error'}`} role="status">
                 {checks[a.id].working ? 'Working: ' : 'Not working: '}
