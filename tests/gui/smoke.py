@@ -121,8 +121,15 @@ class WebDriver:
                 capture_output=True, text=True, check=True,
             ).stdout.split()
             if found:
-                time.sleep(0.5)  # let the last layout reach the screen (not an assertion)
-                subprocess.run(["import", "-window", found[0], path], check=True)
+                # Let the last layout reach the screen (not an assertion): a capture of a window WebKit has
+                # not painted yet is one flat colour, so capture again for a few seconds until it is not.
+                for _ in range(12):
+                    time.sleep(0.5)
+                    subprocess.run(["import", "-window", found[0], path], check=True)
+                    colours = subprocess.run(["identify", "-format", "%k", path], capture_output=True,
+                                             text=True, check=False).stdout.strip()
+                    if colours.isdigit() and int(colours) > 8:
+                        break
                 return "X window"
         except (OSError, subprocess.CalledProcessError):
             pass
