@@ -13,7 +13,7 @@
 #   FLEX_APP_BIN=path         test this binary instead of building target/debug/flex-mcp-desktop
 #   FLEX_GUI_ARTIFACTS=dir    where screenshots and logs go (default target/gui-test)
 #   FLEX_GUI_ONLY="a b"       run only these tests (demo live unreachable first-launch tray sign-in settings
-#                             live-feed two-process flex-sign-in confirmation activity assistants_extras
+#                             live-feed two-process foreign-channel flex-sign-in confirmation activity assistants_extras
 #                             start_at_login notifications)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -383,6 +383,13 @@ two_process_test() {
   return $rc
 }
 run_test two-process "two-process" two_process_test
+echo "== a channel on the tray's stdin from another program is ignored (no approvals over it)"
+foreign_channel_test() {
+  wait_for_no_app
+  python3 "$ROOT/tests/gui/foreign_channel.py" --tray "$(dirname "$FLEX_APP_BIN")/flex-mcp-tray" \
+    --log "$FLEX_GUI_ARTIFACTS/app-foreign-channel.log"
+}
+run_test foreign-channel "foreign channel" foreign_channel_test
 echo "== WebDriver: Sign in with Flex in the window (headless Chromium through flex-sim's pages), Sign out revoking"
 flex_sign_in_test() {
   local email="owner@clinic.test" password="correct horse battery" key="fsk_test_gui_choice_key_9z8y"

@@ -75,8 +75,9 @@ fn run() -> i32 {
         );
         return 1;
     };
-    // The window process that started us, if any (it holds the other end).
-    let adopted = window_channel::inherited();
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from(program::TRAY_PROGRAM));
+    // The window process that started us, if any (it holds the other end); only our own.
+    let adopted = window_channel::inherited_from(&program::beside(&exe, program::DESKTOP_PROGRAM));
     // One copy per user, settled before anything is built: a second start shows the running
     // copy's window and exits without a second tray icon.
     let instance = match flex_core::single_instance::claim(&paths) {
@@ -103,7 +104,6 @@ fn run() -> i32 {
             return 3;
         }
     };
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from(program::TRAY_PROGRAM));
     // The host (issue 7): one MCP server for every assistant's bridge. Its guardian keeps entries
     // for the flex-mcp that Connect writes (beside this program).
     let flex_mcp =

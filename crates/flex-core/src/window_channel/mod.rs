@@ -92,6 +92,32 @@ pub fn inherited() -> Option<std::os::unix::net::UnixStream> {
     Some(std::os::unix::net::UnixStream::from(OwnedFd::from(file)))
 }
 
+/// The channel on stdin, only when the process that started us runs `program` (Linux: read from
+/// `/proc`; elsewhere not checked). The tray adopts a window's channel this way: a channel from any
+/// other program (an assistant with a shell that started `flex-mcp-tray` itself, to answer its own
+/// approvals over it) is ignored, and the tray serves only the windows it starts.
+#[cfg(unix)]
+pub fn inherited_from(program: &std::path::Path) -> Option<std::os::unix::net::UnixStream> {
+    let stream = inherited()?;
+    #[cfg(target_os = "linux")]
+    {
+        let parent = std::os::unix::process::parent_id();
+        let theirs = std::fs::read_link(format!("/proc/{parent}/exe")).ok();
+        let ours = std::fs::canonicalize(program).ok();
+        if theirs.is_none() || theirs != ours {
+            tracing::warn!(
+                parent,
+                "a channel on stdin from a program that is not {}: ignored",
+                program.display()
+            );
+            return None;
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = program;
+    Some(stream)
+}
+
 /// Write every message of `rx` as one JSON line until the channel or the stream ends.
 async fn write_lines<T: Serialize>(
     mut write: tokio::net::unix::OwnedWriteHalf,
