@@ -124,9 +124,17 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
     let current = slots.iter().find(|s| s.slot.mode == settings.mode);
     if current.is_some_and(|s| matches!(s.in_keychain, Ok(false))) {
+        // The app's host serves test mode from its built-in demo while no test key is set up.
+        let meanwhile = match settings.mode {
+            flex_api::Mode::Test => {
+                "MCP tool calls get the Flex MCP app's built-in demo (sample data) while the app \
+                 runs, and fail without it,"
+            }
+            flex_api::Mode::Live => "MCP tool calls will fail",
+        };
         println!(
-            "No key is stored for {} mode: MCP tool calls will fail until you run \
-             `flex-mcp login --api-key` with a {} key.",
+            "No key is stored for {} mode: {meanwhile} until you run `flex-mcp login --api-key` \
+             with a {} key.",
             settings.mode,
             prefix_of(settings.mode)
         );
