@@ -208,8 +208,8 @@ export const confirmationAnswer = (confirm: boolean): Promise<boolean> =>
   invoke('confirmation_answer', { confirm });
 
 /**
- * Events the app forwards from its host as they happen (src-tauri forward.rs). Names are the
- * contract with src-tauri.
+ * Events the tray process forwards from its host as they happen, over the window channel
+ * (flex-core `window_channel::events`, where the names are defined).
  */
 export const EVENTS = {
   /** Something changed that the window shows (mode, pause, an assistant's state): reload. */
