@@ -28,7 +28,7 @@ mod start_at_login;
 mod tool_groups;
 mod windows;
 
-use flex_core::window_channel::{self, Page, window_side::Client, window_side::FromTray};
+use flex_core::window_channel::{self, Channel, Page, window_side::Client, window_side::FromTray};
 use tauri::{AppHandle, Emitter as _, Manager as _, RunEvent, Wry};
 
 use role::Role;
@@ -123,13 +123,11 @@ enum Lifetime {
 
 /// The window process: the web view and the commands, the host reached over `channel`; its
 /// own account (the demo, when it runs, is its own seeded simulator).
-fn window_process(channel: std::os::unix::net::UnixStream, lifetime: Lifetime) {
+fn window_process(channel: Channel, lifetime: Lifetime) {
     let app = with_commands(tauri::Builder::default())
         .setup(move |app| {
             let handle = app.handle().clone();
-            let client = tauri::async_runtime::block_on(async move {
-                Client::connect(channel, move |message| from_tray(&handle, message))
-            })?;
+            let client = Client::connect(channel, move |message| from_tray(&handle, message))?;
             app.manage(host_link::HostLink(client));
             let link = app.state::<host_link::HostLink>();
             let connected = tauri::async_runtime::block_on(account::connect(Some(&link)));

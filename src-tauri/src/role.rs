@@ -2,19 +2,18 @@
 //! the host live in `flex-mcp-tray` (beside this program), which never links a web view; this
 //! program holds the windows.
 
-use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 
 use flex_core::program;
-use flex_core::window_channel::{self, tray_side::WINDOW_ARG};
+use flex_core::window_channel::{Channel, tray_side::WINDOW_ARG};
 
 /// This process's part.
 pub(crate) enum Role {
     /// `flex-mcp-desktop` (optionally `--hidden`): hand over to the tray program.
     Tray,
-    /// `flex-mcp-desktop --window` started by the tray, with the channel on its stdin: the
+    /// `flex-mcp-desktop --window` started by the tray, with the channel in its stdio: the
     /// windows, ending with the last one.
-    Window(UnixStream),
+    Window(Channel),
     /// `flex-mcp-desktop --window` without a channel (WebDriver starts it so): start the tray
     /// with a channel of our own and stay, windows or not, as long as it runs.
     WindowFirst,
@@ -26,7 +25,7 @@ impl Role {
         if !std::env::args().any(|a| a == WINDOW_ARG) {
             return Role::Tray;
         }
-        match window_channel::inherited() {
+        match Channel::inherited() {
             Some(channel) => Role::Window(channel),
             None => Role::WindowFirst,
         }
@@ -50,6 +49,7 @@ fn missing(tray: &std::path::Path, e: &std::io::Error) -> String {
 /// Become the tray program (same pid, arguments and stdio, so whoever started us — a person,
 /// start-at-login, a bridge waiting for the host — keeps waiting on the right process). Returns
 /// only when that failed, with the message to show.
+#[cfg(unix)]
 pub(crate) fn hand_over_to_tray() -> String {
     use std::os::unix::process::CommandExt as _;
     let tray = tray_program();
@@ -59,17 +59,30 @@ pub(crate) fn hand_over_to_tray() -> String {
     missing(&tray, &err)
 }
 
-/// Start the tray program with one end of a new channel as its stdin; ours is returned. The
-/// tray serves this process as its window process and ends when it closes the channel.
-pub(crate) fn start_tray() -> Result<UnixStream, String> {
-    use std::os::fd::OwnedFd;
+/// Windows has no `exec`: run the tray program with our arguments and stdio, and leave with its
+/// exit status. Returns only when it could not be started, with the message to show.
+#[cfg(not(unix))]
+pub(crate) fn hand_over_to_tray() -> String {
     let tray = tray_program();
-    let (ours, theirs) = UnixStream::pair().map_err(|e| missing(&tray, &e))?;
-    let mut child = std::process::Command::new(&tray)
-        .arg("--hidden")
-        .stdin(std::process::Stdio::from(OwnedFd::from(theirs)))
-        .spawn()
-        .map_err(|e| missing(&tray, &e))?;
+    match std::process::Command::new(&tray)
+        .args(std::env::args_os().skip(1))
+        .status()
+    {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => missing(&tray, &e),
+    }
+}
+
+/// Start the tray program with the channel's other end in its stdio; ours is returned. The tray
+/// serves this process as its window process and ends when it closes the channel.
+pub(crate) fn start_tray() -> Result<Channel, String> {
+    let tray = tray_program();
+    let mut command = std::process::Command::new(&tray);
+    command.arg("--hidden");
+    let channel = Channel::for_child(&mut command).map_err(|e| missing(&tray, &e))?;
+    let mut child = command.spawn().map_err(|e| missing(&tray, &e))?;
+    // Our copy of the tray's end closes with `command`: the end is the tray's alone.
+    drop(command);
     let pid = child.id();
     tracing::info!(pid, "tray process started for this window");
     // Reap it when it ends (the channel's end tells the rest).
@@ -79,5 +92,5 @@ pub(crate) fn start_tray() -> Result<UnixStream, String> {
             Ok(status) => tracing::info!(pid, %status, "tray process ended"),
             Err(e) => tracing::warn!(pid, "could not wait for the tray process: {e}"),
         });
-    Ok(ours)
+    Ok(channel)
 }

@@ -42,7 +42,9 @@ def run(driver, args):
 
     click(driver, "#start-at-login")
     wait_for("the entry removed", lambda: not os.path.exists(entry))
-    check(not checked(driver), "unticking removes the entry")
+    # The box follows the command's answer, which comes right after the file is gone.
+    wait_for("the box unticked", lambda: not checked(driver), timeout=10)
+    print("ok - unticking removes the entry")
 
     # Switched off by the desktop's own tool: the page believes the file.
     with open(entry, "w") as f:

@@ -40,7 +40,6 @@ mod test_home;
 pub mod tools_view;
 pub mod toolset;
 pub mod tray_menu;
-#[cfg(unix)]
 pub mod window_channel;
 pub mod working;
 

@@ -1,6 +1,7 @@
 //! The window channel end to end in one process: a real host in a temporary home, the tray's
 //! end (`WindowProcess::adopt`, as the tray serves a window that started it) and the window's
-//! end (`Client`) on the two ends of a real socketpair, JSON lines between them.
+//! end (`Client`) on the two ends of a real socketpair (the Unix transport), JSON lines between
+//! them.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
@@ -14,11 +15,11 @@ use flex_api::Mode;
 use flex_core::host::{HostHandle, HostOptions};
 use flex_core::window_channel::tray_side::WindowProcess;
 use flex_core::window_channel::window_side::{Client, FromTray};
-use flex_core::window_channel::{HostCommand, events};
+use flex_core::window_channel::{Channel, HostCommand, events};
 use flex_core::{Paths, Settings};
 use tokio::sync::mpsc;
 
-struct Channel {
+struct Harness {
     _dir: tempfile::TempDir,
     host: HostHandle,
     client: Client,
@@ -28,7 +29,7 @@ struct Channel {
     windows: Arc<WindowProcess>,
 }
 
-fn channel() -> Channel {
+fn channel() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::under(dir.path(), dir.path());
     Settings::default().save(&paths).unwrap();
@@ -55,16 +56,16 @@ fn channel() -> Channel {
     let (tray_end, window_end) = UnixStream::pair().unwrap();
     let (ended, tray_saw_the_end) = mpsc::unbounded_channel();
     windows
-        .adopt(tray_end, move || {
+        .adopt(Channel::from_stream(tray_end).unwrap(), move || {
             let _ = ended.send(());
         })
         .unwrap();
     let (tx, from_tray) = mpsc::unbounded_channel();
-    let client = Client::connect(window_end, move |m| {
+    let client = Client::connect(Channel::from_stream(window_end).unwrap(), move |m| {
         let _ = tx.send(m);
     })
     .unwrap();
-    Channel {
+    Harness {
         _dir: dir,
         host,
         client,
@@ -153,7 +154,7 @@ async fn the_window_going_away_ends_the_adopted_channel_for_the_tray() {
 async fn the_tray_going_away_tells_the_window_and_fails_its_calls_in_words() {
     let (tray_end, window_end) = UnixStream::pair().unwrap();
     let (tx, mut from_tray) = mpsc::unbounded_channel();
-    let client = Client::connect(window_end, move |m| {
+    let client = Client::connect(Channel::from_stream(window_end).unwrap(), move |m| {
         let _ = tx.send(m);
     })
     .unwrap();

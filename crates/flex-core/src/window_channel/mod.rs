@@ -2,9 +2,10 @@
 //! never links a web view) and its window process (`flex-mcp-desktop --window`, the Tauri web
 //! view), issue 8 §6 and issue 7 §3.
 //!
-//! It is one end of a `socketpair` passed to the other process as its standard input: no path on
-//! disk, so no other process of the user — an assistant with a shell included — can connect to it
-//! and answer an approval or confirm a loosening. Usually the tray starts the window process
+//! Its ends are passed to the other process in its standard input (a `socketpair` on Unix, two
+//! anonymous pipes on Windows: [`transport`]): no path on disk, so no other process of the user —
+//! an assistant with a shell included — can connect to it and answer an approval or confirm a
+//! loosening. Usually the tray starts the window process
 //! ([`tray_side::WindowProcess::show`]); a `--window` started on its own (as WebDriver starts it)
 //! starts its tray instead and hands it the channel the same way ([`tray_side::WindowProcess::adopt`]).
 //!
@@ -15,6 +16,7 @@
 
 pub mod commands;
 pub mod events;
+pub mod transport;
 pub mod tray_side;
 pub mod window_side;
 
@@ -22,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use commands::{ConfirmationPending, HostCommand};
+pub use transport::Channel;
 
 use crate::command_error::CommandError;
 
@@ -78,27 +81,12 @@ pub enum ToWindow {
     },
 }
 
-/// The channel on this process's standard input, if it is a socket (the other process started
-/// us with one).
-#[cfg(unix)]
-pub fn inherited() -> Option<std::os::unix::net::UnixStream> {
-    use std::os::fd::{AsFd as _, OwnedFd};
-    use std::os::unix::fs::FileTypeExt as _;
-    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-    let file = std::fs::File::from(fd);
-    if !file.metadata().ok()?.file_type().is_socket() {
-        return None;
-    }
-    Some(std::os::unix::net::UnixStream::from(OwnedFd::from(file)))
-}
-
-/// The channel on stdin, only when the process that started us runs `program` (Linux: read from
-/// `/proc`; elsewhere not checked). The tray adopts a window's channel this way: a channel from any
-/// other program (an assistant with a shell that started `flex-mcp-tray` itself, to answer its own
-/// approvals over it) is ignored, and the tray serves only the windows it starts.
-#[cfg(unix)]
-pub fn inherited_from(program: &std::path::Path) -> Option<std::os::unix::net::UnixStream> {
-    let stream = inherited()?;
+/// The channel in our stdio, only when the process that started us runs `program` (Linux: read
+/// from `/proc`; elsewhere not checked). The tray adopts a window's channel this way: a channel
+/// from any other program (an assistant with a shell that started `flex-mcp-tray` itself, to
+/// answer its own approvals over it) is ignored, and the tray serves only the windows it starts.
+pub fn inherited_from(program: &std::path::Path) -> Option<Channel> {
+    let channel = Channel::inherited()?;
     #[cfg(target_os = "linux")]
     {
         let parent = std::os::unix::process::parent_id();
@@ -115,24 +103,7 @@ pub fn inherited_from(program: &std::path::Path) -> Option<std::os::unix::net::U
     }
     #[cfg(not(target_os = "linux"))]
     let _ = program;
-    Some(stream)
-}
-
-/// Write every message of `rx` as one JSON line until the channel or the stream ends.
-async fn write_lines<T: Serialize>(
-    mut write: tokio::net::unix::OwnedWriteHalf,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<T>,
-) {
-    use tokio::io::AsyncWriteExt as _;
-    while let Some(message) = rx.recv().await {
-        let Ok(mut line) = serde_json::to_string(&message) else {
-            continue;
-        };
-        line.push('\n');
-        if write.write_all(line.as_bytes()).await.is_err() {
-            return;
-        }
-    }
+    Some(channel)
 }
 
 #[cfg(test)]

@@ -3,17 +3,14 @@
 //! the last window closes the window process exits, and with it every WebKit process; the tray
 //! sees the end of the stream and starts a new one on the next "Open".
 
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::mpsc;
 
-use super::{Page, ToTray, ToWindow, commands, write_lines};
+use super::{Channel, Page, ToTray, ToWindow, commands};
 use crate::host::HostHandle;
 
 /// Builds the command that starts a window process (the program and its environment; the
@@ -71,15 +68,15 @@ impl WindowProcess {
         }
     }
 
-    /// Serve the window process that started this tray over `stream` (its channel, our stdin);
-    /// `ended` runs when it closes it (the tray then has no reason to stay).
+    /// Serve the window process that started this tray over `channel` (in our stdio); `ended`
+    /// runs when it closes it (the tray then has no reason to stay).
     pub fn adopt(
         self: &Arc<Self>,
-        stream: UnixStream,
+        channel: Channel,
         ended: impl FnOnce() + Send + 'static,
     ) -> std::io::Result<()> {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        let connection = self.serve(stream, None, Box::new(ended))?;
+        let connection = self.serve(channel, None, Box::new(ended))?;
         *current = Some(connection);
         Ok(())
     }
@@ -113,31 +110,31 @@ impl WindowProcess {
         }
     }
 
-    /// Start a window process with our socketpair's other end as its stdin, showing `page`.
+    /// Start a window process with the channel's other end in its stdio, showing `page`.
     fn start(self: &Arc<Self>, page: Page) -> std::io::Result<Connection> {
-        let (ours, theirs) = UnixStream::pair()?;
         let mut command = (self.launch)();
-        command
-            .arg(WINDOW_ARG)
-            .stdin(Stdio::from(OwnedFd::from(theirs)));
+        command.arg(WINDOW_ARG);
+        let channel = Channel::for_child(&mut command)?;
         let mut child = command.spawn()?;
+        // Our copy of the child's end closes with `command`, so its end of the channel is its own.
+        drop(command);
         let pid = child.id();
         tracing::info!(pid, "window process started");
-        // Reap it when it ends (the stream's end tells the rest).
+        // Reap it when it ends (the channel's end tells the rest).
         let _ = std::thread::Builder::new()
             .name("window-process".into())
             .spawn(move || match child.wait() {
                 Ok(status) => tracing::info!(pid, %status, "window process ended"),
                 Err(e) => tracing::warn!(pid, "could not wait for the window process: {e}"),
             });
-        self.serve(ours, Some(page), Box::new(|| {}))
+        self.serve(channel, Some(page), Box::new(|| {}))
     }
 
-    /// Serve one window process's channel on the runtime: its host commands, then our replies,
-    /// events and show requests.
+    /// Serve one window process's channel: its host commands run on the runtime; our replies,
+    /// events and show requests go back in order.
     fn serve(
         self: &Arc<Self>,
-        stream: UnixStream,
+        channel: Channel,
         first: Option<Page>,
         ended: Box<dyn FnOnce() + Send>,
     ) -> std::io::Result<Connection> {
@@ -146,54 +143,27 @@ impl WindowProcess {
         if let Some(page) = first {
             let _ = tx.send(ToWindow::Show { page });
         }
-        stream.set_nonblocking(true)?;
-        let stream = {
-            let _entered = self.runtime.enter();
-            tokio::net::UnixStream::from_std(stream)?
-        };
         let me = self.clone();
         let replies = tx.clone();
-        self.runtime.spawn(async move {
-            me.read_calls(stream, rx, replies).await;
+        let on_line = move |line: &str| match serde_json::from_str::<ToTray>(line) {
+            Ok(ToTray::Call { id, request }) => {
+                let host = me.host.clone();
+                let account_changed = me.account_changed.clone();
+                let replies = replies.clone();
+                me.runtime.spawn(async move {
+                    let result = commands::execute(&host, request, &*account_changed).await;
+                    let _ = replies.send(ToWindow::Reply { id, result });
+                });
+            }
+            Err(e) => tracing::warn!("the window process sent a message we cannot read: {e}"),
+        };
+        let me = self.clone();
+        let on_end = move || {
+            tracing::info!("the window process closed its channel");
             me.ended(generation);
             ended();
-        });
+        };
+        channel.run("window-channel", rx, on_line, on_end)?;
         Ok(Connection { generation, tx })
-    }
-
-    async fn read_calls(
-        self: &Arc<Self>,
-        stream: tokio::net::UnixStream,
-        rx: mpsc::UnboundedReceiver<ToWindow>,
-        replies: mpsc::UnboundedSender<ToWindow>,
-    ) {
-        let (read, write) = stream.into_split();
-        let writer = tokio::spawn(write_lines(write, rx));
-        let mut lines = BufReader::new(read).lines();
-        loop {
-            match lines.next_line().await {
-                Ok(Some(line)) => match serde_json::from_str::<ToTray>(&line) {
-                    Ok(ToTray::Call { id, request }) => {
-                        let me = self.clone();
-                        let replies = replies.clone();
-                        tokio::spawn(async move {
-                            let result =
-                                commands::execute(&me.host, request, &*me.account_changed).await;
-                            let _ = replies.send(ToWindow::Reply { id, result });
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!("the window process sent a message we cannot read: {e}");
-                    }
-                },
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::info!("the window's channel failed: {e}");
-                    break;
-                }
-            }
-        }
-        tracing::info!("the window process closed its channel");
-        writer.abort();
     }
 }

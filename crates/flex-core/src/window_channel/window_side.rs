@@ -2,15 +2,13 @@
 //! answers come back; the tray's events and show requests go to this process's handler.
 
 use std::collections::HashMap;
-use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{HostCommand, Page, ToTray, ToWindow, write_lines};
+use super::{Channel, HostCommand, Page, ToTray, ToWindow};
 use crate::command_error::CommandError;
 
 /// What the tray sends this process besides answers.
@@ -47,48 +45,40 @@ fn tray_gone() -> CommandError {
 }
 
 impl Client {
-    /// Connect over `stream` (call on a tokio runtime). Every message that is not an answer goes
-    /// to `handler`, in order, ending with [`FromTray::Closed`].
+    /// Connect over `channel`. Every message that is not an answer goes to `handler`, in order
+    /// (on the channel's reading thread), ending with [`FromTray::Closed`].
     pub fn connect(
-        stream: UnixStream,
-        handler: impl Fn(FromTray) + Send + 'static,
+        channel: Channel,
+        handler: impl Fn(FromTray) + Send + Sync + 'static,
     ) -> std::io::Result<Client> {
-        stream.set_nonblocking(true)?;
-        let stream = tokio::net::UnixStream::from_std(stream)?;
-        let (read, write) = stream.into_split();
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(write_lines(write, rx));
         let waiting: Waiting = Arc::new(Mutex::new(Some(HashMap::new())));
         let replies = waiting.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(read).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                match serde_json::from_str::<ToWindow>(&line) {
-                    Ok(ToWindow::Reply { id, result }) => {
-                        let done = replies
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .as_mut()
-                            .and_then(|w| w.remove(&id));
-                        if let Some(done) = done {
-                            let _ = done.send(result);
-                        }
-                    }
-                    Ok(ToWindow::Event { name, payload }) => {
-                        handler(FromTray::Event { name, payload });
-                    }
-                    Ok(ToWindow::Show { page }) => handler(FromTray::Show(page)),
-                    Err(e) => tracing::warn!("the tray sent a message we cannot read: {e}"),
+        let handler = Arc::new(handler);
+        let on_message = handler.clone();
+        let on_line = move |line: &str| match serde_json::from_str::<ToWindow>(line) {
+            Ok(ToWindow::Reply { id, result }) => {
+                let done = replies
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_mut()
+                    .and_then(|w| w.remove(&id));
+                if let Some(done) = done {
+                    let _ = done.send(result);
                 }
             }
+            Ok(ToWindow::Event { name, payload }) => on_message(FromTray::Event { name, payload }),
+            Ok(ToWindow::Show { page }) => on_message(FromTray::Show(page)),
+            Err(e) => tracing::warn!("the tray sent a message we cannot read: {e}"),
+        };
+        let closed = waiting.clone();
+        let on_end = move || {
             tracing::info!("the tray closed the channel");
             // Calls still waiting get "the tray was closed" as their senders drop here.
-            replies
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
+            closed.lock().unwrap_or_else(PoisonError::into_inner).take();
             handler(FromTray::Closed);
-        });
+        };
+        channel.run("tray-channel", rx, on_line, on_end)?;
         Ok(Client {
             tx,
             waiting,
