@@ -21,12 +21,14 @@ step "format";           cargo fmt --all -- --check
 step "front end (npm ci, type check, vitest, vite build)"; scripts/build-ui.sh --test
 step "build";            cargo build --workspace --all-targets --locked
 step "lint";             cargo clippy --workspace --all-targets --locked -- -D warnings
-# The crates with Windows code (the host's named pipe, single instance, the bridge) type-check and lint for Windows
-# (clippy runs cargo check's checks and more); nothing is built for Windows or run here (docs/host.md, "Windows").
+# Every program type-checks and lints for Windows too — the host's named pipe, single instance, the bridge, the tray
+# program and the window process with the channel's pipe transport (clippy runs cargo check's checks and more);
+# nothing is built for Windows or run here (docs/host.md, "Windows").
 if rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu &&
   command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
   step "Windows type-check and lint (x86_64-pc-windows-gnu)"
-  cargo clippy --target x86_64-pc-windows-gnu --locked -p flex-core -p flex-bridge -p flex-cli -p flex-mcp -- -D warnings
+  cargo clippy --target x86_64-pc-windows-gnu --locked -p flex-core -p flex-bridge -p flex-cli -p flex-mcp \
+    -p flex-tray -p flex-mcp-desktop -- -D warnings
 else
   step "Windows type-check skipped (no x86_64-pc-windows-gnu Rust target or no MinGW-w64 gcc)"
 fi

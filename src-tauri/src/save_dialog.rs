@@ -57,6 +57,7 @@ pub(crate) async fn choose(
 
 /// Not built on other platforms (see the module comment).
 #[cfg(not(target_os = "linux"))]
+#[allow(clippy::unused_async)] // the same signature as the Linux one, which awaits GTK
 pub(crate) async fn choose(
     _app: &AppHandle,
     _title: &str,

@@ -223,6 +223,7 @@ fn hidden() -> bool {
 fn window_launch(exe: &std::path::Path) -> window_channel::tray_side::Launch {
     let desktop = program::beside(exe, program::DESKTOP_PROGRAM);
     Box::new(move || {
+        #[cfg_attr(not(target_os = "linux"), allow(unused_mut))] // only Linux changes it
         let mut command = std::process::Command::new(&desktop);
         #[cfg(target_os = "linux")]
         if std::env::var_os(GL_OFF_BY_US).is_some() {
