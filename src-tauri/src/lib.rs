@@ -5,7 +5,7 @@
 //!
 //! Processes (issue 8 §6, `role.rs`): `flex-mcp-desktop` hands over to `flex-mcp-tray` at once.
 //! "Open Flex MCP", an approval or a tray "latest call" make the tray start
-//! `flex-mcp-desktop --window` with a private channel on its stdin
+//! `flex-mcp-desktop --window` with a private channel in its stdio
 //! (`flex_core::window_channel`): this process then holds the web view, reaches the host over
 //! the channel, and ends when its last window closes. `--window` without a channel (as WebDriver
 //! starts it) starts its own tray with a channel and lives as long as that tray: closing the

@@ -15,10 +15,9 @@
 //!   is Rust in this process only. The socket speaks MCP and nothing else, so an assistant that
 //!   can run shell commands cannot approve its own call or confirm its own loosening.
 //!
-//! A window in a child process could reach this API safely through a socketpair whose one end
-//! the app passes to the child as an inherited file descriptor (never a path in the file
-//! system, which any process of the user could open); not needed while the window runs in the
-//! app's process.
+//! The window, in a process of its own, reaches this API only through the window channel
+//! (`window_channel`): ends inherited in its stdio, never a path in the file system that any
+//! process of the user could open.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

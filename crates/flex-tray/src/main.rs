@@ -5,7 +5,7 @@
 //! process only (issue 8 §6, ≤ 40 MiB).
 //!
 //! `flex-mcp-desktop` (what people, start-at-login and the bridge run) hands over to this program
-//! at once; started with a channel on its stdin (a `--window` started on its own, as WebDriver
+//! at once; started with a channel in its stdio (a `--window` started on its own, as WebDriver
 //! starts it), it serves that window process and ends with it.
 
 mod confirm;
