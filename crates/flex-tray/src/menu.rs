@@ -189,69 +189,21 @@ impl Tray {
         {
             tracing::warn!("the tray icon could not be updated: {e}");
         }
-        sync(
-            &shown.title,
-            &next.title,
-            |t| i.title.set_text(t),
-            |e| {
-                i.title.set_enabled(e);
-            },
-        );
-        sync(
-            &shown.mode,
-            &next.mode,
-            |t| i.mode.set_text(t),
-            |e| {
-                i.mode.set_enabled(e);
-            },
-        );
+        sync(&shown.title, &next.title, &i.title);
+        sync(&shown.mode, &next.mode, &i.mode);
         // A check item ticks itself when chosen: always set both from the model.
         i.mode_test.set_checked(next.mode_test.checked);
         i.mode_live.set_checked(next.mode_live.checked);
-        sync(
-            &shown.assistants,
-            &next.assistants,
-            |t| i.assistants.set_text(t),
-            |e| i.assistants.set_enabled(e),
+        sync(&shown.assistants, &next.assistants, &i.assistants);
+        sync_lines(
+            &shown.assistant_lines,
+            &next.assistant_lines,
+            &i.assistant_lines,
         );
-        for ((old, new), line) in shown
-            .assistant_lines
-            .iter()
-            .zip(&next.assistant_lines)
-            .zip(&i.assistant_lines)
-        {
-            sync(old, new, |t| line.set_text(t), |e| line.set_enabled(e));
-        }
-        sync(
-            &shown.latest_calls,
-            &next.latest_calls,
-            |t| i.latest_calls.set_text(t),
-            |e| i.latest_calls.set_enabled(e),
-        );
-        for ((old, new), line) in shown
-            .call_lines
-            .iter()
-            .zip(&next.call_lines)
-            .zip(&i.call_lines)
-        {
-            sync(old, new, |t| line.set_text(t), |e| line.set_enabled(e));
-        }
-        sync(
-            &shown.waiting,
-            &next.waiting,
-            |t| i.waiting.set_text(t),
-            |e| {
-                i.waiting.set_enabled(e);
-            },
-        );
-        sync(
-            &shown.pause,
-            &next.pause,
-            |t| i.pause.set_text(t),
-            |e| {
-                i.pause.set_enabled(e);
-            },
-        );
+        sync(&shown.latest_calls, &next.latest_calls, &i.latest_calls);
+        sync_lines(&shown.call_lines, &next.call_lines, &i.call_lines);
+        sync(&shown.waiting, &next.waiting, &i.waiting);
+        sync(&shown.pause, &next.pause, &i.pause);
         if *shown != next {
             log_keys(&next);
         }
@@ -304,13 +256,44 @@ impl Tray {
     }
 }
 
-/// Set the text and the enabled state of one item where `new` differs from `old`.
-fn sync(old: &Item, new: &Item, text: impl FnOnce(&str), enabled: impl FnOnce(bool)) {
+/// What the menu changes in place on an item or a submenu's title line.
+trait Line {
+    fn show_text(&self, text: &str);
+    fn show_enabled(&self, enabled: bool);
+}
+
+impl Line for MenuItem {
+    fn show_text(&self, text: &str) {
+        self.set_text(text);
+    }
+    fn show_enabled(&self, enabled: bool) {
+        self.set_enabled(enabled);
+    }
+}
+
+impl Line for Submenu {
+    fn show_text(&self, text: &str) {
+        self.set_text(text);
+    }
+    fn show_enabled(&self, enabled: bool) {
+        self.set_enabled(enabled);
+    }
+}
+
+/// Set the text and the enabled state of `line` where `new` differs from `old`.
+fn sync(old: &Item, new: &Item, line: &impl Line) {
     if old.text != new.text {
-        text(&new.text);
+        line.show_text(&new.text);
     }
     if old.enabled != new.enabled {
-        enabled(new.enabled);
+        line.show_enabled(new.enabled);
+    }
+}
+
+/// [`sync`] for each of a submenu's lines.
+fn sync_lines(old: &[Item], new: &[Item], lines: &[MenuItem]) {
+    for ((old, new), line) in old.iter().zip(new).zip(lines) {
+        sync(old, new, line);
     }
 }
 
