@@ -85,14 +85,8 @@ pub fn run() {
         )
         .init();
 
-    // GTK panics without a display; say what to do instead.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!(
-            "Flex MCP needs a desktop session, but neither DISPLAY nor WAYLAND_DISPLAY is set. \
-             On a machine without a desktop, run `scripts/run-app.sh` (it starts a virtual \
-             display) or serve MCP without the app: `flex-mcp stdio --standalone`."
-        );
+    if let Some(why) = flex_core::program::without_desktop() {
+        eprintln!("{why}");
         std::process::exit(1);
     }
 

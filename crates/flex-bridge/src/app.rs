@@ -6,16 +6,23 @@ use std::time::Duration;
 /// How long a bridge waits for a started app's socket.
 pub const APP_START_WAIT: Duration = Duration::from_secs(5);
 
-/// The app's executable name.
-const APP_EXE: &str = "flex-mcp-desktop";
+/// The app's program name: what people, start-at-login and a bridge run.
+pub const APP_PROGRAM: &str = "flex-mcp-desktop";
+
+/// Whether this is a desktop session the app can show itself in (Linux: `DISPLAY` or
+/// `WAYLAND_DISPLAY` is set; macOS and Windows always have one).
+pub fn desktop_session() -> bool {
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
 
 /// The app, when this is a desktop session and it is installed next to us or on PATH.
 pub fn desktop_app() -> Option<PathBuf> {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if !desktop_session() {
         return None;
     }
-    let name = format!("{APP_EXE}{}", std::env::consts::EXE_SUFFIX);
+    let name = format!("{APP_PROGRAM}{}", std::env::consts::EXE_SUFFIX);
     let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))

@@ -10,7 +10,7 @@ pub mod session;
 
 mod app;
 
-pub use app::{APP_START_WAIT, desktop_app, start_hidden};
+pub use app::{APP_PROGRAM, APP_START_WAIT, desktop_app, desktop_session, start_hidden};
 pub use session::{
     FromServer, HOST_CLOSED, HOST_CLOSED_CODE, Lost, MALFORMED, REFUSED_CODE, Session,
 };

@@ -28,8 +28,19 @@ pub const CLI_FILE_NAME: &str = if cfg!(windows) {
 /// The app's two programs (issue 8 §6): the tray process (tray, menu and host; never a web
 /// view) and the window process (the Tauri web view), shipped side by side in one folder.
 pub const TRAY_PROGRAM: &str = "flex-mcp-tray";
-/// See [`TRAY_PROGRAM`]. Also the name people and start-at-login run: it hands over to the tray.
-pub const DESKTOP_PROGRAM: &str = "flex-mcp-desktop";
+/// See [`TRAY_PROGRAM`]. Also the name people, start-at-login and a bridge run (the bridge's
+/// name for it): it hands over to the tray.
+pub const DESKTOP_PROGRAM: &str = flex_bridge::APP_PROGRAM;
+
+/// Why the app's programs cannot start here, in words, when this is not a desktop session
+/// (GTK would panic without a display).
+pub fn without_desktop() -> Option<&'static str> {
+    (!flex_bridge::desktop_session()).then_some(
+        "Flex MCP needs a desktop session, but neither DISPLAY nor WAYLAND_DISPLAY is set. On a \
+         machine without a desktop, run `scripts/run-app.sh` (it starts a virtual display) or \
+         serve MCP without the app: `flex-mcp stdio --standalone`.",
+    )
+}
 
 /// The program `name` (one of the above) in the folder of the running `exe`.
 pub fn beside(exe: &Path, name: &str) -> PathBuf {

@@ -55,14 +55,8 @@ fn main() {
 }
 
 fn run() -> i32 {
-    // GTK panics without a display; say what to do instead.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!(
-            "Flex MCP needs a desktop session, but neither DISPLAY nor WAYLAND_DISPLAY is set. \
-             On a machine without a desktop, run `scripts/run-app.sh` (it starts a virtual \
-             display) or serve MCP without the app: `flex-mcp stdio --standalone`."
-        );
+    if let Some(why) = flex_core::program::without_desktop() {
+        eprintln!("{why}");
         return 1;
     }
     #[cfg(target_os = "linux")]
@@ -188,20 +182,25 @@ fn run() -> i32 {
         let Event::UserEvent(event) = event else {
             return;
         };
-        match event {
-            UserEvent::Menu(e) => {
-                if tray.chosen(e.id.as_ref()) == menu::Next::Quit {
-                    quit(&host, &runtime);
-                    *control_flow = ControlFlow::ExitWithCode(0);
-                }
+        let leave = match event {
+            UserEvent::Menu(e) => tray.chosen(e.id.as_ref()) == menu::Next::Quit,
+            UserEvent::Show(model) => {
+                tray.show(*model);
+                false
             }
-            UserEvent::Show(model) => tray.show(*model),
-            UserEvent::ConfirmLive => confirm::switch_to_live(&shown, &windows),
-            UserEvent::ConfirmWaiting => confirm::waiting_change(&shown, &windows),
-            UserEvent::Quit => {
-                quit(&host, &runtime);
-                *control_flow = ControlFlow::ExitWithCode(0);
+            UserEvent::ConfirmLive => {
+                confirm::switch_to_live(&shown, &windows);
+                false
             }
+            UserEvent::ConfirmWaiting => {
+                confirm::waiting_change(&shown, &windows);
+                false
+            }
+            UserEvent::Quit => true,
+        };
+        if leave {
+            quit(&host, &runtime);
+            *control_flow = ControlFlow::ExitWithCode(0);
         }
     })
 }
