@@ -33,7 +33,9 @@ struct Harness {
     host: HostHandle,
 }
 
-async fn start(settings: Settings) -> Harness {
+/// A temporary home whose settings (`settings`, pointed at it) use a simulator that knows both
+/// keys; no host yet.
+async fn sandbox(settings: Settings) -> (tempfile::TempDir, Paths, flex_sim::SimHandle) {
     let sim = flex_sim::start(flex_sim::SimConfig {
         port: 0,
         seed: None,
@@ -49,6 +51,11 @@ async fn start(settings: Settings) -> Harness {
     }
     .save(&paths)
     .unwrap();
+    (dir, paths, sim)
+}
+
+async fn start(settings: Settings) -> Harness {
+    let (dir, paths, sim) = sandbox(settings).await;
     let host = flex_core::host::start(HostOptions {
         paths: paths.clone(),
         lookup: Arc::new(|_: &Paths, mode: Mode| {
@@ -313,21 +320,7 @@ async fn the_host_streams_records_and_its_guardian_notices() {
     use flex_clients::{ClientEnv, ClientKind};
     use flex_core::notice::NoticeCode;
 
-    let sim = flex_sim::start(flex_sim::SimConfig {
-        port: 0,
-        seed: None,
-        keys: vec![(TEST_KEY.into(), vec![])],
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::under(dir.path(), dir.path());
-    Settings {
-        api_base: Some(sim.base_url()),
-        ..Settings::default()
-    }
-    .save(&paths)
-    .unwrap();
+    let (dir, paths, sim) = sandbox(Settings::default()).await;
     let program = dir.path().join("bin").join("flex-mcp");
     std::fs::create_dir_all(program.parent().unwrap()).unwrap();
     std::fs::write(&program, "").unwrap();
@@ -390,21 +383,7 @@ async fn the_host_streams_records_and_its_guardian_notices() {
 /// signed in later serves instead of the demo.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_serves_test_mode_until_a_key_is_configured() {
-    let sim = flex_sim::start(flex_sim::SimConfig {
-        port: 0,
-        seed: None,
-        keys: vec![(TEST_KEY.into(), vec![])],
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::under(dir.path(), dir.path());
-    Settings {
-        api_base: Some(sim.base_url()),
-        ..Settings::default()
-    }
-    .save(&paths)
-    .unwrap();
+    let (dir, paths, sim) = sandbox(Settings::default()).await;
     let signed_in = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let lookup_signed_in = signed_in.clone();
     let demo = Arc::new(flex_core::demo::Demo::start().await.unwrap());
