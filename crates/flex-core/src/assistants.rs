@@ -76,7 +76,8 @@ pub struct AssistantChange {
 /// Every supported assistant, in a fixed order. `binary` is the `flex-mcp` our entry runs.
 pub fn list(paths: &Paths, binary: &Path) -> Vec<Assistant> {
     let env = ClientEnv::from_process(&paths.home);
-    let running = crate::client_processes::Running::now();
+    // The process table is read only when an assistant is connected (a restart can matter).
+    let running = std::cell::OnceCell::new();
     flex_clients::list(&env, binary)
         .into_iter()
         .map(|r| {
@@ -92,11 +93,13 @@ pub fn list(paths: &Paths, binary: &Path) -> Vec<Assistant> {
                 }
             };
             let needs_restart = (state == AssistantState::Connected
-                && running.needs_restart(r.client, &r.path))
+                && running
+                    .get_or_init(crate::client_processes::Running::now)
+                    .needs_restart(r.client, &r.path))
             .then(|| {
                 format!(
-                    "{} was already open when Flex MCP was added to it, so it has not loaded it \
-                     yet. {}",
+                    "{} was already open when its settings last changed, so it may not have \
+                     loaded Flex MCP yet. {}",
                     r.client.display_name(),
                     r.client.reload_hint()
                 )

@@ -8,24 +8,27 @@ use std::time::SystemTime;
 
 use flex_clients::ClientKind;
 
-/// This user's processes, read once (a list of the assistants checks them all).
-pub struct Running(Vec<(Vec<String>, SystemTime)>);
+/// This user's running assistants (by program name) and when each started, read once (a list
+/// of the assistants checks them all).
+pub struct Running(Vec<(String, SystemTime)>);
 
 impl Running {
-    /// Read the process table now.
+    /// Read the process table now: only processes that some assistant goes by.
     pub fn now() -> Running {
-        Running(imp::started_processes())
+        let known = |name: &str| {
+            ClientKind::ALL
+                .iter()
+                .any(|k| k.process_names().contains(&name))
+        };
+        Running(imp::started_processes(&known))
     }
 
     /// When the oldest running copy of `kind` started, if one runs.
     pub fn since(&self, kind: ClientKind) -> Option<SystemTime> {
         let names = kind.process_names();
-        if names.is_empty() {
-            return None;
-        }
         self.0
             .iter()
-            .filter(|(argv, _)| program_name(argv).is_some_and(|n| names.contains(&n.as_str())))
+            .filter(|(name, _)| names.contains(&name.as_str()))
             .map(|(_, started)| *started)
             .min()
     }
@@ -41,6 +44,7 @@ impl Running {
 
 /// The program a command line runs: its first word's file name, or — for a script run by an
 /// interpreter (`node …/claude`, `python3 …`) — the script's.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only Linux reads the process table
 fn program_name(argv: &[String]) -> Option<String> {
     const INTERPRETERS: &[&str] = &["node", "nodejs", "bun", "deno", "python", "python3"];
     let base = |s: &String| {
@@ -60,8 +64,9 @@ mod imp {
     use std::os::unix::fs::MetadataExt as _;
     use std::time::{Duration, SystemTime};
 
-    /// Every process of this user: its command line and when it started.
-    pub(super) fn started_processes() -> Vec<(Vec<String>, SystemTime)> {
+    /// This user's processes whose program name is `wanted`: the name and when it started (the
+    /// start time is read only for those).
+    pub(super) fn started_processes(wanted: &dyn Fn(&str) -> bool) -> Vec<(String, SystemTime)> {
         let Some(boot) = boot_time() else {
             return Vec::new();
         };
@@ -87,6 +92,7 @@ mod imp {
                     .filter(|a| !a.is_empty())
                     .map(|a| String::from_utf8_lossy(a).into_owned())
                     .collect();
+                let name = super::program_name(&argv).filter(|n| wanted(n))?;
                 let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
                 // Field 22 (starttime, in clock ticks since boot), counted after the command
                 // name's closing parenthesis, which may itself contain spaces.
@@ -94,7 +100,7 @@ mod imp {
                 let start: u64 = after.split_whitespace().nth(19)?.parse().ok()?;
                 let since_boot = Duration::from_secs(start / ticks)
                     + Duration::from_nanos((start % ticks) * 1_000_000_000 / ticks);
-                Some((argv, boot + since_boot))
+                Some((name, boot + since_boot))
             })
             .collect()
     }
@@ -111,7 +117,9 @@ mod imp {
 #[cfg(not(target_os = "linux"))]
 mod imp {
     /// Not read on this OS yet.
-    pub(super) fn started_processes() -> Vec<(Vec<String>, std::time::SystemTime)> {
+    pub(super) fn started_processes(
+        _wanted: &dyn Fn(&str) -> bool,
+    ) -> Vec<(String, std::time::SystemTime)> {
         Vec::new()
     }
 }
