@@ -127,14 +127,14 @@ fn status(args: &Args, paths: &Paths) -> anyhow::Result<ExitCode> {
         // The app's host serves test mode from its built-in demo while no test key is set up.
         let meanwhile = match settings.mode {
             flex_api::Mode::Test => {
-                "MCP tool calls get the Flex MCP app's built-in demo (sample data) while the app \
-                 runs, and fail without it,"
+                "While the Flex MCP app runs, assistants get its built-in demo (sample data); \
+                 without the app their tool calls fail."
             }
-            flex_api::Mode::Live => "MCP tool calls will fail",
+            flex_api::Mode::Live => "Assistants' tool calls fail until then.",
         };
         println!(
-            "No key is stored for {} mode: {meanwhile} until you run `flex-mcp login --api-key` \
-             with a {} key.",
+            "No key is stored for {} mode. To use your account, run `flex-mcp login --api-key` \
+             with a {} key. {meanwhile}",
             settings.mode,
             prefix_of(settings.mode)
         );
