@@ -84,26 +84,9 @@ fn socket_path(paths: &Paths) -> PathBuf {
 /// When the runtime dir cannot be created or the lock or socket cannot be used.
 #[cfg(unix)]
 pub fn claim(paths: &Paths) -> Result<Claim, Error> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&paths.runtime_dir)
-        .map_err(io("creating the runtime folder"))?;
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(lock_path(paths))
-        .map_err(io("opening the lock file"))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            knock(paths)?;
-            return Ok(Claim::AlreadyRunning);
-        }
-        Err(TryLockError::Error(e)) => return Err(io("locking")(e)),
-    }
+    let Some(lock) = take_lock(paths)? else {
+        return Ok(Claim::AlreadyRunning);
+    };
     // We hold the lock, so a socket file left here is from a copy that died.
     let socket = socket_path(paths);
     match std::fs::remove_file(&socket) {
@@ -125,21 +108,9 @@ pub fn claim(paths: &Paths) -> Result<Claim, Error> {
 /// When the runtime dir cannot be created or the lock or pipe cannot be used.
 #[cfg(windows)]
 pub fn claim(paths: &Paths) -> Result<Claim, Error> {
-    std::fs::create_dir_all(&paths.runtime_dir).map_err(io("creating the runtime folder"))?;
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(paths))
-        .map_err(io("opening the lock file"))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            knock(paths)?;
-            return Ok(Claim::AlreadyRunning);
-        }
-        Err(TryLockError::Error(e)) => return Err(io("locking")(e)),
-    }
+    let Some(lock) = take_lock(paths)? else {
+        return Ok(Claim::AlreadyRunning);
+    };
     // We hold the lock, so the pipe cannot be another copy's: creating its first instance fails
     // only when another program took the name, which must not pass for a running copy.
     let socket = socket_path(paths);
@@ -152,6 +123,33 @@ pub fn claim(paths: &Paths) -> Result<Claim, Error> {
         listener,
         socket,
     }))
+}
+
+/// Take the lock (the runtime dir and the lock file user-only on Unix); `None` when another copy
+/// holds it, which has then been asked to show its window.
+fn take_lock(paths: &Paths) -> Result<Option<File>, Error> {
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    let mut open = OpenOptions::new();
+    open.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        dir.mode(0o700);
+        open.mode(0o600);
+    }
+    dir.create(&paths.runtime_dir)
+        .map_err(io("creating the runtime folder"))?;
+    let lock = open
+        .open(lock_path(paths))
+        .map_err(io("opening the lock file"))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(lock)),
+        Err(TryLockError::WouldBlock) => {
+            knock(paths)?;
+            Ok(None)
+        }
+        Err(TryLockError::Error(e)) => Err(io("locking")(e)),
+    }
 }
 
 /// Ask the running copy to show its window.
